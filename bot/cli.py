@@ -1,0 +1,198 @@
+"""The `veileder` command line: ask, index, chat, and the admin commands.
+
+Every command reads its defaults from the settings (environment or `.env`, prefix `VEILEDER_`);
+bad input ends in one friendly line on stderr and exit code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from bot.questions import QuestionError
+from bot.settings import Settings
+
+app = typer.Typer(
+    help="Veileder: answers staff's questions about the municipality's communication rules, from its own strategy documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class CliError(Exception):
+    """Ends a command with a one-line message and exit code 2."""
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _settings(index: Path | None = None, documents: Path | None = None) -> Settings:
+    settings = Settings()
+    updates = {}
+    if index is not None:
+        updates["index_dir"] = index
+    if documents is not None:
+        updates["documents_dir"] = documents
+    return settings.model_copy(update=updates) if updates else settings
+
+
+def build(settings: Settings, quiet: bool = False):
+    """Build or update the index from the settings' documents, with a progress bar on stderr."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from index.builder import build_index
+    from index.embedder import load_embedder
+    from knowledge.library import load_knowledge
+
+    kb = load_knowledge(settings.resolved_documents_dir())
+    embedder = load_embedder(settings.model, settings.data_dir, settings.threads)
+    with Progress(
+        TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, disable=quiet, transient=True,
+    ) as progress:
+        task = progress.add_task("embed", total=None)
+        report = build_index(kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total))
+    return report, embedder
+
+
+def _engine(settings: Settings, quiet: bool = False):
+    from bot.engine import AnswerEngine
+    from bot.crisis import CrisisStore
+
+    def build_first(engine: AnswerEngine) -> None:
+        if not quiet:
+            err.print("No index yet: building it from the documents (once)…")
+        build(settings, quiet=quiet)
+
+    return AnswerEngine(settings, crisis=CrisisStore(settings.data_dir), on_missing_index=build_first)
+
+
+@app.command()
+def ask(
+    question: Optional[str] = typer.Argument(None, help="The question, e.g. 'Kan jeg uttale meg til pressen?'"),
+    municipality: Optional[str] = typer.Option(None, "--municipality", "-m", help="Municipality key: baerum, asker, ostre-toten, modum …"),
+    role: Optional[str] = typer.Option(None, "--role", "-r", help="Your role: employee, leader, unit_leader, department_head, chief_executive, mayor, elected, union_rep, comms"),
+    index: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: VEILEDER_INDEX_DIR)"),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (one per line with --batch)"),
+    batch: Optional[Path] = typer.Option(None, "--batch", help="A JSONL file of questions (id, question, municipality, role)"),
+) -> None:
+    """Ask a question and get the matching rule, the verdict for your role and the passages found."""
+    from bot.engine import EngineError
+    from bot.render_terminal import render_answer
+
+    settings = _settings(index=index)
+    if batch is None and question is None:
+        _fail("give a question, e.g. veileder ask \"Kan jeg uttale meg til pressen?\", or --batch FILE")
+    try:
+        engine = _engine(settings, quiet=as_json)
+        if batch is not None:
+            _ask_batch(engine, batch)
+            return
+        answer = engine.ask(question or "", municipality=municipality, role=role)
+    except (QuestionError, EngineError) as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        render_answer(out, answer)
+
+
+def _ask_batch(engine, path: Path) -> None:
+    from bot.engine import EngineError
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        _fail(f"can't read {path}: {exc.strerror}")
+        return
+    engine.retriever()  # load model and index before timing
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError:
+            _fail(f"{path}:{number} is not JSON")
+            return
+        started = time.perf_counter()
+        try:
+            answer = engine.ask(item.get("question") or "", municipality=item.get("municipality"), role=item.get("role"))
+            result = answer.to_dict()
+        except (QuestionError, EngineError) as exc:
+            result = {"question": item.get("question"), "answered": False, "error": str(exc), "rule": None, "passages": []}
+        result = {"id": item.get("id"), **result, "timing_ms": round((time.perf_counter() - started) * 1000, 2)}
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+@app.command("index")
+def index_command(
+    documents: Optional[Path] = typer.Option(None, "--documents", help="Documents folder (default: VEILEDER_DOCUMENTS_DIR or the bundled documents)"),
+    index: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: VEILEDER_INDEX_DIR)"),
+) -> None:
+    """Build or update the index; unchanged documents are not embedded again."""
+    from index.embedder import EmbedderError
+    from index.store import IndexBusy
+    from knowledge.errors import KnowledgeError
+    from bot.render_terminal import render_build_report
+
+    settings = _settings(index=index, documents=documents)
+    try:
+        report, _ = build(settings)
+    except (KnowledgeError, EmbedderError, IndexBusy) as exc:
+        _fail(str(exc))
+        return
+    render_build_report(out, report, settings.resolved_index_dir())
+
+
+@app.command()
+def chat(
+    municipality: Optional[str] = typer.Option(None, "--municipality", "-m"),
+    role: Optional[str] = typer.Option(None, "--role", "-r"),
+    index: Optional[Path] = typer.Option(None, "--index"),
+) -> None:
+    """An interactive session in the terminal: type questions, get answers; an empty line or Ctrl-D ends it."""
+    from bot.engine import EngineError
+    from bot.render_terminal import render_answer
+
+    settings = _settings(index=index)
+    try:
+        engine = _engine(settings)
+        engine.validate(municipality, role)
+    except (QuestionError, EngineError) as exc:
+        _fail(str(exc))
+        return
+    out.print("[bold]Veileder[/] – spør om kommunikasjonsreglene. Tom linje avslutter.")
+    while True:
+        try:
+            question = out.input("[bold cyan]? [/]")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if not question.strip():
+            return
+        try:
+            render_answer(out, engine.ask(question, municipality=municipality, role=role))
+        except QuestionError as exc:
+            err.print(f"[yellow]{exc}[/]")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,283 @@
+"""The answer engine: a question (and what is known of the asker) in, an `Answer` out.
+
+It holds the loaded model and the current index generation; when a new generation is swapped
+in on disk (a rebuild, a sync) the next question loads it, while questions already being
+answered finish on the generation they started with.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Callable, Protocol
+
+from bot.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
+from bot.language import detect_language
+from bot.matching import ScoredRule, matching_rule, rules_by_role, score_rules
+from bot.questions import QuestionError, clean_question, read_question
+from bot.scope import mentions_domain
+from bot.settings import Settings
+from bot.verdicts import roles_phrase, say, verdict_for
+from index.embedder import Embedder, load_embedder
+from index.retrieval import Hit, Retriever
+from index.store import IndexCorrupt, IndexMissing, current_generation, load_generation
+from knowledge.catalog import Contact
+from knowledge.passages import Passage
+from knowledge.roles import ROLES, role_name, role_stated_in
+from knowledge.rules import Rule
+
+log = logging.getLogger(__name__)
+
+# Refusal thresholds on the best passage's cosine (multilingual-e5-small): a question that uses
+# no word of the communication domain must match much better than one that does. English
+# questions score lower across languages, so they get their own, lower bar.
+ANSWER_THRESHOLDS = {"in_scope": {"nb": 0.80, "nn": 0.80, "en": 0.78}, "out_of_scope": {"nb": 0.87, "nn": 0.87, "en": 0.86}}
+PASSAGES_SHOWN = 5
+
+
+class EngineError(Exception):
+    """The engine can't answer at all (no index, wrong model); the message says how to fix it."""
+
+
+class UnknownMunicipality(QuestionError):
+    pass
+
+
+class UnknownRole(QuestionError):
+    pass
+
+
+class CrisisSource(Protocol):
+    def active(self, municipality: str) -> CrisisNotice | None: ...
+
+
+class AnswerEngine:
+    """Answers questions from one index folder with one embedding model."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        crisis: CrisisSource | None = None,
+        on_missing_index: Callable[["AnswerEngine"], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.index_dir: Path = settings.resolved_index_dir()
+        self.embedder = embedder or load_embedder(settings.model, settings.data_dir, settings.threads)
+        self.crisis = crisis
+        self._lock = threading.Lock()
+        self._retriever: Retriever | None = None
+        self._generation: Path | None = None
+        self._on_missing_index = on_missing_index
+
+    # -- the index -------------------------------------------------------------------------
+
+    def retriever(self) -> Retriever:
+        """The retriever for the current generation, reloading when a new one has been swapped in."""
+        generation = current_generation(self.index_dir)
+        if generation is None and self._on_missing_index is not None and self._retriever is None:
+            self._on_missing_index(self)
+            generation = current_generation(self.index_dir)
+        if generation is None:
+            if self._retriever is not None:
+                return self._retriever  # keep serving what we have
+            raise EngineError(f"no index in {self.index_dir}; build one with 'veileder index'")
+        if generation != self._generation:
+            with self._lock:
+                if generation != self._generation:
+                    try:
+                        stored = load_generation(generation)
+                        retriever = Retriever(stored, self.embedder)
+                    except (IndexCorrupt, IndexMissing, ValueError) as exc:
+                        if self._retriever is not None:
+                            log.error("new index %s can't be used, still serving %s: %s", generation, self._generation, exc)
+                            return self._retriever
+                        raise EngineError(str(exc)) from exc
+                    self._retriever, self._generation = retriever, generation
+                    log.info("serving index %s", generation.name)
+        assert self._retriever is not None
+        return self._retriever
+
+    def municipalities(self) -> list[str]:
+        return self.retriever().municipalities
+
+    def municipality_name(self, key: str) -> str:
+        info = self.retriever().stored.municipalities.get(key)
+        return info.name if info else key
+
+    def contact(self, municipality: str | None) -> Contact | None:
+        if municipality is None:
+            return None
+        info = self.retriever().stored.municipalities.get(municipality)
+        return info.contact if info else None
+
+    # -- answering -------------------------------------------------------------------------
+
+    def validate(self, municipality: str | None, role: str | None) -> tuple[str | None, str | None]:
+        retriever = self.retriever()
+        municipality = municipality or self.settings.municipality
+        if municipality is not None:
+            municipality = municipality.strip().lower()
+            if municipality not in retriever.municipalities:
+                raise UnknownMunicipality(
+                    f"Unknown municipality '{municipality}'. Valid: {', '.join(retriever.municipalities)}"
+                )
+        if role is not None:
+            role = role.strip().lower()
+            if role not in ROLES:
+                raise UnknownRole(f"Unknown role '{role}'. Valid: {', '.join(ROLES)}")
+        return municipality, role
+
+    def ask(
+        self,
+        question: str,
+        municipality: str | None = None,
+        role: str | None = None,
+        profile_role: str | None = None,
+    ) -> Answer:
+        """Answer one question. `role` is what the asker chose (--role); `profile_role` what a front end read from their profile."""
+        text = clean_question(question, self.settings.max_question_chars)
+        municipality, role = self.validate(municipality, role)
+        retriever = self.retriever()
+        language = detect_language(text)
+        parsed = read_question(text)
+        stated = role_stated_in(text)
+        asker_role, role_source = next(
+            ((r, s) for r, s in ((stated, "question"), (profile_role, "profile"), (role, "option")) if r),
+            (None, None),
+        )
+        vector = retriever.encode(text)
+        hits = retriever.search(text, municipality, k=8, vector=vector)
+        name = self.municipality_name(municipality) if municipality else None
+        contact = self.contact(municipality)
+        crisis = self.crisis.active(municipality) if (self.crisis and municipality) else None
+        answer = Answer(
+            question=text,
+            language=language,
+            municipality=municipality,
+            municipality_name=name,
+            role=asker_role,
+            role_source=role_source,
+            answered=False,
+            kind="refused",
+            verdict=say("refused", language),
+            rule=None,
+            passages=[self._found(retriever, h) for h in hits[:PASSAGES_SHOWN]],
+            confidence=0.0,
+            contact=contact,
+            show_contact=True,
+            crisis=crisis,
+        )
+        if not hits or not self._answerable(text, language, hits[0]):
+            answer.confidence = self._confidence(hits[0].dense if hits else 0.0, language)
+            return answer
+
+        scored = score_rules(retriever, hits, vector, asker_role, parsed.intent)
+        best = matching_rule(scored, asker_role)
+        answer.answered = True
+        answer.confidence = self._confidence(hits[0].dense, language, best)
+        answer.show_contact = answer.confidence < 0.5
+        if parsed.intent == "who" and best is not None:
+            per_role = rules_by_role(scored, best) or {r: best for r in best.rule.roles}
+            answer.kind = "who"
+            answer.rule = self._matched(retriever, best.rule)
+            answer.role_rules = self._role_rules(retriever, per_role, language)
+            answer.verdict = say("who", language, roles=_capitalised(roles_phrase(list(per_role), language)))
+        elif best is not None:
+            answer.kind = "rule"
+            answer.rule = self._matched(retriever, best.rule)
+            answer.verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, language, fits_asker=best.fit > 0)
+            if asker_role is None and best.rule.roles:
+                per_role = rules_by_role(scored, best)
+                if len(per_role) > 1:
+                    answer.role_rules = self._role_rules(retriever, per_role, language)
+                    answer.verdict = say("by_role", language)
+            if _asks_to_check_first(best.rule):
+                answer.show_contact = True
+        else:
+            answer.kind = "passages"
+            answer.verdict = say("passages", language)
+        if answer.rule is not None:
+            answer.passages = self._evidence_first(retriever, hits, [answer.rule] + [rr.rule for rr in answer.role_rules])
+        if crisis is not None and _about_media(text, best.rule if best else None):
+            answer.verdict = _crisis_verdict(crisis, language)
+            answer.show_contact = True
+        return answer
+
+    def _answerable(self, text: str, language: str, top: Hit) -> bool:
+        scope = "in_scope" if mentions_domain(text) else "out_of_scope"
+        return top.dense >= ANSWER_THRESHOLDS[scope].get(language, ANSWER_THRESHOLDS[scope]["nb"])
+
+    @staticmethod
+    def _confidence(top_dense: float, language: str, best: ScoredRule | None = None) -> float:
+        low, high = (0.76, 0.90) if language == "en" else (0.78, 0.92)
+        base = min(1.0, max(0.0, (top_dense - low) / (high - low)))
+        if best is not None:
+            base = 0.7 * base + 0.3 * min(1.0, max(0.0, (best.similarity - 0.78) / 0.12))
+        return base
+
+    def _citation(self, retriever: Retriever, passage_or_rule: Passage | Rule) -> Citation:
+        documents = retriever.stored.manifest["documents"]
+        doc = documents.get(passage_or_rule.document_id, {})
+        section = passage_or_rule.section if isinstance(passage_or_rule, Rule) else passage_or_rule.section_title
+        return Citation(
+            document=doc.get("title") or passage_or_rule.document_id,
+            document_id=passage_or_rule.document_id,
+            municipality=passage_or_rule.municipality,
+            municipality_name=self.municipality_name(passage_or_rule.municipality),
+            section=section,
+            item=passage_or_rule.item,
+            period=doc.get("period"),
+            superseded=bool(doc.get("superseded_by")),
+        )
+
+    def _evidence_first(self, retriever: Retriever, hits: list[Hit], rules: list[MatchedRule]) -> list[FoundPassage]:
+        """The passages holding the quoted rules lead the list: they are the answer's evidence."""
+        first: list[Hit] = []
+        for rule in rules:
+            passage_id = rule.rule_id.rsplit(":", 1)[0]
+            hit = next((h for h in hits if h.passage.id == passage_id or passage_id in h.passage.parts), None)
+            if hit is None:
+                passage = retriever.passages_by_id[passage_id]
+                hit = Hit(passage, hits[0].score if hits else 0.0, hits[0].dense if hits else 0.0, 0.0)
+            if hit not in first:
+                first.append(hit)
+        rest = [h for h in hits if h not in first]
+        return [self._found(retriever, h) for h in (first + rest)[:PASSAGES_SHOWN]]
+
+    def _found(self, retriever: Retriever, hit: Hit) -> FoundPassage:
+        return FoundPassage(hit.passage.id, hit.passage.text, self._citation(retriever, hit.passage), hit.score)
+
+    def _matched(self, retriever: Retriever, rule: Rule) -> MatchedRule:
+        return MatchedRule(rule.id, rule.text, rule.modality, rule.roles, self._citation(retriever, rule))
+
+    def _role_rules(self, retriever: Retriever, per_role: dict[str, ScoredRule], language: str) -> list[RoleRule]:
+        return [
+            RoleRule(role, _capitalised(role_name(role, language)), self._matched(retriever, scored.rule))
+            for role, scored in per_role.items()
+        ]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _asks_to_check_first(rule: Rule) -> bool:
+    """A rule that says 'agree with your leader / the communications department first' sends the asker to a human."""
+    text = rule.text.lower()
+    return any(w in text for w in ("avtalt med", "konferere", "samråd", "kontaktes", "kommunikasjonsavdeling", "kommunikasjonsrådgiver"))
+
+
+_MEDIA_WORDS = ("press", "medi", "journalist", "avis", "uttal", "sosial", "facebook", "twitter", "instagram", "offentlig", "statement", "speak", "post", "comment", "kommentar")
+
+
+def _about_media(question: str, rule: Rule | None) -> bool:
+    text = f"{question} {rule.text if rule else ''}".lower()
+    return any(w in text for w in _MEDIA_WORDS)
+
+
+def _crisis_verdict(crisis: CrisisNotice, language: str) -> str:
+    verdict = say("crisis", language, message=crisis.message)
+    if crisis.spokesperson:
+        verdict += " " + say("crisis_spokesperson", language, who=crisis.spokesperson)
+    return verdict

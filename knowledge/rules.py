@@ -1,0 +1,148 @@
+"""Rules: the normative sentences inside passages — what someone may, must, must not, should do, or is responsible for.
+
+A rule keeps its exact text (quoted to staff, never paraphrased), the roles it applies to
+(read from the sentence's subject, or from the section it stands in: "Medarbeidere",
+"Er du leder?"), its modality and its source.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.passages import Passage
+from knowledge.roles import RoleMention, find_roles
+
+MODALITIES = ("may", "must", "must_not", "should", "should_not", "responsible")
+
+_ABBREVIATIONS = ("f.eks", "o.l", "evt", "bl.a", "jfr", "jf", "m.m", "mm", "osv", "ca", "dvs", "nr", "kap", "pkt", "e.g", "i.e", "etc", "s")
+_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(])")
+
+# Cues in the order they are tried where two start at the same place; each is (modality, pattern).
+_CUES: list[tuple[str, re.Pattern[str]]] = [
+    (m, re.compile(p, re.IGNORECASE))
+    for m, p in (
+        ("must_not", r"\b(?:skal|må|kan)(?:\s+\w+){0,3}?\s+ikke\b|\bikke\s+(?:skal|må)\b|^ikke\b|\baldri\b|\bforbudt\b|\bskal ingen\b|\bmust not\b|\bshall not\b|\bnever\b"),
+        ("should_not", r"\bbør(?:\s+\w+){0,3}?\s+ikke\b|\bunngå\b|\bfrarådes\b|\bvær (?:svært |særlig )?forsiktig\b|\bshould not\b|\bavoid\b"),
+        ("responsible", r"\bansvar(?:et|lig|lige)?\b|\bligger (?:til|hos)\b|\btilligger\b|\buttaler seg\b|\bskal gis av\b|\bbesvares av\b|\ber (?:pressekontakt|rådgiver|talsperson)\b|\bflyttes\b.*\btil\b|\bkontaktes\b|\bgir faktaopplysninger\b|\bresponsible\b|\bspeaks? for\b"),
+        ("must", r"\bskal\b|\bmå\b|\bplikter\b|\bplikt til\b|\bkrever\b|\ber pålagt\b|\bmust\b|\bshall\b"),
+        ("should", r"\bbør\b|\banbefales\b|\boppfordres\b|\bhusk\b|\bpass på\b|^vær\b|^svar\b|^rett\b|^tilpass\b|^delta\b|^bruk\b|^velg\b|^bestem\b|^takk\b|\bshould\b"),
+        ("may", r"\bkan\b|\bhar (?:full )?rett til\b|\bhar anledning til\b|\bhar (?:full )?ytringsfrihet\b|\bytre seg fritt\b|\bfristilt\b|\bikke bundet av\b|\bomfattes ikke\b|\bgjerne\b|\bhar lov\b|\ber tillatt\b|\bmay\b|\bcan\b"),
+    )
+]
+_PRIORITY = {m: i for i, m in enumerate(("must_not", "should_not", "responsible", "must", "should", "may"))}
+_DESCRIBES_RE = re.compile(r"\b(?:hvordan|hvorfor|hvilke|hvilken|hva|korleis|kva)\b", re.IGNORECASE)
+_POINTS_AT_RE = re.compile(r"\b(?:til|av|hos|by|to)\s*$", re.IGNORECASE)
+_COORDINATION_RE = re.compile(r"[\s,/]*(?:og|eller|and|or)?[\s,/]*", re.IGNORECASE)
+_RESTRICTION_RE = re.compile(r"\bmen\b.*\bikke\b|\bmed mindre\b|\bbare\b|\bkun\b|\bgitt at\b|\bså lenge\b|\binnenfor\b", re.IGNORECASE)
+# Descriptions and goals that use "skal"/"kan" without telling anyone what to do.
+_NOT_NORMATIVE_RE = re.compile(r"^(?:hva|hvem|hvordan|hvilke|hvilken|hvor|er dette)\b|\?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A normative sentence with its roles, modality and source."""
+
+    id: str
+    text: str
+    modality: str
+    roles: tuple[str, ...]
+    passage_id: str
+    document_id: str
+    municipality: str
+    section: str
+    item: str | None
+    restricted: bool = False  # "…, men skal ikke gi vurderinger": a permission with limits
+    exclusive: bool = False  # "Øvrige ansatte": everyone the neighbouring rules don't name
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage, not broken after abbreviations such as 'f.eks.' or 'o.l.'."""
+    pieces = _SPLIT_RE.split(text.replace("\n• ", " • ").replace("\n", " "))
+    sentences: list[str] = []
+    for piece in pieces:
+        if sentences:
+            prev_word = sentences[-1].rsplit(" ", 1)[-1].rstrip(".").lower()
+            if prev_word in _ABBREVIATIONS:
+                sentences[-1] = f"{sentences[-1]} {piece}"
+                continue
+        sentences.append(piece.strip())
+    return [s for s in sentences if s]
+
+
+def modality_of(sentence: str) -> tuple[str, int] | None:
+    """The sentence's leading modality and where its cue starts, or None if it is not normative."""
+    if _NOT_NORMATIVE_RE.search(sentence.strip()):
+        return None
+    best: tuple[int, int, str] | None = None
+    for modality, pattern in _CUES:
+        m = pattern.search(sentence)
+        if m is None:
+            continue
+        key = (m.start(), _PRIORITY[modality])
+        if best is None or key < best[:2]:
+            best = (m.start(), _PRIORITY[modality], modality)
+    if best is None:
+        return None
+    start, _, modality = best
+    if _DESCRIBES_RE.search(sentence[:start]):
+        return None  # "… er retningsgivende for hvordan ansatte skal opptre" describes, it doesn't rule
+    # "kan gi …, men skal ikke …" leads with the permission; "skal ikke" right at the cue is a prohibition.
+    return modality, start
+
+
+def _roles_for(sentence: str, cue_start: int, passage: Passage) -> tuple[tuple[str, ...], bool]:
+    """Who the rule is for: the subject before the cue, else the role the cue points at
+    ("ligger til ordføreren", "plikter enhetsleder …"), else the lead-in or section heading."""
+    mentions = find_roles(sentence)
+    chosen: list[RoleMention] = [m for m in mentions if m.end <= cue_start]
+    if not chosen:
+        after = [m for m in mentions if m.start >= cue_start]
+        if after:
+            gap = sentence[cue_start: after[0].start]
+            if len(gap.split()) <= 4 or _POINTS_AT_RE.search(gap):
+                chosen = [after[0]]
+                for m in after[1:]:
+                    if not _COORDINATION_RE.fullmatch(sentence[chosen[-1].end: m.start]):
+                        break
+                    chosen.append(m)
+    if not chosen:
+        for context in (passage.lead, *reversed(passage.section)):
+            found = find_roles(context)
+            if found:
+                chosen = found
+                break
+    roles = tuple(dict.fromkeys(m.role for m in chosen))
+    return roles, any(m.exclusive for m in chosen)
+
+
+def extract_rules(passage: Passage) -> list[Rule]:
+    """The rules in one passage; a list passage with a normative lead-in is one rule as a whole."""
+    if passage.kind in ("outline", "section"):
+        return []  # their sentences are rules of the passages they are made of
+    if passage.kind == "list":
+        units = [passage.text.replace("\n", " ")]
+    else:
+        units = split_sentences(passage.text)
+    rules: list[Rule] = []
+    for n, sentence in enumerate(units):
+        found = modality_of(sentence if passage.kind != "list" else sentence.split(" • ")[0])
+        if found is None or len(sentence) < 12:
+            continue
+        modality, cue_start = found
+        roles, exclusive = _roles_for(sentence, cue_start, passage)
+        rules.append(
+            Rule(
+                id=f"{passage.id}:{n}",
+                text=sentence,
+                modality=modality,
+                roles=roles,
+                passage_id=passage.id,
+                document_id=passage.document_id,
+                municipality=passage.municipality,
+                section=passage.section_title,
+                item=passage.item,
+                restricted=modality in ("may", "responsible") and bool(_RESTRICTION_RE.search(sentence[cue_start:])),
+                exclusive=exclusive,
+            )
+        )
+    return rules
