@@ -189,6 +189,37 @@ def chat(
             err.print(f"[yellow]{exc}[/]")
 
 
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, "--host", help="Address to listen on (default: VEILEDER_HOST, 127.0.0.1)"),
+    port: Optional[int] = typer.Option(None, "--port", help="Port (default: VEILEDER_PORT, 3978)"),
+    index: Optional[Path] = typer.Option(None, "--index"),
+) -> None:
+    """Run the bot: Slack (/slack/events or Socket Mode), Teams (/api/messages), /healthz and /admin."""
+    from aiohttp import web
+
+    from bot.crisis import CrisisStore
+    from bot.engine import EngineError
+    from bot.server import BotServices, create_web_app
+    from bot.store import QuestionLog
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(index=index)
+    try:
+        engine = _engine(settings)
+        engine.retriever()
+    except (QuestionError, EngineError) as exc:
+        _fail(str(exc))
+        return
+    services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir))
+    web_app = create_web_app(services)
+    if settings.slack_app_token and settings.slack_bot_token:
+        from bot.slack_app import start_socket_mode
+
+        web_app.on_startup.append(lambda app: start_socket_mode(app, services))
+    web.run_app(web_app, host=host or settings.host, port=port or settings.port, print=lambda *_: None)
+
+
 def main() -> None:  # pragma: no cover - console entry
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

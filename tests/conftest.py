@@ -1,0 +1,43 @@
+"""Shared fixtures: small real inputs and a real engine on a fast, deterministic embedder.
+
+Most tests use the `hashing` embedder (no model, instant) over the bundled documents; the tests
+marked `model` run the real multilingual-e5-small end to end.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.engine import AnswerEngine
+from bot.settings import Settings
+from index.builder import build_index
+from index.embedder import HashingEmbedder
+from knowledge.library import bundled_documents_dir, load_knowledge
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def hashing_settings(tmp: Path, **overrides) -> Settings:
+    """Settings isolated in a temporary folder, using the hashing embedder and no `.env`."""
+    values = {"model": "hashing", "data_dir": tmp / "data", "index_dir": tmp / "index", **overrides}
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory) -> Path:
+    """The bundled documents indexed once with the hashing embedder (read-only for tests)."""
+    tmp = tmp_path_factory.mktemp("bundled")
+    build_index(load_knowledge(bundled_documents_dir()), HashingEmbedder(), tmp / "index")
+    return tmp / "index"
+
+
+@pytest.fixture
+def settings(tmp_path, built_index) -> Settings:
+    return hashing_settings(tmp_path, index_dir=built_index)
+
+
+@pytest.fixture
+def engine(settings) -> AnswerEngine:
+    return AnswerEngine(settings, embedder=HashingEmbedder())
