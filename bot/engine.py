@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 # questions score lower across languages, so they get their own, lower bar.
 ANSWER_THRESHOLDS = {"in_scope": {"nb": 0.80, "nn": 0.80, "en": 0.78}, "out_of_scope": {"nb": 0.87, "nn": 0.87, "en": 0.86}}
 PASSAGES_SHOWN = 5
+RETRIEVE = 16  # passages considered for the matching rule; the best PASSAGES_SHOWN are shown
 
 
 class EngineError(Exception):
@@ -147,7 +148,7 @@ class AnswerEngine:
             (None, None),
         )
         vector = retriever.encode(text)
-        hits = retriever.search(text, municipality, k=8, vector=vector)
+        hits = retriever.search(text, municipality, k=RETRIEVE, vector=vector)
         name = self.municipality_name(municipality) if municipality else None
         contact = self.contact(municipality)
         crisis = self.crisis.active(municipality) if (self.crisis and municipality) else None
@@ -172,7 +173,7 @@ class AnswerEngine:
             answer.confidence = self._confidence(hits[0].dense if hits else 0.0, language)
             return answer
 
-        scored = score_rules(retriever, hits, vector, asker_role, parsed.intent)
+        scored = score_rules(retriever, text, hits, vector, asker_role, parsed.intent)
         best = matching_rule(scored, asker_role)
         answer.answered = True
         answer.confidence = self._confidence(hits[0].dense, language, best)

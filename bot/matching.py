@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.lexical import expand_query, tokenize
 from index.retrieval import Hit, Retriever
 from knowledge.roles import PARENTS, applies_to
 from knowledge.rules import Rule
@@ -18,13 +19,16 @@ from knowledge.rules import Rule
 # Weights, tuned on the development questions (see README "Quality"): the rule's own similarity
 # and its passage's score count equally; a rule for another role is pushed well down.
 _ROLE_FIT_BONUS = {3: 0.05, 2: 0.025, 1: 0.0, 0: -0.2}
+# What each kind of question is answered by: the first modality directly, the others as well.
 _INTENT_MODALITIES = {
     "who": ("responsible", "must", "may"),
     "permission": ("may", "must_not", "should_not"),
     "obligation": ("must", "should", "must_not", "responsible"),
 }
+_INTENT_BONUS = (0.05, 0.03)
 MIN_RULE_SIMILARITY = 0.80
-CANDIDATE_PASSAGES = 6
+RULE_OVERLAP_WEIGHT = 0.15
+CANDIDATE_PASSAGES = 12
 WHO_MARGIN = 0.06
 
 
@@ -70,7 +74,7 @@ def candidate_rules(retriever: Retriever, hits: list[Hit], query_vector: np.ndar
 
 
 def score_rules(
-    retriever: Retriever, hits: list[Hit], query_vector: np.ndarray, role: str | None, intent: str
+    retriever: Retriever, question: str, hits: list[Hit], query_vector: np.ndarray, role: str | None, intent: str
 ) -> list[ScoredRule]:
     """Every candidate rule with its score, best first."""
     candidates = candidate_rules(retriever, hits, query_vector)
@@ -80,12 +84,14 @@ def score_rules(
     vectors = retriever.stored.rule_vectors[[index[r.id] for r, _ in candidates]]
     similarities = vectors @ query_vector.astype(np.float32)
     wanted = _INTENT_MODALITIES.get(intent, ())
+    question_words = set(tokenize(expand_query(question)))
     scored = []
     for (rule, hit), similarity in zip(candidates, similarities):
         fit = _fit(rule, role)
-        score = 0.5 * float(similarity) + 0.5 * hit.score + _ROLE_FIT_BONUS[fit]
+        shared = len(question_words & set(tokenize(f"{rule.section} {rule.text}"))) / max(1, len(question_words))
+        score = 0.6 * float(similarity) + 0.25 * hit.score + RULE_OVERLAP_WEIGHT * shared + _ROLE_FIT_BONUS[fit]
         if rule.modality in wanted:
-            score += 0.03
+            score += _INTENT_BONUS[0] if rule.modality == wanted[0] else _INTENT_BONUS[1]
         if intent == "who" and rule.roles:
             score += 0.02
         scored.append(ScoredRule(rule, score, float(similarity), fit))

@@ -75,7 +75,8 @@ def _limits(rule: Rule, language: str) -> str:
     forbidden = _BUT_NOT_RE.search(rule.text)
     head = say("yes_limits", language)
     if allowed and forbidden:
-        return f"{head} {allowed.group(1).strip()} – ikke {forbidden.group(1).strip()}."
+        negation = "ikkje" if language == "nn" else "ikke"
+        return f"{head} {allowed.group(1).strip()} – {negation} {forbidden.group(1).strip()}."
     if allowed:
         return f"{head} {allowed.group(1).strip()}."
     return f"{head} {rule.text}"

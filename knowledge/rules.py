@@ -126,6 +126,8 @@ def extract_rules(passage: Passage) -> list[Rule]:
     rules: list[Rule] = []
     for n, sentence in enumerate(units):
         found = modality_of(sentence if passage.kind != "list" else sentence.split(" • ")[0])
+        if found is None and passage.item and n == 0 and not _NOT_NORMATIVE_RE.search(sentence):
+            found = ("must", 0)  # a numbered provision of a rule list is binding even without a modal verb
         if found is None or len(sentence) < 12:
             continue
         modality, cue_start = found
