@@ -46,13 +46,16 @@ class BotServices:
         return bool(user_id) and user_id in self.settings.admin_user_ids()
 
 
+SERVICES: web.AppKey["BotServices"] = web.AppKey("services", object)
+
+
 def error_reference() -> str:
     """A short id the asker can quote to IT; the details go to the log under the same id."""
     return uuid.uuid4().hex[:8]
 
 
 async def _healthz(request: web.Request) -> web.Response:
-    services: BotServices = request.app["services"]
+    services: BotServices = request.app[SERVICES]
     try:
         retriever = services.engine.retriever()
         body = {"status": "ok", "index": retriever.stored.generation, "passages": len(retriever.stored.passages)}
@@ -63,7 +66,7 @@ async def _healthz(request: web.Request) -> web.Response:
 
 def create_web_app(services: BotServices) -> web.Application:
     app = web.Application(client_max_size=4 * 1024 * 1024)
-    app["services"] = services
+    app[SERVICES] = services
     app.router.add_get("/healthz", _healthz)
     settings = services.settings
     if settings.slack_bot_token and settings.slack_signing_secret:
