@@ -15,7 +15,7 @@ from bot.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule
 from bot.language import detect_language
 from bot.matching import ScoredRule, matching_rule, rules_by_role, score_rules
 from bot.questions import QuestionError, clean_question, read_question
-from bot.scope import mentions_domain
+from bot.scope import scope_of
 from bot.settings import Settings
 from bot.verdicts import roles_phrase, say, verdict_for
 from index.embedder import Embedder, load_embedder
@@ -28,10 +28,6 @@ from knowledge.rules import Rule
 
 log = logging.getLogger(__name__)
 
-# Refusal thresholds on the best passage's cosine (multilingual-e5-small): a question that uses
-# no word of the communication domain must match much better than one that does. English
-# questions score lower across languages, so they get their own, lower bar.
-ANSWER_THRESHOLDS = {"in_scope": {"nb": 0.80, "nn": 0.80, "en": 0.78}, "out_of_scope": {"nb": 0.87, "nn": 0.87, "en": 0.86}}
 PASSAGES_SHOWN = 5
 RETRIEVE = 16  # passages considered for the matching rule; the best PASSAGES_SHOWN are shown
 
@@ -174,12 +170,14 @@ class AnswerEngine:
             return answer
 
         scored = score_rules(retriever, text, hits, vector, asker_role, parsed.intent)
-        best = matching_rule(scored, asker_role)
+        best = matching_rule(scored, asker_role, self.embedder.calibration.min_rule_similarity)
         answer.answered = True
         answer.confidence = self._confidence(hits[0].dense, language, best)
         answer.show_contact = answer.confidence < 0.5
         if parsed.intent == "who" and best is not None:
-            per_role = rules_by_role(scored, best) or {r: best for r in best.rule.roles}
+            per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity) or {
+                r: best for r in best.rule.roles
+            }
             answer.kind = "who"
             answer.rule = self._matched(retriever, best.rule)
             answer.role_rules = self._role_rules(retriever, per_role, language)
@@ -189,7 +187,7 @@ class AnswerEngine:
             answer.rule = self._matched(retriever, best.rule)
             answer.verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, language, fits_asker=best.fit > 0)
             if asker_role is None and best.rule.roles:
-                per_role = rules_by_role(scored, best)
+                per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity)
                 if len(per_role) > 1:
                     answer.role_rules = self._role_rules(retriever, per_role, language)
                     answer.verdict = say("by_role", language)
@@ -206,15 +204,14 @@ class AnswerEngine:
         return answer
 
     def _answerable(self, text: str, language: str, top: Hit) -> bool:
-        scope = "in_scope" if mentions_domain(text) else "out_of_scope"
-        return top.dense >= ANSWER_THRESHOLDS[scope].get(language, ANSWER_THRESHOLDS[scope]["nb"])
+        """A question that uses no word of the communication domain must match much better than one that does."""
+        return top.dense >= self.embedder.calibration.threshold(scope_of(text), language)
 
-    @staticmethod
-    def _confidence(top_dense: float, language: str, best: ScoredRule | None = None) -> float:
-        low, high = (0.76, 0.90) if language == "en" else (0.78, 0.92)
+    def _confidence(self, top_dense: float, language: str, best: ScoredRule | None = None) -> float:
+        low, high = self.embedder.calibration.confidence_range.get(language, (0.78, 0.92))
         base = min(1.0, max(0.0, (top_dense - low) / (high - low)))
         if best is not None:
-            base = 0.7 * base + 0.3 * min(1.0, max(0.0, (best.similarity - 0.78) / 0.12))
+            base = 0.7 * base + 0.3 * min(1.0, max(0.0, (best.similarity - low) / (high - low)))
         return base
 
     def _citation(self, retriever: Retriever, passage_or_rule: Passage | Rule) -> Citation:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
+
 import numpy as np
 
 from index.lexical import expand_query, tokenize
@@ -18,15 +20,17 @@ from knowledge.rules import Rule
 
 # Weights, tuned on the development questions (see README "Quality"): the rule's own similarity
 # and its passage's score count equally; a rule for another role is pushed well down.
-_ROLE_FIT_BONUS = {3: 0.05, 2: 0.025, 1: 0.0, 0: -0.2}
+_ROLE_FIT_BONUS = {4: 0.1, 3: 0.06, 2: 0.02, 1: 0.0, 0: -0.2}
+_CONDITIONAL_PENALTY = 0.03
+_OWN_ENTRY_BONUS = 0.04  # "Dersom …" rules answer a question only when it names that situation
+_CONDITIONAL_QUESTION_RE = re.compile(r"\b(?:hvis|dersom|når|viss|if|when|during|ved)\b", re.I)
 # What each kind of question is answered by: the first modality directly, the others as well.
 _INTENT_MODALITIES = {
     "who": ("responsible", "must", "may"),
-    "permission": ("may", "must_not", "should_not"),
+    "permission": ("may", "must_not", "should_not", "responsible"),  # yes or no are equally direct answers
     "obligation": ("must", "should", "must_not", "responsible"),
 }
 _INTENT_BONUS = (0.05, 0.03)
-MIN_RULE_SIMILARITY = 0.80
 RULE_OVERLAP_WEIGHT = 0.15
 CANDIDATE_PASSAGES = 12
 WHO_MARGIN = 0.06
@@ -41,7 +45,10 @@ class ScoredRule:
 
 
 def _fit(rule: Rule, role: str | None) -> int:
+    """applies_to(), plus 4 for a rule written for exactly this role in contrast to others ("Øvrige ansatte …")."""
     fit = applies_to(rule.roles, role)
+    if fit == 3 and rule.exclusive:
+        return 4
     # "Øvrige ansatte …" means the employees not named by the neighbouring rules (leaders have their own).
     if rule.exclusive and role is not None and role != "employee" and "leader" in PARENTS.get(role, ()) + (role,):
         return 0
@@ -85,13 +92,19 @@ def score_rules(
     similarities = vectors @ query_vector.astype(np.float32)
     wanted = _INTENT_MODALITIES.get(intent, ())
     question_words = set(tokenize(expand_query(question)))
+    conditional_question = bool(_CONDITIONAL_QUESTION_RE.search(question))
     scored = []
     for (rule, hit), similarity in zip(candidates, similarities):
         fit = _fit(rule, role)
         shared = len(question_words & set(tokenize(f"{rule.section} {rule.text}"))) / max(1, len(question_words))
         score = 0.6 * float(similarity) + 0.25 * hit.score + RULE_OVERLAP_WEIGHT * shared + _ROLE_FIT_BONUS[fit]
         if rule.modality in wanted:
-            score += _INTENT_BONUS[0] if rule.modality == wanted[0] else _INTENT_BONUS[1]
+            direct = rule.modality == wanted[0] or (intent == "permission" and rule.modality == "must_not")
+            score += _INTENT_BONUS[0] if direct else _INTENT_BONUS[1]
+        if rule.conditional and not conditional_question:
+            score -= _CONDITIONAL_PENALTY
+        if fit >= 3 and (rule.document_id, rule.section) in retriever.role_list_sections:
+            score += _OWN_ENTRY_BONUS  # the asker's own entry in a list of rules per role
         if intent == "who" and rule.roles:
             score += 0.02
         scored.append(ScoredRule(rule, score, float(similarity), fit))
@@ -99,18 +112,20 @@ def score_rules(
     return scored
 
 
-def matching_rule(scored: list[ScoredRule], role: str | None) -> ScoredRule | None:
+def matching_rule(scored: list[ScoredRule], role: str | None, min_similarity: float) -> ScoredRule | None:
     """The best rule that applies to the asker and is close enough to the question to be its answer."""
     for candidate in scored:
         if role is not None and candidate.fit == 0:
             continue
-        if candidate.similarity >= MIN_RULE_SIMILARITY:
+        if candidate.similarity >= min_similarity:
             return candidate
         return None
     return None
 
 
-def rules_by_role(scored: list[ScoredRule], best: ScoredRule | None, margin: float = WHO_MARGIN) -> dict[str, ScoredRule]:
+def rules_by_role(
+    scored: list[ScoredRule], best: ScoredRule | None, min_similarity: float, margin: float = WHO_MARGIN
+) -> dict[str, ScoredRule]:
     """One rule per role among the rules close to the best: who holds the duty, or how the answer differs by role."""
     if best is None:
         return {}
@@ -118,7 +133,7 @@ def rules_by_role(scored: list[ScoredRule], best: ScoredRule | None, margin: flo
     for candidate in scored:
         if candidate.score < best.score - margin or not candidate.rule.roles:
             continue
-        if candidate.similarity < MIN_RULE_SIMILARITY:
+        if candidate.similarity < min_similarity:
             continue
         for role in candidate.rule.roles:
             if role not in per_role:

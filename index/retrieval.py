@@ -19,6 +19,7 @@ from knowledge.rules import Rule
 
 LEXICAL_WEIGHT = 0.08
 SUPERSEDED_PENALTY = 0.03
+ROLE_LIST_MIN_ROLES = 3
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,12 @@ class Retriever:
         )
         self.passages_by_id = {p.id: p for p in stored.passages}
         self.rules_by_passage: dict[str, list[Rule]] = {}
+        roles_in_section: dict[tuple[str, str], set[str]] = {}
         for rule in stored.rules:
             self.rules_by_passage.setdefault(rule.passage_id, []).append(rule)
+            roles_in_section.setdefault((rule.document_id, rule.section), set()).update(rule.roles)
+        # Sections that give different roles different rules ("Ordfører …", "Rådmannen …", "Øvrige ansatte …").
+        self.role_list_sections = {key for key, roles in roles_in_section.items() if len(roles) >= ROLE_LIST_MIN_ROLES}
 
     @property
     def municipalities(self) -> list[str]:

@@ -29,7 +29,7 @@ from knowledge.catalog import Contact
 from knowledge.passages import Passage
 from knowledge.rules import Rule
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 _KEEP_OLD = 1
 

@@ -23,13 +23,17 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     for m, p in (
         ("must_not", r"\b(?:skal|må|kan)(?:\s+\w+){0,3}?\s+ikke\b|\bikke\s+(?:skal|må)\b|^ikke\b|\baldri\b|\bforbudt\b|\bskal ingen\b|\bmust not\b|\bshall not\b|\bnever\b"),
         ("should_not", r"\bbør(?:\s+\w+){0,3}?\s+ikke\b|\bunngå\b|\bfrarådes\b|\bvær (?:svært |særlig )?forsiktig\b|\bshould not\b|\bavoid\b"),
-        ("responsible", r"\bansvar(?:et|lig|lige)?\b|\bligger (?:til|hos)\b|\btilligger\b|\buttaler seg\b|\bskal gis av\b|\bbesvares av\b|\ber (?:pressekontakt|rådgiver|talsperson)\b|\bflyttes\b.*\btil\b|\bkontaktes\b|\bgir faktaopplysninger\b|\bresponsible\b|\bspeaks? for\b"),
+        ("responsible", r"\bansvar(?:et|lig|lige)?\b|\bligger (?:til|hos)\b|\btilligger\b|\buttaler seg (?:på vegne|om|som politisk)\b|\bskal gis av\b|\bbesvares av\b|\ber (?:pressekontakt|rådgiver|talsperson)\b|\bflyttes\b.*\btil\b|\bkontaktes\b|\bgir faktaopplysninger\b|\bresponsible\b|\bspeaks? for\b"),
         ("must", r"\bskal\b|\bmå\b|\bplikter\b|\bplikt til\b|\bkrever\b|\ber pålagt\b|\bmust\b|\bshall\b"),
         ("should", r"\bbør\b|\banbefales\b|\boppfordres\b|\bhusk\b|\bpass på\b|^vær\b|^svar\b|^rett\b|^tilpass\b|^delta\b|^bruk\b|^velg\b|^bestem\b|^takk\b|\bshould\b"),
         ("may", r"\bkan\b|\bhar (?:full )?rett til\b|\bhar anledning til\b|\bhar (?:full )?ytringsfrihet\b|\bytre seg fritt\b|\bfristilt\b|\bikke bundet av\b|\bomfattes ikke\b|\bgjerne\b|\bhar lov\b|\ber tillatt\b|\bmay\b|\bcan\b"),
     )
 ]
 _PRIORITY = {m: i for i, m in enumerate(("must_not", "should_not", "responsible", "must", "should", "may"))}
+_CONDITION_RE = re.compile(
+    r"^(?:dersom|hvis|om|når|ved|velger|så lenge|i saker|if|when|where|unless)\b|^\S+(?:\s+\S+)?\s+som\s+(?!hovedregel)\w+",
+    re.IGNORECASE,
+)
 _DESCRIBES_RE = re.compile(r"\b(?:hvordan|hvorfor|hvilke|hvilken|hva|korleis|kva)\b", re.IGNORECASE)
 _POINTS_AT_RE = re.compile(r"\b(?:til|av|hos|by|to)\s*$", re.IGNORECASE)
 _COORDINATION_RE = re.compile(r"[\s,/]*(?:og|eller|and|or)?[\s,/]*", re.IGNORECASE)
@@ -53,6 +57,7 @@ class Rule:
     item: str | None
     restricted: bool = False  # "…, men skal ikke gi vurderinger": a permission with limits
     exclusive: bool = False  # "Øvrige ansatte": everyone the neighbouring rules don't name
+    conditional: bool = False  # "Dersom …", "Ansatte som er deltakere …": applies only in a situation
 
 
 def split_sentences(text: str) -> list[str]:
@@ -90,21 +95,28 @@ def modality_of(sentence: str) -> tuple[str, int] | None:
     return modality, start
 
 
-def _roles_for(sentence: str, cue_start: int, passage: Passage) -> tuple[tuple[str, ...], bool]:
-    """Who the rule is for: the subject before the cue, else the role the cue points at
-    ("ligger til ordføreren", "plikter enhetsleder …"), else the lead-in or section heading."""
+def _roles_for(
+    sentence: str, cue_start: int, passage: Passage, previous: tuple[str, ...]
+) -> tuple[tuple[str, ...], bool]:
+    """Who the rule is for, in order of evidence: the subject before the cue; a subject right after it
+    ("plikter enhetsleder …"); in a passage's first sentence, the role the cue points at ("ligger til
+    ordføreren", "gis av ordfører"); the previous sentence's subject ("Uttalelser kan overlates …" in
+    the etatsledere paragraph); the lead-in or section heading ("Medarbeidere", "Er du leder?")."""
     mentions = find_roles(sentence)
     chosen: list[RoleMention] = [m for m in mentions if m.end <= cue_start]
     if not chosen:
         after = [m for m in mentions if m.start >= cue_start]
         if after:
             gap = sentence[cue_start: after[0].start]
-            if len(gap.split()) <= 4 or _POINTS_AT_RE.search(gap):
+            inverted = len(gap.split()) <= 2
+            if inverted or (not previous and (len(gap.split()) <= 4 or _POINTS_AT_RE.search(gap))):
                 chosen = [after[0]]
                 for m in after[1:]:
                     if not _COORDINATION_RE.fullmatch(sentence[chosen[-1].end: m.start]):
                         break
                     chosen.append(m)
+    if not chosen and previous:
+        return previous, False
     if not chosen:
         for context in (passage.lead, *reversed(passage.section)):
             found = find_roles(context)
@@ -124,6 +136,7 @@ def extract_rules(passage: Passage) -> list[Rule]:
     else:
         units = split_sentences(passage.text)
     rules: list[Rule] = []
+    previous: tuple[str, ...] = ()
     for n, sentence in enumerate(units):
         found = modality_of(sentence if passage.kind != "list" else sentence.split(" • ")[0])
         if found is None and passage.item and n == 0 and not _NOT_NORMATIVE_RE.search(sentence):
@@ -131,7 +144,8 @@ def extract_rules(passage: Passage) -> list[Rule]:
         if found is None or len(sentence) < 12:
             continue
         modality, cue_start = found
-        roles, exclusive = _roles_for(sentence, cue_start, passage)
+        roles, exclusive = _roles_for(sentence, cue_start, passage, previous)
+        previous = roles
         rules.append(
             Rule(
                 id=f"{passage.id}:{n}",
@@ -145,6 +159,7 @@ def extract_rules(passage: Passage) -> list[Rule]:
                 item=passage.item,
                 restricted=modality in ("may", "responsible") and bool(_RESTRICTION_RE.search(sentence[cue_start:])),
                 exclusive=exclusive,
+                conditional=bool(_CONDITION_RE.search(sentence)),
             )
         )
     return rules

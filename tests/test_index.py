@@ -1,0 +1,124 @@
+"""An admin builds and rebuilds the index: atomic swap, nothing lost on failure, unchanged documents skipped."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from index.builder import build_index
+from index.embedder import HashingEmbedder
+from index.retrieval import Retriever
+from index.store import IndexBusy, IndexCorrupt, IndexMissing, build_lock, current_generation, load_index
+from knowledge.library import load_knowledge
+from tests.documents import small_library
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, counting how many texts it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded = 0
+
+    def encode_passages(self, texts):
+        self.embedded += len(texts)
+        return super().encode_passages(texts)
+
+
+class FailingEmbedder(HashingEmbedder):
+    def encode_passages(self, texts):
+        raise RuntimeError("the model crashed halfway")
+
+
+def test_a_build_writes_an_index_that_loads_with_a_manifest(tmp_path):
+    docs = small_library(tmp_path / "docs")
+    report = build_index(load_knowledge(docs), HashingEmbedder(), tmp_path / "index")
+    stored = load_index(tmp_path / "index")
+    assert report.documents == 4 and report.passages == len(stored.passages) and report.rules == len(stored.rules)
+    manifest = stored.manifest
+    assert manifest["model"] == "hashing" and manifest["dimension"] == 256
+    assert set(manifest["documents"]) == {"testby/intern.pdf", "testby/krise.docx", "testby/presseregler.txt", "testby/sosiale-medier.md"}
+    assert all(len(d["hash"]) == 64 for d in manifest["documents"].values())
+    assert manifest["counts"]["passages"] == stored.vectors.shape[0]
+    assert np.allclose(np.linalg.norm(stored.vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_rebuilding_skips_unchanged_documents_and_embeds_only_what_changed(tmp_path):
+    docs = small_library(tmp_path / "docs")
+    embedder = CountingEmbedder()
+    first = build_index(load_knowledge(docs), embedder, tmp_path / "index")
+    again = build_index(load_knowledge(docs), embedder, tmp_path / "index")
+    assert again.up_to_date and again.generation == first.generation
+    before = embedder.embedded
+    (docs / "testby" / "presseregler.txt").write_text(
+        (docs / "testby" / "presseregler.txt").read_text() + "\n5. Leserbrev skal som hovedregel ikke besvares.\n"
+    )
+    (docs / "testby" / "sosiale-medier.md").unlink()
+    changed = build_index(load_knowledge(docs), embedder, tmp_path / "index")
+    assert changed.changed == ["testby/presseregler.txt"] and changed.removed == ["testby/sosiale-medier.md"]
+    assert sorted(changed.unchanged) == ["testby/intern.pdf", "testby/krise.docx"]
+    assert 0 < embedder.embedded - before < first.embedded  # only the new texts
+    stored = load_index(tmp_path / "index")
+    assert any("Leserbrev" in p.text for p in stored.passages)
+    assert not any(p.document_id == "testby/sosiale-medier.md" for p in stored.passages)
+
+
+def test_a_build_that_fails_halfway_leaves_the_serving_index_untouched(tmp_path):
+    docs = small_library(tmp_path / "docs")
+    build_index(load_knowledge(docs), HashingEmbedder(), tmp_path / "index")
+    serving = current_generation(tmp_path / "index")
+    (docs / "testby" / "ny.txt").write_text("Nye regler. Ansatte skal alltid svare media.")
+    with pytest.raises(RuntimeError):
+        build_index(load_knowledge(docs), FailingEmbedder(), tmp_path / "index")
+    assert current_generation(tmp_path / "index") == serving
+    assert not any(p.document_id == "testby/ny.txt" for p in load_index(tmp_path / "index").passages)
+    assert not list((tmp_path / "index").glob(".tmp-*"))
+
+
+def test_a_second_build_at_the_same_time_is_refused(tmp_path):
+    with build_lock(tmp_path / "index"):
+        with pytest.raises(IndexBusy):
+            build_index(load_knowledge(small_library(tmp_path / "docs")), HashingEmbedder(), tmp_path / "index")
+
+
+def test_missing_and_corrupt_indexes_say_what_to_do(tmp_path):
+    with pytest.raises(IndexMissing, match="veileder index"):
+        load_index(tmp_path / "nothing")
+    docs = small_library(tmp_path / "docs")
+    build_index(load_knowledge(docs), HashingEmbedder(), tmp_path / "index")
+    generation = current_generation(tmp_path / "index")
+    (generation / "vectors.npy").write_bytes(b"garbage")
+    with pytest.raises(IndexCorrupt, match="rebuild"):
+        load_index(tmp_path / "index")
+    # a rebuild repairs it
+    build_index(load_knowledge(docs), HashingEmbedder(), tmp_path / "index")
+    assert load_index(tmp_path / "index").passages
+
+
+def test_an_index_built_with_another_model_is_not_searched_with_this_one(tmp_path):
+    build_index(load_knowledge(small_library(tmp_path / "docs")), HashingEmbedder(), tmp_path / "index")
+
+    other = HashingEmbedder()
+    other.name = "other-model"
+    with pytest.raises(ValueError, match="rebuild"):
+        Retriever(load_index(tmp_path / "index"), other)
+
+
+def test_search_filters_by_municipality_and_ranks_the_superseded_document_lower(built_index):
+    retriever = Retriever(load_index(built_index), HashingEmbedder())
+    hits = retriever.search("Kommunikasjonsstrategi Bærum kommune sosiale medier Facebook", "modum", k=10)
+    assert hits and all(h.passage.municipality == "modum" for h in hits)
+    assert retriever.search("anything", "atlantis") == []
+    baerum = retriever.search("Bæringen informasjonsavisen", "baerum", k=20)
+    old = [h for h in baerum if h.superseded]
+    assert old and all(h.score == pytest.approx(h.dense + retriever.lexical_weight * h.lexical - 0.03) for h in old)
+
+
+def test_english_questions_reach_norwegian_text_through_the_glossary(built_index):
+    from index.lexical import expand_query
+
+    assert "personalsaker" in expand_query("What do the press rules say about personnel cases?")
+    retriever = Retriever(load_index(built_index), HashingEmbedder())
+    hits = retriever.search("personnel cases press", "ostre-toten", k=5)
+    assert any("Personalsaker skal ikke kommenteres" in h.passage.text for h in hits)

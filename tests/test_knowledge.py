@@ -1,0 +1,161 @@
+"""An admin drops documents in a folder: they are cleaned, structured and turned into passages and rules."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.cleaning import clean_lines
+from knowledge.errors import UnreadableDocument
+from knowledge.library import bundled_documents_dir, load_knowledge
+from knowledge.passages import build_passages
+from knowledge.readers import read_document
+from knowledge.roles import applies_to, find_roles, role_from_title, role_stated_in
+from knowledge.rules import extract_rules, split_sentences
+from knowledge.structure import parse_blocks
+from tests.documents import PRESS_RULES, small_library, write_pdf
+
+
+def passages_of(text: str, municipality: str = "testby"):
+    return build_passages(parse_blocks(clean_lines(text)), "testby/doc.txt", municipality)
+
+
+def test_cleaning_removes_what_pdf_extraction_leaves():
+    text = (
+        "Innledning\n\n \uf0b7 Vi bruker et klart språk og en enhetlig kommunikasjons-\nplattform.\n"
+        "Kommunikasjonsstrategi s. 21\n8\n \uf0a7 Leder er ansvarlig for oppfølging.\n"
+    )
+    lines = [line for line in clean_lines(text) if line]
+    assert "Kommunikasjonsstrategi s. 21" not in lines and "8" not in lines
+    assert lines[1].startswith("• Vi bruker")
+    passages = passages_of(text)
+    assert any("kommunikasjonsplattform." in p.text for p in passages), [p.text for p in passages]
+
+
+def test_a_detached_footnote_is_moved_out_of_the_sentence_it_interrupted():
+    text = (
+        "Brukernes behov skal ligge til grunn i all kommunikasjon, fra språkform,\n\n1\n"
+        " Basert på Statens kommunikasjonspolitikk.\n\nutforming av skjemaer og kanaler.\n"
+    )
+    texts = [p.text for p in passages_of(text)]
+    assert any("fra språkform, utforming av skjemaer" in t for t in texts), texts
+
+
+def test_numbered_press_rules_become_items_with_their_numbers_and_section():
+    passages = passages_of(PRESS_RULES)
+    items = {p.item: p for p in passages if p.kind == "item"}
+    assert set(items) == {"1", "2", "3", "4"}
+    assert items["3"].text.startswith("Øvrige ansatte kan gi faktaopplysninger innenfor eget fagfelt, men skal ikke")
+    assert items["3"].section == ("Kjøreregler for kontakt med pressen",)
+    assert all("Kjøreregler s. 4" not in p.text for p in passages)
+
+
+def test_passage_ids_are_stable_across_reads():
+    assert [p.id for p in passages_of(PRESS_RULES)] == [p.id for p in passages_of(PRESS_RULES)]
+
+
+def test_headings_numbered_appendix_and_bullet_titles_are_recovered():
+    text = (
+        "3. Kommunens verdier\nVerdiene gir retning.\n3.1 Fem prinsipper for kommunikasjon1\n"
+        "Helhetsprinsippet innebærer at informasjonen samordnes.\n\nVedlegg 4:\nKjøreregler for pressen\n"
+        "1. Personalsaker skal ikke kommenteres i media.\n2. Leserbrev skal som hovedregel ikke besvares.\n"
+    )
+    headings = [(b.level, b.text) for b in parse_blocks(clean_lines(text)) if b.kind == "heading"]
+    assert headings == [(1, "Kommunens verdier"), (2, "Fem prinsipper for kommunikasjon"), (1, "Vedlegg 4: Kjøreregler for pressen")]
+
+
+def test_rules_carry_modality_roles_and_source():
+    rules = [r for p in passages_of(PRESS_RULES) for r in extract_rules(p)]
+    by_item = {}
+    for rule in rules:
+        by_item.setdefault(rule.item, []).append(rule)
+    political = next(r for r in by_item["1"] if "skal gis av ordfører" in r.text)
+    assert political.modality == "responsible" and political.roles == ("mayor",)
+    unit = by_item["2"][0]
+    assert unit.roles == ("unit_leader",)
+    employees = by_item["3"][0]
+    assert (employees.modality, employees.roles, employees.restricted, employees.exclusive) == ("may", ("employee",), True, True)
+    personnel = by_item["4"][0]
+    assert personnel.modality == "must_not" and personnel.roles == ()
+    assert personnel.section == "Kjøreregler for kontakt med pressen"
+
+
+def test_sentences_are_not_split_after_abbreviations():
+    assert split_sentences("Vi bruker f.eks. Facebook o.l. kanaler. Det er bra.") == [
+        "Vi bruker f.eks. Facebook o.l. kanaler.",
+        "Det er bra.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "words, role",
+    [
+        ("Enhetsleder hjemmetjenesten", "unit_leader"),
+        ("Kommunalsjef oppvekst", "department_head"),
+        ("Rådmannen", "chief_executive"),
+        ("Hovedtillitsvalgt Fagforbundet", "union_rep"),
+        ("Kommunikasjonsrådgiver", "comms"),
+        ("Sykepleier", "employee"),
+        ("Einingsleiar", "unit_leader"),
+        ("Varaordfører", "mayor"),
+    ],
+)
+def test_a_profile_title_maps_to_a_role(words, role):
+    assert role_from_title(words) == role
+
+
+def test_the_asker_can_state_a_role_in_bokmal_nynorsk_or_english():
+    assert role_stated_in("Jeg er enhetsleder, kan jeg uttale meg?") == "unit_leader"
+    assert role_stated_in("Eg er tillitsvald. Kan eg snakke med pressa?") == "union_rep"
+    assert role_stated_in("As a manager, may I comment?") == "leader"
+    assert role_stated_in("Kan ansatte snakke med pressen?") is None
+
+
+def test_role_applicability_follows_the_hierarchy():
+    assert applies_to(("leader",), "unit_leader") == 2
+    assert applies_to(("unit_leader",), "unit_leader") == 3
+    assert applies_to(("unit_leader",), "employee") == 0
+    assert applies_to((), "mayor") == 1
+    assert [m.role for m in find_roles("Ordfører/varaordfører uttaler seg, og etatsledere om egne tjenester.")] == ["mayor", "mayor", "department_head"]
+
+
+def test_every_format_is_read_and_a_broken_file_is_reported_not_fatal(tmp_path):
+    root = small_library(tmp_path)
+    (root / "testby" / "skadet.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf")
+    (root / "testby" / "regneark.xlsx").write_bytes(b"PK\x03\x04 spreadsheet")
+    (root / "testby" / "tom.txt").write_text("")
+    kb = load_knowledge(root)
+    assert sorted(kb.documents) == ["testby/intern.pdf", "testby/krise.docx", "testby/presseregler.txt", "testby/sosiale-medier.md"]
+    reasons = {s.path: s.reason for s in kb.skipped}
+    assert "corrupt" in reasons["testby/skadet.pdf"]
+    assert "unknown format '.xlsx'" in reasons["testby/regneark.xlsx"]
+    assert "empty" in reasons["testby/tom.txt"]
+    texts = " ".join(p.text for p in kb.passages)
+    assert "Intranettet er hovedkanalen" in texts and "flyttes informasjonsansvaret" in texts
+    assert kb.documents["testby/krise.docx"].title == "Krisekommunikasjon"
+    assert any(r.roles == ("comms",) and r.modality == "must" for r in kb.rules if r.document_id == "testby/krise.docx")
+
+
+def test_pdf_text_is_extracted(tmp_path):
+    path = write_pdf(tmp_path / "a.pdf", ["Personalsaker skal ikke kommenteres i media."])
+    assert "Personalsaker skal ikke kommenteres" in read_document(path)
+
+
+def test_a_file_outside_a_municipality_folder_is_skipped_with_advice(tmp_path):
+    (tmp_path / "løs.txt").write_text("Ansatte kan uttale seg.")
+    kb = load_knowledge(tmp_path)
+    assert kb.skipped and "municipality folder" in kb.skipped[0].reason
+
+
+def test_the_bundled_knowledge_base_has_the_four_municipalities_and_the_press_rules():
+    kb = load_knowledge(bundled_documents_dir())
+    assert kb.municipalities == ["asker", "baerum", "modum", "ostre-toten"]
+    assert not kb.skipped
+    rule7 = next(r for r in kb.rules if r.municipality == "ostre-toten" and r.item == "7")
+    assert rule7.text.startswith("Øvrige ansatte kan gi faktaopplysninger") and rule7.roles == ("employee",)
+    rule6 = next(r for r in kb.rules if r.municipality == "ostre-toten" and r.item == "6")
+    assert rule6.roles == ("unit_leader",)
+    old = kb.documents["baerum/kommunikasjonsstrategi-2010-2013.txt"]
+    assert old.superseded_by == "baerum/kommunikasjonsstrategi-2015.txt"
+    modum_speakers = {role for r in kb.rules if r.municipality == "modum" and "uttaler seg" in r.text for role in r.roles}
+    assert {"mayor", "chief_executive", "department_head", "unit_leader"} <= modum_speakers
