@@ -175,13 +175,15 @@ class AnswerEngine:
         answer.confidence = self._confidence(hits[0].dense, language, best)
         answer.show_contact = answer.confidence < 0.5
         if parsed.intent == "who" and best is not None:
-            per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity) or {
-                r: best for r in best.rule.roles
-            }
+            min_similarity = self.embedder.calibration.min_rule_similarity
+            role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
+            holders = rules_by_role(scored, best, min_similarity) or {r: best for r in best.rule.roles}
+            listed = rules_by_role(scored, best, min_similarity, whole_list=role_list) if role_list else holders
+            in_document_order = sorted(listed.items(), key=lambda kv: retriever.passages_by_id[kv[1].rule.passage_id].order)
             answer.kind = "who"
             answer.rule = self._matched(retriever, best.rule)
-            answer.role_rules = self._role_rules(retriever, per_role, language)
-            answer.verdict = say("who", language, roles=_capitalised(roles_phrase(list(per_role), language)))
+            answer.role_rules = self._role_rules(retriever, dict(in_document_order), language)
+            answer.verdict = say("who", language, roles=_capitalised(roles_phrase(list(holders), language)))
         elif best is not None:
             answer.kind = "rule"
             answer.rule = self._matched(retriever, best.rule)

@@ -33,6 +33,7 @@ _INTENT_MODALITIES = {
 _INTENT_BONUS = (0.05, 0.03)
 RULE_OVERLAP_WEIGHT = 0.15
 CANDIDATE_PASSAGES = 12
+NEIGHBOUR_SECTIONS = 3
 WHO_MARGIN = 0.06
 
 
@@ -56,7 +57,7 @@ def _fit(rule: Rule, role: str | None) -> int:
 
 
 def candidate_rules(retriever: Retriever, hits: list[Hit], query_vector: np.ndarray) -> list[tuple[Rule, Hit]]:
-    """Rules in the best passages, and in the other passages of the best passage's section."""
+    """Rules in the best passages, and in the other passages of the best passages' sections."""
     seen: set[str] = set()
     out: list[tuple[Rule, Hit]] = []
     for hit in hits[:CANDIDATE_PASSAGES]:
@@ -65,14 +66,14 @@ def candidate_rules(retriever: Retriever, hits: list[Hit], query_vector: np.ndar
                 if rule.id not in seen:
                     seen.add(rule.id)
                     out.append((rule, hit))
-    if hits:
-        top = hits[0]
+    sections = {(h.passage.document_id, h.passage.section) for h in hits[:NEIGHBOUR_SECTIONS]}
+    if sections:
         for i, passage in enumerate(retriever.stored.passages):
-            if passage.document_id == top.passage.document_id and passage.section == top.passage.section:
+            if (passage.document_id, passage.section) in sections:
                 rules = [r for r in retriever.rules_by_passage.get(passage.id, []) if r.id not in seen]
                 if not rules:
                     continue
-                # a neighbour of the best passage counts with its own similarity, without lexical support
+                # a neighbour of a best passage counts with its own similarity, without lexical support
                 dense = float(retriever.stored.vectors[i] @ query_vector)
                 for rule in rules:
                     seen.add(rule.id)
@@ -124,16 +125,25 @@ def matching_rule(scored: list[ScoredRule], role: str | None, min_similarity: fl
 
 
 def rules_by_role(
-    scored: list[ScoredRule], best: ScoredRule | None, min_similarity: float, margin: float = WHO_MARGIN
+    scored: list[ScoredRule],
+    best: ScoredRule | None,
+    min_similarity: float,
+    whole_list: bool = False,
+    margin: float = WHO_MARGIN,
 ) -> dict[str, ScoredRule]:
     """One rule per role among the rules close to the best: who holds the duty, or how the answer differs by role."""
     if best is None:
         return {}
+    section = (best.rule.document_id, best.rule.section)
     per_role: dict[str, ScoredRule] = {}
     for candidate in scored:
-        if candidate.score < best.score - margin or not candidate.rule.roles:
+        if not candidate.rule.roles:
             continue
-        if candidate.similarity < min_similarity:
+        # In a list of rules per role, every role's entry belongs to the answer; elsewhere only close ones.
+        listed = whole_list and (candidate.rule.document_id, candidate.rule.section) == section
+        if not listed and (candidate.score < best.score - margin or candidate.similarity < min_similarity):
+            continue
+        if listed and candidate.rule.modality not in ("responsible", "may", "must"):
             continue
         for role in candidate.rule.roles:
             if role not in per_role:

@@ -22,7 +22,7 @@ TEXT = {
     "required": {"nb": "Ja, det er et krav.", "nn": "Ja, det er eit krav.", "en": "Yes, this is required."},
     "recommended": {"nb": "Det anbefales.", "nn": "Det er tilrådd.", "en": "It is recommended."},
     "responsible": {"nb": "Ansvaret ligger hos {roles}.", "nn": "Ansvaret ligg hos {roles}.", "en": "This is the responsibility of {roles}."},
-    "who": {"nb": "Dette gjelder {roles} – se regelen under.", "nn": "Dette gjeld {roles} – sjå regelen under.", "en": "{roles} — see the rule below."},
+    "who": {"nb": "{roles} – se regelen under.", "nn": "{roles} – sjå regelen under.", "en": "{roles} — see the rule below."},
     "rule_for": {"nb": "Regelen gjelder {roles}.", "nn": "Regelen gjeld {roles}.", "en": "The rule applies to {roles}."},
     "see_rule": {"nb": "Se regelen under.", "nn": "Sjå regelen under.", "en": "See the rule quoted below (in Norwegian)."},
     "passages": {
