@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Protocol
 
 from bot.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
 from bot.language import detect_language
 from bot.matching import ScoredRule, matching_rule, rules_by_role, score_rules
+from bot.role_map import crisis_rule
 from bot.questions import QuestionError, clean_question, read_question
 from bot.scope import scope_of
 from bot.settings import Settings
@@ -148,6 +150,8 @@ class AnswerEngine:
         name = self.municipality_name(municipality) if municipality else None
         contact = self.contact(municipality)
         crisis = self.crisis.active(municipality) if (self.crisis and municipality) else None
+        if crisis is not None:
+            crisis = replace(crisis, rule=self._crisis_rule(retriever, municipality))
         answer = Answer(
             question=text,
             language=language,
@@ -179,19 +183,19 @@ class AnswerEngine:
             role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
             holders = rules_by_role(scored, best, min_similarity) or {r: best for r in best.rule.roles}
             listed = rules_by_role(scored, best, min_similarity, whole_list=role_list) if role_list else holders
-            in_document_order = sorted(listed.items(), key=lambda kv: retriever.passages_by_id[kv[1].rule.passage_id].order)
             answer.kind = "who"
             answer.rule = self._matched(retriever, best.rule)
-            answer.role_rules = self._role_rules(retriever, dict(in_document_order), language)
+            answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), language)
             answer.verdict = say("who", language, roles=_capitalised(roles_phrase(list(holders), language)))
         elif best is not None:
             answer.kind = "rule"
             answer.rule = self._matched(retriever, best.rule)
             answer.verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, language, fits_asker=best.fit > 0)
             if asker_role is None and best.rule.roles:
-                per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity)
+                role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
+                per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity, whole_list=role_list)
                 if len(per_role) > 1:
-                    answer.role_rules = self._role_rules(retriever, per_role, language)
+                    answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, per_role), language)
                     answer.verdict = say("by_role", language)
             if _asks_to_check_first(best.rule):
                 answer.show_contact = True
@@ -245,11 +249,24 @@ class AnswerEngine:
         rest = [h for h in hits if h not in first]
         return [self._found(retriever, h) for h in (first + rest)[:PASSAGES_SHOWN]]
 
+    def _crisis_rule(self, retriever: Retriever, municipality: str) -> MatchedRule | None:
+        """The municipality's own rule for who informs in a crisis, quoted first while crisis mode is on."""
+        found = crisis_rule(retriever.stored, municipality)
+        if found is None:
+            return None
+        source = next((r for r in retriever.stored.rules if r.id == found.rule_id), None) or retriever.passages_by_id[found.rule_id]
+        return MatchedRule(found.rule_id, found.text, found.modality, found.roles, self._citation(retriever, source))
+
     def _found(self, retriever: Retriever, hit: Hit) -> FoundPassage:
         return FoundPassage(hit.passage.id, hit.passage.text, self._citation(retriever, hit.passage), hit.score)
 
     def _matched(self, retriever: Retriever, rule: Rule) -> MatchedRule:
         return MatchedRule(rule.id, rule.text, rule.modality, rule.roles, self._citation(retriever, rule))
+
+    @staticmethod
+    def _in_document_order(retriever: Retriever, per_role: dict[str, ScoredRule]) -> dict[str, ScoredRule]:
+        """Roles in the order the document lists them, as staff will find them when they look it up."""
+        return dict(sorted(per_role.items(), key=lambda kv: retriever.passages_by_id[kv[1].rule.passage_id].order))
 
     def _role_rules(self, retriever: Retriever, per_role: dict[str, ScoredRule], language: str) -> list[RoleRule]:
         return [

@@ -51,7 +51,12 @@ def render_answer(console: Console, answer: Answer) -> None:
     console.print(head)
     console.print(Text(" · ".join(meta), style="dim"))
     if answer.crisis:
-        console.print(Panel(escape(answer.crisis.message), title="Krisemodus", border_style="red"))
+        lines = [answer.crisis.message]
+        if answer.crisis.spokesperson:
+            lines.append(f"Talsperson: {answer.crisis.spokesperson}")
+        if answer.crisis.rule:
+            lines.append(f"«{answer.crisis.rule.text}» — {answer.crisis.rule.citation.label()}")
+        console.print(Panel(escape("\n".join(lines)), title="Krisemodus", border_style="red"))
     if answer.rule:
         c = answer.rule.citation
         console.print(

@@ -119,6 +119,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
             else:
                 vectors[i] = vector
         report.reused = len(all_texts) - len(todo)
+        todo.sort(key=lambda i: len(all_texts[i]))  # batches of similar length: little padding to compute
         batch = 32
         if progress:
             progress(0, len(todo))

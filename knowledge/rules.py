@@ -109,7 +109,7 @@ def _roles_for(
         if after:
             gap = sentence[cue_start: after[0].start]
             inverted = len(gap.split()) <= 2
-            if inverted or (not previous and (len(gap.split()) <= 4 or _POINTS_AT_RE.search(gap))):
+            if inverted or (not previous and _POINTS_AT_RE.search(gap)):
                 chosen = [after[0]]
                 for m in after[1:]:
                     if not _COORDINATION_RE.fullmatch(sentence[chosen[-1].end: m.start]):
