@@ -16,6 +16,14 @@ _PERMISSION_RE = re.compile(r"\b(?:kan|får|lov|greit|tillatt|may|can|could|allo
 _OBLIGATION_RE = re.compile(r"\b(?:må|skal|bør|plikt|have to|has to|must|should|need to|required)\b", re.I)
 
 
+_EMPTY = "The question is empty – Spørsmålet er tomt. Ask e.g. «Kan jeg uttale meg til pressen?»"
+_TOO_LONG = {
+    "nb": "Spørsmålet er {length} tegn langt (characters long); hold det under {limit} tegn og spør om én ting om gangen.",
+    "nn": "Spørsmålet er {length} teikn langt (characters long); hald det under {limit} teikn og spør om éin ting om gongen.",
+    "en": "The question is {length} characters long; please keep it under {limit} and ask about one thing at a time.",
+}
+
+
 class QuestionError(ValueError):
     """A question that can't be answered as typed; the message says what to do instead."""
 
@@ -33,12 +41,12 @@ def clean_question(raw: str | None, max_chars: int) -> str:
     text = _CONTROL_RE.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
     if not re.search(r"\w", text):
-        raise QuestionError("The question is empty. Ask e.g. «Kan jeg uttale meg til pressen?»")
+        raise QuestionError(_EMPTY)
     if len(text) > max_chars:
-        raise QuestionError(
-            f"The question is {len(text):,} characters long; please keep it under {max_chars:,} "
-            "and ask about one thing at a time."
-        )
+        from bot.language import detect_language
+
+        message = _TOO_LONG[detect_language(text[:500])]
+        raise QuestionError(message.format(length=f"{len(text):,}".replace(",", " "), limit=f"{max_chars:,}".replace(",", " ")))
     return text
 
 

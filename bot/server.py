@@ -13,6 +13,7 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.admin_page import mount_admin
 from bot.answer import Answer
 from bot.crisis import CrisisStore
 from bot.engine import AnswerEngine
@@ -68,6 +69,7 @@ def create_web_app(services: BotServices) -> web.Application:
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", _healthz)
+    mount_admin(app, services)
     settings = services.settings
     if settings.slack_bot_token and settings.slack_signing_secret:
         from bot.slack_app import mount_slack

@@ -261,7 +261,7 @@ async def test_an_unusable_question_gets_the_engines_explanation_as_is(teams, co
     await teams.post(personal_message(connector.url, "Kan jeg " + "uttale meg " * settings.max_question_chars))
 
     text = teams.reply().activity["text"]
-    assert text.startswith("The question is") and "characters long" in text
+    assert text.startswith("Spørsmålet er") and "tegn langt" in text  # in the asker's language
     assert teams.stored_questions() == []
 
 
