@@ -55,7 +55,7 @@ def build(settings: Settings, quiet: bool = False):
     from index.embedder import load_embedder
     from knowledge.library import load_knowledge
 
-    kb = load_knowledge(settings.resolved_documents_dir())
+    kb = load_knowledge(settings.effective_documents_dir())
     embedder = load_embedder(settings.model, settings.data_dir, settings.threads)
     with Progress(
         TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -158,6 +158,33 @@ def index_command(
 
 
 @app.command()
+def sync(
+    municipality: Optional[str] = typer.Option(None, "--municipality", "-m", help="Only this municipality's sources (default: all)"),
+) -> None:
+    """Pull changed documents from SharePoint / OneDrive and update the index; the index in use is replaced only when all went well."""
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bot.sync import SyncError, run_sync
+
+    settings = _settings()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
+    ) as progress:
+        task = progress.add_task("Syncing", total=None)
+        try:
+            summary = run_sync(
+                settings, municipality, lambda what, done, total: progress.update(task, description=escape(what), completed=done, total=total)
+            )
+        except SyncError as exc:
+            _fail(escape(str(exc)))
+            return
+    out.print(escape(summary.text()), highlight=False, soft_wrap=True)
+    if not summary.ok:
+        _fail(escape(summary.error or "sync failed"))
+
+
+@app.command()
 def chat(
     municipality: Optional[str] = typer.Option(None, "--municipality", "-m"),
     role: Optional[str] = typer.Option(None, "--role", "-r"),
@@ -213,11 +240,57 @@ def serve(
         return
     services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir))
     web_app = create_web_app(services)
+    from bot.report import retention_cleanup_ctx
+
+    web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))
+    from bot.sync import attach_sync
+
+    attach_sync(web_app, services)  # services.reindex, and the sync schedule
     if settings.slack_app_token and settings.slack_bot_token:
         from bot.slack_app import start_socket_mode
 
         web_app.on_startup.append(lambda app: start_socket_mode(app, services))
     web.run_app(web_app, host=host or settings.host, port=port or settings.port, print=lambda *_: None)
+
+
+@app.command("report")
+def report_command(
+    municipality: Optional[str] = typer.Option(None, "--municipality", "-m", help="Only this municipality (default: all)"),
+    since: Optional[str] = typer.Option(None, "--since", help="Only questions asked on or after this date, e.g. 2026-01-31 (default: all kept)"),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object"),
+    top: int = typer.Option(10, "--top", min=1, help="Rows per list"),
+) -> None:
+    """What staff ask: most asked topics, questions the documents did not answer, answers marked not helpful."""
+    from datetime import date
+
+    from rich.markup import escape
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.report import ReportError, build_report, municipalities_asking, render_report
+    from bot.store import QuestionLog
+
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        _fail(escape(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31"))
+        return
+    settings = _settings()
+    try:
+        question_log = QuestionLog.from_settings(settings)
+        report = build_report(question_log, municipality, since_date, top=top)
+        if municipality and not report.totals.questions and municipality not in (known := municipalities_asking(question_log)):
+            note = f"No questions from '{municipality}' in the log; municipalities with questions: {', '.join(known) or 'none yet'}"
+            err.print(escape(note), style="yellow", highlight=False, soft_wrap=True)
+    except (ReportError, SQLAlchemyError, OSError, ImportError) as exc:
+        _fail(escape(str(exc).splitlines()[0]))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        render_report(out, report)
+
+
+import bot.cli_roles  # noqa: E402,F401  registers `roles` and `crisis`
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -83,6 +83,9 @@ class AnswerEngine:
             raise EngineError(f"no index in {self.index_dir}; build one with 'veileder index'")
         if generation != self._generation:
             with self._lock:
+                # Read CURRENT again under the lock: a thread that read it before a swap must not
+                # load the older generation over the newer one another thread has just loaded.
+                generation = current_generation(self.index_dir) or generation
                 if generation != self._generation:
                     try:
                         stored = load_generation(generation)

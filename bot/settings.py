@@ -17,6 +17,22 @@ def _default_data_dir() -> Path:
     return Path(base) / "veileder"
 
 
+def _seed_with_bundled_documents(target: Path, bundled: Path) -> None:
+    """Copy the bundled documents into `target`, atomically: a half-made copy is never used."""
+    import shutil
+    import uuid
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}-{uuid.uuid4().hex[:8]}"
+    shutil.copytree(bundled, tmp)
+    try:
+        os.rename(tmp, target)
+    except OSError:  # another process seeded it first
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not target.is_dir():
+            raise
+
+
 def _alias(name: str) -> AliasChoices:
     return AliasChoices(name, f"VEILEDER_{name}")
 
@@ -56,12 +72,32 @@ class Settings(BaseSettings):
     graph_api_url: str | None = Field(None, validation_alias=_alias("GRAPH_API_URL"))
     tenant_municipalities: dict[str, str] = Field(default_factory=dict, description="JSON: Entra tenant id → municipality")
 
+    # SharePoint / OneDrive sync
+    sharepoint_sources: list[dict] = Field(
+        default_factory=list,
+        description='JSON: [{"municipality": "baerum", "site_id" or "drive_id": "…", "folder": "Strategier"}]',
+    )
+    sync_interval_minutes: int | None = Field(None, ge=1, description="`veileder serve` syncs this often (default: only on demand)")
+
     def resolved_documents_dir(self) -> Path:
         if self.documents_dir is not None:
             return self.documents_dir
         from knowledge.library import bundled_documents_dir
 
         return bundled_documents_dir()
+
+    def effective_documents_dir(self) -> Path:
+        """The folder indexes are built from (and SharePoint documents synced into).
+
+        Sync needs a writable folder: with SharePoint sources and no DOCUMENTS_DIR, that is
+        DATA_DIR/documents, seeded once with a copy of the bundled documents.
+        """
+        if self.documents_dir is not None or not self.sharepoint_sources:
+            return self.resolved_documents_dir()
+        target = self.data_dir / "documents"
+        if not target.is_dir():
+            _seed_with_bundled_documents(target, self.resolved_documents_dir())
+        return target
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir if self.index_dir is not None else self.data_dir / "index"

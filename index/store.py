@@ -128,7 +128,8 @@ def write_generation(index_dir: Path, write: Callable[[Path], None]) -> Path:
 
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
-    generations = sorted((p for p in index_dir.glob("gen-*") if p.name != keep), key=lambda p: p.name)
+    # Oldest first by when each was written: names only have one-second resolution (then a random suffix).
+    generations = sorted((p for p in index_dir.glob("gen-*") if p.name != keep), key=lambda p: (p.stat().st_mtime_ns, p.name))
     for old in generations[: max(0, len(generations) - _KEEP_OLD)]:
         shutil.rmtree(old, ignore_errors=True)
     for tmp in index_dir.glob(".tmp-*"):
