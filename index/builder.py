@@ -47,7 +47,8 @@ def _pipeline_fingerprint() -> str:
     import index.lexical
     import knowledge
 
-    sources = sorted(Path(knowledge.__file__).parent.glob("*.py")) + [Path(index.lexical.__file__)]
+    pipeline = ("readers", "cleaning", "structure", "passages", "roles", "rules", "library", "catalog")
+    sources = [Path(knowledge.__file__).parent / f"{name}.py" for name in pipeline] + [Path(index.lexical.__file__)]
     return _key("".join(p.read_text(encoding="utf-8") for p in sources))
 
 
