@@ -52,6 +52,19 @@ GLOSSARY: dict[str, str] = {
     "ulykke": "krise beredskap", "brann": "krise beredskap", "dataangrep": "krise beredskap", "pandemi": "krise beredskap",
     "hemmelig": "taushetsplikt", "konfidensiell": "taushetsplikt", "sensitiv": "taushetsplikt", "teieplikt": "taushetsplikt",
     "klage": "kritikk", "kritisere": "kritikk", "varsle": "kritikk kritikkverdige", "kven": "hvem", "kva": "hva",
+    "straffet": "etterforske anmelde", "straff": "etterforske anmelde", "straffes": "etterforske anmelde",
+    "sanksjoner": "etterforske anmelde", "reaksjoner": "etterforske anmelde", "punished": "etterforske anmelde",
+    "punish": "etterforske anmelde", "sanctions": "etterforske anmelde", "consequences": "etterforske anmelde",
+    "news": "nyheter nyhet", "newsletter": "nyhetsbrev", "letter": "brev", "letters": "brev leserbrev",
+    "write": "skrive skriftlig", "writing": "skrive skriftlig", "citizens": "innbyggere", "residents": "innbyggere",
+    "marketing": "markedsføring", "visual": "visuell grafisk profil", "logo": "grafisk profil kommunevåpen",
+    # nynorsk → the bokmål the documents are written in
+    "korleis": "hvordan", "kvifor": "hvorfor", "kvar": "hvor", "ikkje": "ikke", "eigen": "egen", "eige": "egen",
+    "berre": "bare", "frå": "fra", "mykje": "mye", "noko": "noe", "nokon": "noen", "òg": "også", "meir": "mer",
+    "innbyggjarar": "innbyggere", "innbyggjarane": "innbyggere", "tilsette": "ansatte", "leiar": "leder",
+    "leiaren": "leder", "leiarar": "ledere", "leiarane": "ledere", "medium": "medier", "avisa": "avis media",
+    "ytring": "ytringer uttalelse", "teiepliktig": "taushetsplikt", "krisa": "krise", "heimeside": "hjemmeside nettsider",
+    "skriv": "skrive skriftlig", "arbeidsgjevar": "arbeidsgiver", "kommunikasjonsavdelinga": "kommunikasjonsavdelingen",
 }
 
 
@@ -69,39 +82,114 @@ def _stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_NORWEGIAN) | {"kommune", "kommunen", "kommunens"}
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased, stop words dropped, stemmed with the Norwegian Snowball stemmer."""
+def tokenize(text: str, splitter: "CompoundSplitter | None" = None) -> list[str]:
+    """Lower-cased, stop words dropped, stemmed with the Norwegian Snowball stemmer; with a splitter,
+    compounds also give their parts ("krisesituasjon" → krisesituasjon, krise, situasjon)."""
     words = [w for w in _WORD_RE.findall(text.lower()) if len(w) > 1 and w not in _stopwords()]
+    if splitter is not None:
+        words = words + [part for w in words for part in splitter.parts(w)]
     return _stemmer().stemWords(words)
 
 
+class CompoundSplitter:
+    """Splits Norwegian compounds into words the documents use, with or without the linking -s-/-e-."""
+
+    MIN_PART = 4
+    MIN_WORD = 9
+
+    def __init__(self, words: set[str]) -> None:
+        self.words = {w for w in words if len(w) >= self.MIN_PART}
+        self.stems = set(_stemmer().stemWords(sorted(self.words)))
+        self._cache: dict[str, list[str]] = {}
+
+    @classmethod
+    def from_texts(cls, texts: list[str]) -> "CompoundSplitter":
+        return cls({w for t in texts for w in _WORD_RE.findall(t.lower())})
+
+    def _known(self, part: str) -> bool:
+        return part in self.words or _stemmer().stemWord(part) in self.stems
+
+    def parts(self, word: str) -> list[str]:
+        """The parts of a compound (the shortest known first part wins), or [] when it isn't one."""
+        if len(word) < self.MIN_WORD or not word.isalpha():
+            return []
+        if word not in self._cache:
+            self._cache[word] = self._split(word)
+        return self._cache[word]
+
+    def _two_parts(self, word: str) -> list[tuple[str, str]]:
+        """Every way to read the word as two known words, with or without a linking -s-/-e-."""
+        found = []
+        for i in range(self.MIN_PART, len(word) - self.MIN_PART + 1):
+            head, tail = word[:i], word[i:]
+            if not self._known(head):
+                continue
+            if self._known(tail):
+                found.append((head, tail))
+            if tail[0] in "se" and len(tail) > self.MIN_PART and self._known(tail[1:]):
+                found.append((head, tail[1:]))  # "kommunikasjon-s-ansvar"
+        return found
+
+    def _split(self, word: str) -> list[str]:
+        """The most balanced two-part reading (its parts split further), else head + a split tail."""
+        pairs = self._two_parts(word)
+        if pairs:
+            head, tail = max(pairs, key=lambda pair: min(len(pair[0]), len(pair[1])))
+            return [head, tail, *self.parts(head), *self.parts(tail)]
+        for i in range(self.MIN_PART, len(word) - self.MIN_WORD + 1):
+            head, tail = word[:i], word[i:]
+            if self._known(head):
+                rest = self.parts(tail)
+                if rest:
+                    return [head, *rest]
+        return []
+
+
 def expand_query(text: str) -> str:
-    """The question plus the Norwegian words for the English domain terms it uses."""
+    """The question plus the documents' words for the terms it uses: English and nynorsk words,
+    everyday words ("sykemeldt" → "personalsaker"), and the documents' words for the asker's own
+    role ("jeg som vanlig ansatt" → "medarbeidere")."""
+    from knowledge.roles import ROLE_SEARCH_WORDS, role_stated_in
+
     extra = [GLOSSARY[w] for w in _WORD_RE.findall(text.lower()) if w in GLOSSARY]
+    own_role = role_stated_in(text)
+    if own_role:
+        extra.append(ROLE_SEARCH_WORDS[own_role])
     return f"{text} {' '.join(extra)}" if extra else text
 
 
 class LexicalIndex:
     """BM25 over passages; scores come back for every passage so they can be fused and filtered."""
 
-    def __init__(self, retriever, size: int) -> None:
+    def __init__(self, retriever, size: int, splitter: CompoundSplitter) -> None:
         self._retriever = retriever
         self._vocab: dict[str, int] = retriever.vocab_dict
         self.size = size
+        self.splitter = splitter
+        document_frequency = np.diff(np.asarray(retriever.scores["indptr"]))
+        self._idf = np.log((size - document_frequency + 0.5) / (document_frequency + 0.5) + 1.0)
+        self._unseen_idf = float(np.log((size + 0.5) / 0.5 + 1.0))
+
+    def idf(self, token: str) -> float:
+        """How telling a token is: rare words ("leserbrev") weigh more than common ones ("uttale")."""
+        index = self._vocab.get(token)
+        return float(self._idf[index]) if index is not None and index < len(self._idf) else self._unseen_idf
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
         import bm25s
 
+        splitter = CompoundSplitter.from_texts(texts)
         retriever = bm25s.BM25(k1=1.2, b=0.75)
-        tokens = [tokenize(t) or ["∅"] for t in texts]
+        tokens = [tokenize(t, splitter) or ["∅"] for t in texts]
         retriever.index(tokens, show_progress=False)
-        return cls(retriever, len(texts))
+        return cls(retriever, len(texts), splitter)
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self._retriever.save(str(directory), show_progress=False)
         (directory / "size.json").write_text(json.dumps({"size": self.size}))
+        (directory / "words.json").write_text(json.dumps(sorted(self.splitter.words), ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex":
@@ -109,11 +197,16 @@ class LexicalIndex:
 
         retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
         size = json.loads((directory / "size.json").read_text())["size"]
-        return cls(retriever, size)
+        words = set(json.loads((directory / "words.json").read_text(encoding="utf-8")))
+        return cls(retriever, size, CompoundSplitter(words))
+
+    def tokenize(self, text: str) -> list[str]:
+        """Tokens as this index makes them (with its compound vocabulary)."""
+        return tokenize(text, self.splitter)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the (expanded) query; all zeros when no word is shared."""
-        tokens = [t for t in tokenize(expand_query(query)) if t in self._vocab]
+        tokens = [t for t in self.tokenize(expand_query(query)) if t in self._vocab]
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)

@@ -146,6 +146,20 @@ ROLE_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+# The words the documents use for each role, for finding them whatever word the asker used.
+ROLE_SEARCH_WORDS: dict[str, str] = {
+    "employee": "ansatte medarbeidere",
+    "leader": "leder ledere",
+    "unit_leader": "enhetsledere avdelingsledere virksomhetsledere",
+    "department_head": "kommunalsjefer etatsledere",
+    "chief_executive": "kommunedirektøren rådmannen",
+    "mayor": "ordfører",
+    "elected": "folkevalgte politiske",
+    "union_rep": "tillitsvalgte vernetjenesten",
+    "comms": "kommunikasjonsavdelingen kommunikasjonsrådgiver",
+}
+
+
 @dataclass(frozen=True)
 class RoleMention:
     role: str
