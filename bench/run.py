@@ -53,6 +53,12 @@ def _questions() -> list[tuple[str, str | None, str | None]]:
     return FALLBACK_QUESTIONS
 
 
+def prepare_index(data_dir: Path) -> None:
+    """Convert the model and build the index in a separate process, as `veileder index` does."""
+    env = {**os.environ, "VEILEDER_DATA_DIR": str(data_dir), "VEILEDER_INDEX_DIR": str(data_dir / "index")}
+    subprocess.run([sys.executable, "-m", "bot.cli", "index"], env=env, cwd=ROOT, check=True, capture_output=True)
+
+
 def bench_answers(data_dir: Path) -> dict:
     from bot.engine import AnswerEngine
     from bot.settings import Settings
@@ -60,7 +66,7 @@ def bench_answers(data_dir: Path) -> dict:
     from index.embedder import load_embedder
     from knowledge.library import bundled_documents_dir, load_knowledge
 
-    settings = Settings(_env_file=None, data_dir=data_dir, index_dir=data_dir / "index")
+    settings = Settings(_env_file=None, data_dir=data_dir, index_dir=data_dir / "timed-index")
     embedder = load_embedder(settings.model, settings.data_dir)
     kb = load_knowledge(bundled_documents_dir())
     started = time.perf_counter()
@@ -88,16 +94,18 @@ def bench_answers(data_dir: Path) -> dict:
     }
 
 
-def bench_cold_start(data_dir: Path) -> float:
-    """Wall time of a fresh process answering one question from the index built above."""
+def bench_cold_start(data_dir: Path, runs: int = 3) -> tuple[float, float]:
+    """Wall time of a fresh process answering one question from a built index (median, worst).
+
+    Measured before this process loads the model, so nothing else competes for the two cores."""
     env = {**os.environ, "VEILEDER_DATA_DIR": str(data_dir), "VEILEDER_INDEX_DIR": str(data_dir / "index")}
     command = [sys.executable, "-m", "bot.cli", "ask", "Kan jeg uttale meg til pressen?", "-m", "ostre-toten", "--json"]
-    best = float("inf")
-    for _ in range(2):  # the second run has the files in the page cache, as a restarted server would
+    times = []
+    for _ in range(runs):
         started = time.perf_counter()
         subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True)
-        best = min(best, time.perf_counter() - started)
-    return round(best, 2)
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times), 2), round(max(times), 2)
 
 
 def bench_synthetic(size: int) -> dict:
@@ -165,12 +173,13 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     with tempfile.TemporaryDirectory(prefix="veileder-bench-") as tmp:
         data_dir = Path(tmp)
+        prepare_index(data_dir)
+        cold, worst = bench_cold_start(data_dir)
+        print(f"cold start to first answer (new `veileder ask` process, index built): median {cold} s, worst {worst} s   target ≤ 8 s")
         answers = bench_answers(data_dir)
-        print(f"full index build (bundled documents, {answers['embedded_texts']} texts embedded): {answers['full_build_s']} s   target ≤ 30 s")
+        print(f"full index build (bundled documents, model loaded, {answers['embedded_texts']} texts embedded): {answers['full_build_s']} s   target ≤ 30 s")
         print(f"answer latency, warm ({answers['answers_timed']} answers): median {answers['answer_median_ms']} ms, p95 {answers['answer_p95_ms']} ms   target median ≤ 30 ms")
         print(f"engine resident memory: {answers['engine_rss_mb']:.0f} MB")
-        cold = bench_cold_start(data_dir)
-        print(f"cold start to first answer (new process, index built): {cold} s   target ≤ 8 s")
     for size in (int(s) for s in args.sizes.split(",")):
         out = subprocess.run([sys.executable, "-m", "bench.run", "--synthetic", str(size)], cwd=ROOT, check=True, capture_output=True, text=True)
         figures = json.loads(out.stdout.strip().splitlines()[-1])
