@@ -10,33 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answer import Answer
+from bot.labels import contact_line, label
 from knowledge.roles import role_name
-
-_LABELS = {
-    "rule": {"nb": "Regelen", "nn": "Regelen", "en": "The rule"},
-    "passages": {"nb": "Fra dokumentene", "nn": "Frå dokumenta", "en": "From the documents"},
-    "contact": {"nb": "Spør gjerne", "nn": "Spør gjerne", "en": "Ask"},
-    "role": {"nb": "Din rolle", "nn": "Rolla di", "en": "Your role"},
-    "confidence": {"nb": "sikkerhet", "nn": "tryggleik", "en": "confidence"},
-    "by_role": {"nb": "Per rolle", "nn": "Per rolle", "en": "By role"},
-}
-
-
-def _label(key: str, language: str) -> str:
-    return _LABELS[key].get(language, _LABELS[key]["nb"])
-
-
-def contact_line(answer: Answer) -> str | None:
-    contact = answer.contact
-    if not contact:
-        return None
-    parts = [p for p in (contact.unit, contact.email, contact.phone, contact.web) if p]
-    if contact.teams_channel:
-        parts.append(f"Teams: {contact.teams_channel}")
-    if contact.slack_channel:
-        parts.append(f"Slack: {contact.slack_channel}")
-    return " · ".join(parts) if parts else None
-
 
 def render_answer(console: Console, answer: Answer) -> None:
     lang = answer.language
@@ -46,8 +21,8 @@ def render_answer(console: Console, answer: Answer) -> None:
     if answer.municipality_name:
         meta.append(answer.municipality_name)
     if answer.role:
-        meta.append(f"{_label('role', lang)}: {role_name(answer.role, lang)}")
-    meta.append(f"{_label('confidence', lang)} {answer.confidence:.0%}")
+        meta.append(f"{label('role', lang)}: {role_name(answer.role, lang)}")
+    meta.append(f"{label('confidence', lang)} {answer.confidence:.0%}")
     console.print(head)
     console.print(Text(" · ".join(meta), style="dim"))
     if answer.crisis:
@@ -62,27 +37,27 @@ def render_answer(console: Console, answer: Answer) -> None:
         console.print(
             Panel(
                 Text(f"«{answer.rule.text}»"),
-                title=_label("rule", lang),
+                title=label("rule", lang),
                 subtitle=escape(c.label()),
                 border_style="cyan",
             )
         )
     if answer.role_rules:
-        table = Table(title=_label("by_role", lang), show_lines=True, expand=True)
+        table = Table(title=label("by_role", lang), show_lines=True, expand=True)
         table.add_column("", style="bold", no_wrap=True)
         table.add_column("")
         for rr in answer.role_rules:
             table.add_row(rr.role_label, f"«{rr.rule.text}»\n[dim]{escape(rr.rule.citation.label())}[/]")
         console.print(table)
     if answer.passages:
-        console.print(Text(_label("passages", lang), style="bold"))
+        console.print(Text(label("passages", lang), style="bold"))
         for p in answer.passages[:3]:
             text = p.text if len(p.text) <= 400 else p.text[:397] + "…"
             console.print(Text(f"  {text}"))
             console.print(Text(f"  — {p.citation.label()}", style="dim"))
     line = contact_line(answer) if answer.show_contact else None
     if line:
-        console.print(Text(f"{_label('contact', lang)}: {line}", style="magenta"))
+        console.print(Text(f"{label('contact', lang)}: {line}", style="magenta"))
 
 
 def render_build_report(console: Console, report, index_dir: Path) -> None:

@@ -11,7 +11,7 @@ import json
 import re
 
 from bot.answer import Answer, Citation, MatchedRule
-from bot.render_terminal import contact_line
+from bot.labels import contact_line, label, pick
 from knowledge.roles import ROLES, role_name
 
 MAX_BLOCKS = 50
@@ -31,28 +31,6 @@ QUESTION_CHARS = 300  # the question quoted above a shared answer
 ACTION_HELPFUL = "feedback_helpful"
 ACTION_NOT_HELPFUL = "feedback_not_helpful"
 ACTION_SHARE = "share_answer"
-
-_LABELS: dict[str, dict[str, str]] = {
-    "rule": {"nb": "Regelen", "nn": "Regelen", "en": "The rule (quoted in Norwegian)"},
-    "by_role": {"nb": "Per rolle", "nn": "Per rolle", "en": "By role"},
-    "passages": {"nb": "Fra dokumentene", "nn": "Frå dokumenta", "en": "From the documents (in Norwegian)"},
-    "contact": {"nb": "Spør gjerne", "nn": "Spør gjerne", "en": "Ask"},
-    "role": {"nb": "Din rolle", "nn": "Rolla di", "en": "Your role"},
-    "role_from_profile": {"nb": "fra Slack-profilen din", "nn": "frå Slack-profilen din", "en": "from your Slack profile"},
-    "role_from_question": {"nb": "fra spørsmålet", "nn": "frå spørsmålet", "en": "from your question"},
-    "confidence": {"nb": "sikkerhet", "nn": "tryggleik", "en": "confidence"},
-    "crisis": {"nb": "Krisemodus", "nn": "Krisemodus", "en": "Crisis mode"},
-    "spokesperson": {"nb": "Talsperson", "nn": "Talsperson", "en": "Spokesperson"},
-    "since": {"nb": "siden", "nn": "sidan", "en": "since"},
-    "superseded": {"nb": "erstattet av et nyere dokument", "nn": "erstatta av eit nyare dokument", "en": "superseded by a newer document"},
-    "more_roles": {"nb": "… og {n} roller til", "nn": "… og {n} roller til", "en": "… and {n} more roles"},
-    "more": {"nb": "… (forkortet)", "nn": "… (forkorta)", "en": "… (shortened)"},
-    "helpful_question": {"nb": "Var svaret nyttig?", "nn": "Var svaret nyttig?", "en": "Was this helpful?"},
-    "helpful": {"nb": "👍 Nyttig", "nn": "👍 Nyttig", "en": "👍 Helpful"},
-    "not_helpful": {"nb": "👎 Ikke nyttig", "nn": "👎 Ikkje nyttig", "en": "👎 Not helpful"},
-    "share": {"nb": "Del i kanalen", "nn": "Del i kanalen", "en": "Share in channel"},
-    "asked": {"nb": "{user} spurte", "nn": "{user} spurde", "en": "{user} asked"},
-}
 
 TEXTS: dict[str, dict[str, str]] = {
     "working": {
@@ -165,17 +143,9 @@ _ROLES_TEXT: dict[str, dict[str, str]] = {
 # -- small helpers ----------------------------------------------------------------------------
 
 
-def _pick(table: dict[str, dict[str, str]], key: str, language: str) -> str:
-    return table[key].get(language, table[key]["nb"])
-
-
-def _label(key: str, language: str, **values: str) -> str:
-    return _pick(_LABELS, key, language).format(**values)
-
-
 def slack_text(key: str, language: str, **values: str) -> str:
     """One of the front end's own messages (working, apology, thanks …) in the asker's language."""
-    return _pick(TEXTS, key, language).format(**values)
+    return pick(TEXTS, key, language, **values)
 
 
 def escape(text: str) -> str:
@@ -253,7 +223,7 @@ def _source(citation: Citation, language: str, size: int = MAX_TEXT - 40) -> str
     if citation.period:
         text += f" ({citation.period})"
     if citation.superseded:
-        text += f" – {_label('superseded', language)}"
+        text += f" – {label('superseded', language)}"
     return ":page_facing_up: " + escape(shorten(text, size - 20))
 
 
@@ -272,12 +242,12 @@ def _crisis_blocks(answer: Answer) -> list[dict]:
     if crisis is None:
         return []
     lang = answer.language
-    head = f":rotating_light: *{_label('crisis', lang)}*"
+    head = f":rotating_light: *{label('crisis', lang)}*"
     if crisis.since:
-        head += f" ({_label('since', lang)} {escape(crisis.since[:40])})"
+        head += f" ({label('since', lang)} {escape(crisis.since[:40])})"
     text = f"{head}\n{escape(shorten(crisis.message, MAX_TEXT - 400))}"
     if crisis.spokesperson:
-        text += f"\n{_label('spokesperson', lang)}: {escape(shorten(crisis.spokesperson, 200))}"
+        text += f"\n{label('spokesperson', lang)}: {escape(shorten(crisis.spokesperson, 200))}"
     return [_section(text)]
 
 
@@ -287,13 +257,13 @@ def _meta_block(answer: Answer) -> dict | None:
     if answer.municipality_name:
         parts.append(escape(answer.municipality_name))
     if answer.role:
-        role = f"{_label('role', lang)}: {escape(role_name(answer.role, lang))}"
+        role = f"{label('role', lang)}: {escape(role_name(answer.role, lang))}"
         source = {"profile": "role_from_profile", "question": "role_from_question"}.get(answer.role_source or "")
         if source:
-            role += f" ({_label(source, lang)})"
+            role += f" ({label(source, lang)})"
         parts.append(role)
     if answer.answered:
-        parts.append(f"{_label('confidence', lang)} {answer.confidence:.0%}")
+        parts.append(f"{label('confidence', lang)} {answer.confidence:.0%}")
     texts = [" · ".join(parts)] if parts else []
     if answer.note:
         texts.append(escape(shorten(answer.note, 500)))
@@ -313,7 +283,7 @@ def _rule_blocks(rule: MatchedRule, language: str) -> list[dict]:
         if i == len(pieces) - 1:
             text += "»"
         body = _quote(text)
-        blocks.append(_section(f"*{_label('rule', language)}*\n{body}" if i == 0 else body))
+        blocks.append(_section(f"*{label('rule', language)}*\n{body}" if i == 0 else body))
     blocks.append(_context(_source(rule.citation, language)))
     return blocks
 
@@ -322,7 +292,7 @@ def _role_rule_blocks(answer: Answer) -> list[dict]:
     if not answer.role_rules:
         return []
     lang = answer.language
-    blocks = [_section(f"*{_label('by_role', lang)}*")]
+    blocks = [_section(f"*{label('by_role', lang)}*")]
     shown = answer.role_rules[:ROLE_RULES_SHOWN]
     for rr in shown:
         quote = _quote("«" + escape(shorten(rr.rule.text, ROLE_RULE_CHARS)) + "»")
@@ -330,7 +300,7 @@ def _role_rule_blocks(answer: Answer) -> list[dict]:
         blocks.append(_section(f"*{escape(shorten(rr.role_label, 200))}*\n{quote}\n_{source}_"))
     hidden = len(answer.role_rules) - len(shown)
     if hidden > 0:
-        blocks.append(_context(_label("more_roles", lang, n=str(hidden))))
+        blocks.append(_context(label("more_roles", lang, n=str(hidden))))
     return blocks
 
 
@@ -339,7 +309,7 @@ def _passage_blocks(answer: Answer) -> list[dict]:
     if not passages:
         return []
     lang = answer.language
-    blocks = [_section(f"*{_label('passages', lang)}*")]
+    blocks = [_section(f"*{label('passages', lang)}*")]
     for p in passages:
         blocks.append(_section(escape(shorten(p.text, PASSAGE_CHARS))))
         blocks.append(_context(_source(p.citation, lang)))
@@ -350,7 +320,7 @@ def _contact_blocks(answer: Answer) -> list[dict]:
     line = contact_line(answer) if answer.show_contact else None
     if not line:
         return []
-    return [_section(f":speech_balloon: {_label('contact', answer.language)}: {escape(shorten(line, MAX_TEXT - 100))}")]
+    return [_section(f":speech_balloon: {label('contact', answer.language)}: {escape(shorten(line, MAX_TEXT - 100))}")]
 
 
 def _action_blocks(answer: Answer, question_id: str | None, share_value: str | None) -> list[dict]:
@@ -358,15 +328,15 @@ def _action_blocks(answer: Answer, question_id: str | None, share_value: str | N
     buttons = []
     if question_id:
         value = json.dumps({"question_id": question_id, "language": lang})
-        buttons.append(_button(_label("helpful", lang), f"{ACTION_HELPFUL}:{question_id}", value))
-        buttons.append(_button(_label("not_helpful", lang), f"{ACTION_NOT_HELPFUL}:{question_id}", value))
+        buttons.append(_button(label("helpful", lang), f"{ACTION_HELPFUL}:{question_id}", value))
+        buttons.append(_button(label("not_helpful", lang), f"{ACTION_NOT_HELPFUL}:{question_id}", value))
     if share_value and len(share_value) <= MAX_BUTTON_VALUE:
-        buttons.append(_button(_label("share", lang), ACTION_SHARE, share_value, style="primary"))
+        buttons.append(_button(label("share", lang), ACTION_SHARE, share_value, style="primary"))
     if not buttons:
         return []
     blocks = []
     if question_id:
-        blocks.append(_context(_label("helpful_question", lang)))
+        blocks.append(_context(label("helpful_question", lang)))
     blocks.append({"type": "actions", "elements": buttons})
     return blocks
 
@@ -375,7 +345,7 @@ def _asked_block(answer: Answer, shared_by: str | None) -> list[dict]:
     if not shared_by:
         return []
     who = f"<@{re.sub(r'[^A-Z0-9]', '', shared_by.upper())}>"
-    return [_context(f"{_label('asked', answer.language, user=who)}: «{escape(shorten(answer.question, QUESTION_CHARS))}»")]
+    return [_context(f"{label('asked', answer.language, user=who)}: «{escape(shorten(answer.question, QUESTION_CHARS))}»")]
 
 
 def fallback_text(answer: Answer) -> str:
@@ -391,7 +361,7 @@ def _within_limits(content: list[dict], footer: list[dict], language: str) -> li
     """At most MAX_BLOCKS blocks: content is cut (with a note) so the buttons always fit."""
     room = MAX_BLOCKS - len(footer)
     if len(content) > room:
-        content = content[: room - 1] + [_context(_label("more", language))]
+        content = content[: room - 1] + [_context(label("more", language))]
     return content + footer
 
 
@@ -439,13 +409,13 @@ def roles_blocks(language: str, title: str | None, role: str | None) -> tuple[li
     """The roles the rules distinguish, and which one the asker's profile title maps to."""
     names = "\n".join(f"• {role_name(r, language)[:1].upper()}{role_name(r, language)[1:]}" for r in ROLES)
     if title and role:
-        yours = _pick(_ROLES_TEXT, "yours", language).format(title=escape(shorten(title, 200)), role=escape(role_name(role, language)))
+        yours = pick(_ROLES_TEXT, "yours", language).format(title=escape(shorten(title, 200)), role=escape(role_name(role, language)))
     else:
-        yours = _pick(_ROLES_TEXT, "unknown", language)
-    heading = _pick(_ROLES_TEXT, "title", language)
+        yours = pick(_ROLES_TEXT, "unknown", language)
+    heading = pick(_ROLES_TEXT, "title", language)
     blocks = [
         _section(f"{heading}\n{escape(names)}"),
         _section(yours),
-        _context(_pick(_ROLES_TEXT, "override", language)),
+        _context(pick(_ROLES_TEXT, "override", language)),
     ]
     return blocks, f"{heading.replace('*', '')}: " + ", ".join(role_name(r, language) for r in ROLES)

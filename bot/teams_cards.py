@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import Answer, Citation, MatchedRule, RoleRule
-from bot.render_terminal import contact_line
+from bot.labels import contact_line, label
 from knowledge.roles import role_name
 
 CARD_VERSION = "1.5"
@@ -19,27 +19,6 @@ CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 # Teams' limit is ~28 KB for the whole activity; the rest of the envelope stays well under 4 KB.
 MAX_CARD_BYTES = 24_000
 FEEDBACK = "veileder_feedback"  # marks our card's Action.Submit data
-
-_LABELS: dict[str, dict[str, str]] = {
-    "rule": {"nb": "Regelen", "nn": "Regelen", "en": "The rule"},
-    "by_role": {"nb": "Per rolle", "nn": "Per rolle", "en": "By role"},
-    "passages": {"nb": "Fra dokumentene", "nn": "Frå dokumenta", "en": "From the documents"},
-    "show": {"nb": "Vis teksten", "nn": "Vis teksten", "en": "Show the text"},
-    "contact": {"nb": "Spør gjerne", "nn": "Spør gjerne", "en": "Ask"},
-    "crisis": {"nb": "Krisemodus", "nn": "Krisemodus", "en": "Crisis mode"},
-    "spokesperson": {"nb": "Talsperson", "nn": "Talsperson", "en": "Spokesperson"},
-    "role": {"nb": "Din rolle", "nn": "Rolla di", "en": "Your role"},
-    "from_profile": {"nb": "fra profilen din", "nn": "frå profilen din", "en": "from your profile"},
-    "confidence": {"nb": "sikkerhet", "nn": "tryggleik", "en": "confidence"},
-    "helpful": {"nb": "👍 Nyttig", "nn": "👍 Nyttig", "en": "👍 Helpful"},
-    "not_helpful": {"nb": "👎 Ikke nyttig", "nn": "👎 Ikkje nyttig", "en": "👎 Not helpful"},
-    "source": {"nb": "Kilde", "nn": "Kjelde", "en": "Source"},
-}
-
-
-def label(key: str, language: str) -> str:
-    return _LABELS[key].get(language, _LABELS[key]["nb"])
-
 
 @dataclass(frozen=True)
 class _Limits:

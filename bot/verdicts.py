@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot.labels import pick
 from knowledge.roles import role_name
 from knowledge.rules import Rule
 
@@ -54,7 +55,7 @@ TEXT = {
 
 
 def say(key: str, language: str, **values: str) -> str:
-    return TEXT[key].get(language, TEXT[key]["nb"]).format(**values)
+    return pick(TEXT, key, language, **values)
 
 
 def roles_phrase(roles: tuple[str, ...] | list[str], language: str) -> str:

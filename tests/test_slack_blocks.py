@@ -10,7 +10,7 @@ import yaml
 from slack_sdk.models.blocks import Block
 
 from bot.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
-from bot.render_terminal import contact_line
+from bot.labels import contact_line
 from bot.slack_blocks import (
     MAX_BLOCKS,
     MAX_TEXT,
