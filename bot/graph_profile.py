@@ -10,26 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Union
-from urllib.parse import urlparse
 
 import httpx
 
-from azure.core.credentials import TokenCredential
-from azure.core.credentials_async import AsyncTokenCredential
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
-from msgraph import GraphRequestAdapter, GraphServiceClient
-from msgraph_core import GraphClientFactory
+from msgraph import GraphServiceClient
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 
+from bot.graph import Credential, GraphConnection, app_credential
 from bot.settings import Settings
 from knowledge.roles import role_from_title
 
 log = logging.getLogger(__name__)
 
-DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
-Credential = Union[TokenCredential, AsyncTokenCredential]
 
 
 class GraphProfiles:
@@ -49,8 +42,7 @@ class GraphProfiles:
         self.ttl = ttl
         self.failure_ttl = failure_ttl  # a failing Graph is asked again soon, not on every question
         self.timeout = timeout
-        self._credential = credential  # closed with `close()` when we created it
-        self._http = http  # likewise
+        self._connection = GraphConnection(client, http, credential) if client is not None else None
         self._cache: dict[str, tuple[float, str | None]] = {}
 
     @classmethod
@@ -59,18 +51,16 @@ class GraphProfiles:
 
         `credential` replaces the client-secret credential (managed identity, tests).
         """
-        owned = None
+        owned = credential is None
         if credential is None:
-            if not (settings.graph_tenant_id and settings.graph_client_id and settings.graph_client_secret):
+            credential = app_credential(settings)
+            if credential is None:
                 log.info("Microsoft Graph is not configured (GRAPH_TENANT_ID / GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET): no roles from profiles")
                 return cls(None, **options)
-            from azure.identity.aio import ClientSecretCredential
-
-            credential = owned = ClientSecretCredential(
-                settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret
-            )
-        http = GraphClientFactory.create_with_default_middleware()
-        return cls(graph_client(credential, settings.graph_api_url, http), credential=owned, http=http, **options)
+        connection = GraphConnection.open(settings, credential, owned)
+        profiles = cls(connection.client, **options)
+        profiles._connection = connection
+        return profiles
 
     @property
     def enabled(self) -> bool:
@@ -107,30 +97,8 @@ class GraphProfiles:
 
     async def close(self) -> None:
         """Close the HTTP connections, and the credential when we made it."""
-        if self._http is not None:
-            await self._http.aclose()
-        if self._credential is not None and hasattr(self._credential, "close"):
-            result = self._credential.close()
-            if asyncio.iscoroutine(result):
-                await result
-
-
-def graph_client(credential: Credential, api_url: str | None = None, http: httpx.AsyncClient | None = None) -> GraphServiceClient:
-    """A Graph client with the token scope and allowed host taken from the base URL (default Microsoft's)."""
-    base_url = graph_base_url(api_url)
-    host = urlparse(base_url).hostname or "graph.microsoft.com"
-    auth = AzureIdentityAuthenticationProvider(credential, allowed_hosts=[host])
-    adapter = GraphRequestAdapter(auth, client=http or GraphClientFactory.create_with_default_middleware())
-    adapter.base_url = base_url
-    return GraphServiceClient(request_adapter=adapter)
-
-
-def graph_base_url(api_url: str | None) -> str:
-    """GRAPH_API_URL may be given with or without the API version ('…/v1.0')."""
-    if not api_url:
-        return DEFAULT_GRAPH_URL
-    url = api_url.rstrip("/")
-    return url if url.rsplit("/", 1)[-1] in ("v1.0", "beta") else f"{url}/v1.0"
+        if self._connection is not None:
+            await self._connection.close()
 
 
 def _describe(exc: BaseException) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -68,8 +68,8 @@ def render_build_report(console: Console, report, index_dir: Path) -> None:
             f"[green]Index built[/] in {report.seconds:.1f} s: {report.documents} documents, {report.passages} passages, "
             f"{report.rules} rules ({report.embedded} texts embedded, {report.reused} reused) → {index_dir}"
         )
-        for label, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        for change, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
             if items:
-                console.print(f"  {label}: {', '.join(items)}")
+                console.print(f"  {change}: {', '.join(items)}")
     for skipped in report.skipped:
         console.print(f"[yellow]  skipped {skipped.path}: {skipped.reason}[/]")

@@ -42,6 +42,7 @@ from knowledge.sharepoint import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from bot.graph import GraphConnection
     from aiohttp import web
 
     from bot.server import BotServices
@@ -269,7 +270,8 @@ async def _pull_all(
     pulls: list[SourcePull] = []
     results: list[SourceResult] = []
     try:
-        client = _drive_client(settings, credential)
+        connection = _graph_connection(settings, credential)
+        client = DriveClient(connection.client)
     except SharePointError as exc:
         return [], [SourceResult(s.key, s.municipality, False, error=str(exc)) for s in sources]
     try:
@@ -294,7 +296,7 @@ async def _pull_all(
             discard(done)
         raise
     finally:
-        await client.close()
+        await connection.close()
     return pulls, results
 
 
@@ -310,29 +312,15 @@ def _applied(done: SourcePull, documents_dir: Path, layout: dict[str, str], summ
         return False
 
 
-def _drive_client(settings: Settings, credential: Credential | None) -> DriveClient:
+def _graph_connection(settings: Settings, credential: Credential | None) -> "GraphConnection":
     """Graph for the configured app: `credential` when given (tests, callers with their own), else
     the app's client secret, else the managed identity it runs with."""
-    from msgraph_core import GraphClientFactory
+    from bot.graph import GraphConnection, app_credential
 
-    from bot.graph_profile import graph_client
-
-    owned = None
-    if credential is None:
-        credential = owned = _graph_credential(settings)
-    http = GraphClientFactory.create_with_default_middleware()
-    return DriveClient(graph_client(credential, settings.graph_api_url, http), http, owned)
-
-
-def _graph_credential(settings: Settings) -> Credential:
-    if settings.graph_tenant_id and settings.graph_client_id and settings.graph_client_secret:
-        from azure.identity.aio import ClientSecretCredential
-
-        return ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret)
-    if os.environ.get("IDENTITY_ENDPOINT") or os.environ.get("MSI_ENDPOINT"):  # App Service, Container Apps, Functions
-        from azure.identity.aio import ManagedIdentityCredential
-
-        return ManagedIdentityCredential(client_id=settings.graph_client_id) if settings.graph_client_id else ManagedIdentityCredential()
+    owned = credential is None
+    credential = credential or app_credential(settings, managed_identity=True)
+    if credential is not None:
+        return GraphConnection.open(settings, credential, owned)
     raise SharePointError(
         "SharePoint sources are configured but Microsoft Graph is not: set GRAPH_TENANT_ID, GRAPH_CLIENT_ID and "
         "GRAPH_CLIENT_SECRET (an app registration with the Sites.Read.All application permission), or run with a managed identity"

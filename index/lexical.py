@@ -37,7 +37,7 @@ GLOSSARY: dict[str, str] = {
     "information": "informasjon", "website": "nettsider hjemmeside", "web": "nettsider", "intranet": "intranett",
     "channel": "kanal kanaler", "channels": "kanaler", "internal": "intern internt", "external": "ekstern eksternt",
     "responsible": "ansvar ansvarlig", "responsibility": "ansvar", "who": "hvem", "allowed": "lov kan", "criticism": "kritikk",
-    "criticise": "kritikk", "criticize": "kritikk", "letters": "leserbrev", "plain": "klarspråk", "language": "språk klarspråk",
+    "criticise": "kritikk", "criticize": "kritikk", "plain": "klarspråk", "language": "språk klarspråk",
     "principles": "prinsipper", "goals": "mål", "strategy": "strategi", "reputation": "omdømme", "loyalty": "lojalitet",
     "advice": "råd rådgiver", "adviser": "rådgiver", "advisor": "rådgiver", "contact": "kontakt kontakte",
     "negative": "negative", "respond": "svar svare", "reply": "svar svare", "friends": "venn venner",

@@ -12,7 +12,6 @@ on the network (delta pages, downloads) happens before the mirror is touched.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import re
@@ -166,18 +165,8 @@ class DriveClient:
     still throttled after that fails this run and continues from the same point next time.
     """
 
-    def __init__(self, client: GraphServiceClient, http: httpx.AsyncClient | None = None, credential: Credential | None = None) -> None:
+    def __init__(self, client: GraphServiceClient) -> None:
         self.client = client
-        self._http = http  # closed by `close()`, like the credential: give them only when the caller made them
-        self._credential = credential
-
-    async def close(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-        if self._credential is not None and hasattr(self._credential, "close"):
-            result = self._credential.close()
-            if asyncio.iscoroutine(result):
-                await result
 
     async def drive_id(self, source: SharePointSource) -> str:
         """The drive to follow: the configured one, or the site's default document library."""

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.crisis import CrisisStore
-from bot.graph_profile import GraphProfiles, graph_client
+from bot.graph import graph_client
+from bot.graph_profile import GraphProfiles
 from bot.server import BotServices, create_web_app
 from bot.store import QuestionLog, questions
 from tests.conftest import hashing_settings

@@ -7,7 +7,8 @@ import logging
 import pytest
 from azure.identity.aio import ClientSecretCredential
 
-from bot.graph_profile import DEFAULT_GRAPH_URL, GraphProfiles, graph_base_url, graph_client
+from bot.graph import DEFAULT_GRAPH_URL, graph_base_url, graph_client
+from bot.graph_profile import GraphProfiles
 from tests.conftest import hashing_settings
 from tests.teams_standin import FakeGraph, LocalCredential, free_port_url
 
@@ -121,7 +122,7 @@ async def test_the_graph_settings_make_a_client_secret_credential_for_the_config
     lookup = GraphProfiles.from_settings(settings)
     try:
         assert lookup.enabled
-        assert isinstance(lookup._credential, ClientSecretCredential)
+        assert isinstance(lookup._connection._credential, ClientSecretCredential)  # made here, closed with it
         assert lookup.client.request_adapter.base_url == "http://127.0.0.1:9/v1.0"
     finally:
         await lookup.close()
