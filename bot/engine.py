@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 PASSAGES_SHOWN = 5
 RETRIEVE = 16  # passages considered for the matching rule; the best PASSAGES_SHOWN are shown
+DEFAULT_ROLE = "employee"
 
 
 class EngineError(Exception):
@@ -194,19 +195,21 @@ class AnswerEngine:
             answer.kind = "rule"
             answer.rule = self._matched(retriever, best.rule)
             answer.verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, language, fits_asker=best.fit > 0)
-            if asker_role is None and best.rule.roles:
+            if asker_role is None and parsed.first_person and best.rule.roles:
                 role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
                 per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity, whole_list=role_list)
                 if len(per_role) > 1:
                     answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, per_role), language)
                     answer.verdict = say("by_role", language)
+                    if DEFAULT_ROLE in per_role:  # most askers are ordinary staff: their rule is the one quoted
+                        answer.rule = self._matched(retriever, per_role[DEFAULT_ROLE].rule)
             if _asks_to_check_first(best.rule):
                 answer.show_contact = True
         else:
             answer.kind = "passages"
             answer.verdict = say("passages", language)
         if answer.rule is not None:
-            answer.passages = self._evidence_first(retriever, hits, [answer.rule] + [rr.rule for rr in answer.role_rules])
+            answer.passages = self._evidence_first(retriever, hits, answer.rule)
         if crisis is not None and _about_media(text, best.rule if best else None):
             answer.verdict = _crisis_verdict(crisis, language)
             answer.show_contact = True
@@ -238,19 +241,16 @@ class AnswerEngine:
             superseded=bool(doc.get("superseded_by")),
         )
 
-    def _evidence_first(self, retriever: Retriever, hits: list[Hit], rules: list[MatchedRule]) -> list[FoundPassage]:
-        """The passages holding the quoted rules lead the list: they are the answer's evidence."""
-        first: list[Hit] = []
-        for rule in rules:
-            passage_id = rule.rule_id.rsplit(":", 1)[0]
-            hit = next((h for h in hits if h.passage.id == passage_id or passage_id in h.passage.parts), None)
-            if hit is None:
-                passage = retriever.passages_by_id[passage_id]
-                hit = Hit(passage, hits[0].score if hits else 0.0, hits[0].dense if hits else 0.0, 0.0)
-            if hit not in first:
-                first.append(hit)
-        rest = [h for h in hits if h not in first]
-        return [self._found(retriever, h) for h in (first + rest)[:PASSAGES_SHOWN]]
+    def _evidence_first(self, retriever: Retriever, hits: list[Hit], rule: MatchedRule) -> list[FoundPassage]:
+        """The passage holding the quoted rule leads the list (it is the answer's evidence); the rest
+        follow in retrieval order."""
+        passage_id = rule.rule_id.rsplit(":", 1)[0]
+        evidence = next((h for h in hits if h.passage.id == passage_id or passage_id in h.passage.parts), None)
+        if evidence is None and passage_id in retriever.passages_by_id:
+            top = hits[0] if hits else None
+            evidence = Hit(retriever.passages_by_id[passage_id], top.score if top else 0.0, top.dense if top else 0.0, 0.0)
+        ordered = ([evidence] if evidence else []) + [h for h in hits if h is not evidence]
+        return [self._found(retriever, h) for h in ordered[:PASSAGES_SHOWN]]
 
     def _crisis_rule(self, retriever: Retriever, municipality: str) -> MatchedRule | None:
         """The municipality's own rule for who informs in a crisis, quoted first while crisis mode is on."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from index.lexical import expand_query
 from index.retrieval import Hit, Retriever
-from knowledge.roles import PARENTS, applies_to
+from knowledge.roles import PARENTS, ROLE_SEARCH_WORDS, applies_to, find_roles, role_stated_in
 from knowledge.rules import Rule
 
 # Weights, tuned on the development and held-out questions (see README "Quality"). A rule's score
@@ -38,6 +38,7 @@ _INTENT_MODALITIES = {
 }
 _INTENT_BONUS = (0.05, 0.03)
 RULE_OVERLAP_WEIGHT = 0.15
+STRONG_MARGIN = 0.07  # above the calibration's minimum: similar enough to need no shared word
 CANDIDATE_PASSAGES = 12
 NEIGHBOUR_SECTIONS = 3
 WHO_MARGIN = 0.06
@@ -49,6 +50,7 @@ class ScoredRule:
     score: float
     similarity: float  # cosine of the rule's text to the question
     fit: int  # applies_to() of the asker's role
+    on_topic: bool = True  # shares a word with the question other than role words
 
 
 def _fit(rule: Rule, role: str | None) -> int:
@@ -101,6 +103,10 @@ def score_rules(
     lexical = retriever.stored.lexical
     question_words = set(lexical.tokenize(expand_query(question)))
     question_weight = sum(lexical.idf(t) for t in question_words) or 1.0
+    # Words that only say who is asking don't make a rule on-topic; a role the question is about does.
+    topic_words = (question_words - set(lexical.tokenize(" ".join(ROLE_SEARCH_WORDS.values())))) | set(
+        lexical.tokenize(roles_asked_about(question))
+    )
     conditional_question = bool(_CONDITIONAL_QUESTION_RE.search(question))
     scored = []
     for (rule, hit), similarity in zip(candidates, similarities):
@@ -117,9 +123,15 @@ def score_rules(
             score += _OWN_ENTRY_BONUS  # the asker's own entry in a list of rules per role
         if intent == "who" and rule.roles:
             score += 0.02
-        scored.append(ScoredRule(rule, score, float(similarity), fit))
+        scored.append(ScoredRule(rule, score, float(similarity), fit, bool(topic_words & rule_words)))
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def roles_asked_about(question: str) -> str:
+    """The role words a question is about ("Hva kan rådmannen uttale seg om?"), not the asker's own."""
+    own = role_stated_in(question)
+    return " ".join(m.words for m in find_roles(question) if m.role != own)
 
 
 def matching_rule(scored: list[ScoredRule], role: str | None, min_similarity: float) -> ScoredRule | None:
@@ -127,7 +139,8 @@ def matching_rule(scored: list[ScoredRule], role: str | None, min_similarity: fl
     for candidate in scored:
         if role is not None and candidate.fit == 0:
             continue
-        if candidate.similarity >= min_similarity:
+        # a rule that shares no word with the question but role words must be very close to count
+        if candidate.similarity >= min_similarity and (candidate.on_topic or candidate.similarity >= min_similarity + STRONG_MARGIN):
             return candidate
         return None
     return None
@@ -140,11 +153,13 @@ def rules_by_role(
     whole_list: bool = False,
     margin: float = WHO_MARGIN,
 ) -> dict[str, ScoredRule]:
-    """One rule per role among the rules close to the best: who holds the duty, or how the answer differs by role."""
+    """One rule per role among the rules close to the best: who holds the duty, or how the answer
+    differs by role. Each role gets the rule it would get if it asked ("Øvrige ansatte …" for
+    employees, not a rule that merely mentions them)."""
     if best is None:
         return {}
     section = (best.rule.document_id, best.rule.section)
-    per_role: dict[str, ScoredRule] = {}
+    per_role: dict[str, tuple[float, ScoredRule]] = {}
     for candidate in scored:
         if not candidate.rule.roles:
             continue
@@ -155,6 +170,7 @@ def rules_by_role(
         if listed and candidate.rule.modality not in ("responsible", "may", "must"):
             continue
         for role in candidate.rule.roles:
-            if role not in per_role:
-                per_role[role] = candidate
-    return per_role
+            as_if_asked = candidate.score + _ROLE_FIT_BONUS[_fit(candidate.rule, role)]
+            if role not in per_role or as_if_asked > per_role[role][0]:
+                per_role[role] = (as_if_asked, candidate)
+    return {role: pair[1] for role, pair in per_role.items()}

@@ -12,6 +12,7 @@ _YES_NO_RE = re.compile(
     r"|\b(?:er det lov|har jeg lov|har eg lov|er det greit|is it ok|is it okay|am i allowed|are we allowed)\b",
     re.I,
 )
+_FIRST_PERSON_RE = re.compile(r"\b(?:jeg|eg|meg|min|mitt|mine|vi|oss|vår|våre|I|I'm|me|my|we|us|our)\b")
 _PERMISSION_RE = re.compile(r"\b(?:kan|får|lov|greit|tillatt|may|can|could|allowed|ok|okay|permitted)\b", re.I)
 _OBLIGATION_RE = re.compile(r"\b(?:må|skal|bør|plikt|have to|has to|must|should|need to|required)\b", re.I)
 
@@ -33,6 +34,7 @@ class Question:
     text: str
     intent: str  # "who" | "permission" | "obligation" | "open"
     yes_no: bool
+    first_person: bool = False  # about the asker ("Kan jeg …?"), so the answer depends on their role
 
 
 def clean_question(raw: str | None, max_chars: int) -> str:
@@ -52,12 +54,13 @@ def clean_question(raw: str | None, max_chars: int) -> str:
 
 def read_question(text: str) -> Question:
     """What kind of answer the question asks for."""
+    first_person = bool(_FIRST_PERSON_RE.search(text))
     if _WHO_RE.search(text):
-        return Question(text, "who", False)
+        return Question(text, "who", False, first_person)
     yes_no = bool(_YES_NO_RE.search(text))
     if _OBLIGATION_RE.search(text) and (yes_no or not _PERMISSION_RE.search(text)):
         intent = "obligation" if re.match(r"\s*(?:må|skal|bør|must|should|do|does|have)\b", text, re.I) else "permission"
-        return Question(text, intent if yes_no else "open", yes_no)
+        return Question(text, intent if yes_no else "open", yes_no, first_person)
     if _PERMISSION_RE.search(text) and yes_no:
-        return Question(text, "permission", True)
-    return Question(text, "open", yes_no)
+        return Question(text, "permission", True, first_person)
+    return Question(text, "open", yes_no, first_person)

@@ -21,6 +21,11 @@ TEXT = {
     "no": {"nb": "Nei.", "nn": "Nei.", "en": "No — the rule forbids it."},
     "rather_not": {"nb": "Helst ikke.", "nn": "Helst ikkje.", "en": "Better not — the rule advises against it."},
     "required": {"nb": "Ja, det er et krav.", "nn": "Ja, det er eit krav.", "en": "Yes, this is required."},
+    "yes_if": {"nb": "Ja, men regelen under stiller krav.", "nn": "Ja, men regelen under set krav.", "en": "Yes, but the rule below sets requirements."},
+    "yes_careful": {"nb": "Ja, men følg rådet i regelen under.", "nn": "Ja, men følg rådet i regelen under.", "en": "Yes, but follow the advice in the rule below."},
+    "yes_duty": {"nb": "Ja – med ansvaret regelen under gir deg.", "nn": "Ja – med ansvaret regelen under gir deg.", "en": "Yes — with the responsibility the rule below gives you."},
+    "optional": {"nb": "Nei, det er ikke et krav – men du kan.", "nn": "Nei, det er ikkje eit krav – men du kan.", "en": "No, it isn't required — but you may."},
+    "must_not_do": {"nb": "Nei – det skal du ikke.", "nn": "Nei – det skal du ikkje.", "en": "No — you must not."},
     "recommended": {"nb": "Det anbefales.", "nn": "Det er tilrådd.", "en": "It is recommended."},
     "responsible": {"nb": "Ansvaret ligger hos {roles}.", "nn": "Ansvaret ligg hos {roles}.", "en": "This is the responsibility of {roles}."},
     "who": {"nb": "{roles} – se regelen under.", "nn": "{roles} – sjå regelen under.", "en": "{roles} — see the rule below."},
@@ -83,6 +88,29 @@ def _limits(rule: Rule, language: str) -> str:
     return f"{head} {rule.text}"
 
 
+# (kind of question, the rule's modality) → verdict: "Kan jeg …?" answered by a duty is a yes with
+# that duty; "Må jeg …?" answered by a permission is a no, but you may.
+_YES_NO: dict[tuple[str, str], str] = {
+    ("permission", "may"): "yes",
+    ("permission", "must_not"): "no",
+    ("permission", "should_not"): "rather_not",
+    ("permission", "must"): "yes_if",
+    ("permission", "should"): "yes_careful",
+    ("permission", "responsible"): "yes_duty",
+    ("obligation", "must"): "required",
+    ("obligation", "responsible"): "required",
+    ("obligation", "should"): "recommended",
+    ("obligation", "may"): "optional",
+    ("obligation", "must_not"): "must_not_do",
+    ("obligation", "should_not"): "rather_not",
+    ("open", "may"): "yes",
+    ("open", "must_not"): "no",
+    ("open", "should_not"): "rather_not",
+    ("open", "must"): "required",
+    ("open", "should"): "recommended",
+}
+
+
 def verdict_for(rule: Rule, intent: str, yes_no: bool, language: str, fits_asker: bool = True) -> str:
     """The verdict a rule gives for this kind of question."""
     roles = roles_phrase(rule.roles, language)
@@ -91,16 +119,11 @@ def verdict_for(rule: Rule, intent: str, yes_no: bool, language: str, fits_asker
     if not fits_asker:
         return say("rule_for", language, roles=roles)
     if yes_no:
-        if rule.modality == "may":
-            return _limits(rule, language) if rule.restricted else say("yes", language)
-        if rule.modality == "must_not":
-            return say("no", language)
-        if rule.modality == "should_not":
-            return say("rather_not", language)
-        if rule.modality == "must":
-            return say("required", language)
-        if rule.modality == "should":
-            return say("recommended", language)
+        key = _YES_NO.get((intent, rule.modality))
+        if key == "yes" and rule.restricted:
+            return _limits(rule, language)
+        if key:
+            return say(key, language)
     if rule.modality == "responsible" and rule.roles:
         return say("responsible", language, roles=roles)
     if rule.modality == "may" and rule.restricted:

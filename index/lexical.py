@@ -64,7 +64,7 @@ GLOSSARY: dict[str, str] = {
     "innbyggjarar": "innbyggere", "innbyggjarane": "innbyggere", "tilsette": "ansatte", "leiar": "leder",
     "leiaren": "leder", "leiarar": "ledere", "leiarane": "ledere", "medium": "medier", "avisa": "avis media",
     "ytring": "ytringer uttalelse", "teiepliktig": "taushetsplikt", "krisa": "krise", "heimeside": "hjemmeside nettsider",
-    "skriv": "skrive skriftlig", "arbeidsgjevar": "arbeidsgiver", "kommunikasjonsavdelinga": "kommunikasjonsavdelingen",
+    "skriv": "skrive skriftlig", "arbeidsgjevar": "arbeidsgiver", "utspel": "utspill uttalelse", "tenkje": "tenke", "kommunikasjonsavdelinga": "kommunikasjonsavdelingen",
 }
 
 

@@ -35,6 +35,12 @@ _CONDITION_RE = re.compile(
     re.IGNORECASE,
 )
 _DESCRIBES_RE = re.compile(r"\b(?:hvordan|hvorfor|hvilke|hvilken|hva|korleis|kva)\b", re.IGNORECASE)
+# "Slik kan alle ansatte jobbe …", "På denne måten kan vi …": what follows from something, not a permission.
+_CONSEQUENCE_RE = re.compile(r"^(?:slik|på denne måten|dermed|således|da|dette|det)\b", re.IGNORECASE)
+# The holder of a duty named after the cue: "skal gis av ordfører", "ligger til ordføreren", "flyttes … til".
+_HOLDER_RE = re.compile(
+    r"(?:\bav(?:\s+(?:andre|øvrige|alle|de))?|\bligger (?:til|hos)|\btilligger|\bflyttes\b.*\btil)\s*$", re.IGNORECASE
+)
 _POINTS_AT_RE = re.compile(r"\b(?:til|av|hos|by|to)\s*$", re.IGNORECASE)
 _COORDINATION_RE = re.compile(r"[\s,/]*(?:og|eller|and|or)?[\s,/]*", re.IGNORECASE)
 _RESTRICTION_RE = re.compile(r"\bmen\b.*\bikke\b|\bmed mindre\b|\bbare\b|\bkun\b|\bgitt at\b|\bså lenge\b|\binnenfor\b", re.IGNORECASE)
@@ -91,6 +97,8 @@ def modality_of(sentence: str) -> tuple[str, int] | None:
     start, _, modality = best
     if _DESCRIBES_RE.search(sentence[:start]):
         return None  # "… er retningsgivende for hvordan ansatte skal opptre" describes, it doesn't rule
+    if modality == "may" and _CONSEQUENCE_RE.search(sentence):
+        return None
     # "kan gi …, men skal ikke …" leads with the permission; "skal ikke" right at the cue is a prohibition.
     return modality, start
 
@@ -109,7 +117,7 @@ def _roles_for(
         if after:
             gap = sentence[cue_start: after[0].start]
             inverted = len(gap.split()) <= 2
-            if inverted or (not previous and _POINTS_AT_RE.search(gap)):
+            if inverted or _HOLDER_RE.search(gap) or (not previous and _POINTS_AT_RE.search(gap)):
                 chosen = [after[0]]
                 for m in after[1:]:
                     if not _COORDINATION_RE.fullmatch(sentence[chosen[-1].end: m.start]):
