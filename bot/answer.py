@@ -136,7 +136,12 @@ class Answer:
             "confidence": round(self.confidence, 3),
             "contact": {k: v for k, v in vars(self.contact).items() if v} if self.contact and self.show_contact else None,
             "crisis": (
-                {"message": self.crisis.message, "spokesperson": self.crisis.spokesperson, "since": self.crisis.since}
+                {
+                    "message": self.crisis.message,
+                    "spokesperson": self.crisis.spokesperson,
+                    "since": self.crisis.since,
+                    "rule": rule_dict(self.crisis.rule) if self.crisis.rule else None,
+                }
                 if self.crisis
                 else None
             ),

@@ -5,6 +5,7 @@ bad input ends in one friendly line on stderr and exit code 2, never a traceback
 """
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import sys
@@ -15,8 +16,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from bot.questions import QuestionError
 from bot.settings import Settings
+from knowledge.errors import VeilederError
 
 app = typer.Typer(
     help="Veileder: answers staff's questions about the municipality's communication rules, from its own strategy documents.",
@@ -26,10 +27,6 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
-
-
-class CliError(Exception):
-    """Ends a command with a one-line message and exit code 2."""
 
 
 def _fail(message: str) -> None:
@@ -88,7 +85,6 @@ def ask(
     batch: Optional[Path] = typer.Option(None, "--batch", help="A JSONL file of questions (id, question, municipality, role)"),
 ) -> None:
     """Ask a question and get the matching rule, the verdict for your role and the passages found."""
-    from bot.engine import EngineError
     from bot.render_terminal import render_answer
 
     settings = _settings(index=index)
@@ -100,7 +96,8 @@ def ask(
             _ask_batch(engine, batch)
             return
         answer = engine.ask(question or "", municipality=municipality, role=role)
-    except (QuestionError, EngineError) as exc:
+        _record(settings, answer)
+    except VeilederError as exc:
         _fail(str(exc))
         return
     if as_json:
@@ -110,31 +107,42 @@ def ask(
 
 
 def _ask_batch(engine, path: Path) -> None:
-    from bot.engine import EngineError
-
+    """One JSON line out per line in, in order; a line that can't be answered gets its error, the rest go on."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        _fail(f"can't read {path}: {exc.strerror}")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"can't read {path}: {getattr(exc, 'strerror', None) or exc}")
         return
     engine.retriever()  # load model and index before timing
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        started = time.perf_counter()
+        item: dict = {}
         try:
             item = json.loads(line)
-        except json.JSONDecodeError:
-            _fail(f"{path}:{number} is not JSON")
-            return
-        started = time.perf_counter()
-        try:
+            if not isinstance(item, dict) or not isinstance(item.get("question", ""), str):
+                raise ValueError("expected an object with a text 'question'")
             answer = engine.ask(item.get("question") or "", municipality=item.get("municipality"), role=item.get("role"))
             result = answer.to_dict()
-        except (QuestionError, EngineError) as exc:
+        except VeilederError as exc:
             result = {"question": item.get("question"), "answered": False, "error": str(exc), "rule": None, "passages": []}
-        result = {"id": item.get("id"), **result, "timing_ms": round((time.perf_counter() - started) * 1000, 2)}
+        except ValueError as exc:  # not JSON, or not a question object
+            result = {"question": None, "answered": False, "error": f"{path}:{number}: {exc}", "rule": None, "passages": []}
+        result = {"id": item.get("id") if isinstance(item, dict) else None, **result}
+        result["timing_ms"] = round((time.perf_counter() - started) * 1000, 2)
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()
+
+
+def _record(settings: Settings, answer) -> None:
+    """Questions asked on the command line are part of what staff ask, like those in Slack and Teams."""
+    from bot.store import QuestionLog
+
+    try:
+        QuestionLog.from_settings(settings).record_question("cli", getpass.getuser(), answer)
+    except Exception as exc:  # noqa: BLE001 - the log must never cost the asker the answer
+        logging.getLogger(__name__).warning("question not stored: %s", exc)
 
 
 @app.command("index")
@@ -143,15 +151,12 @@ def index_command(
     index: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: VEILEDER_INDEX_DIR)"),
 ) -> None:
     """Build or update the index; unchanged documents are not embedded again."""
-    from index.embedder import EmbedderError
-    from index.store import IndexBusy
-    from knowledge.errors import KnowledgeError
     from bot.render_terminal import render_build_report
 
     settings = _settings(index=index, documents=documents)
     try:
         report, _ = build(settings)
-    except (KnowledgeError, EmbedderError, IndexBusy) as exc:
+    except VeilederError as exc:
         _fail(str(exc))
         return
     render_build_report(out, report, settings.resolved_index_dir())
@@ -165,7 +170,7 @@ def sync(
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from bot.sync import SyncError, run_sync
+    from bot.sync import run_sync
 
     settings = _settings()
     with Progress(
@@ -176,7 +181,7 @@ def sync(
             summary = run_sync(
                 settings, municipality, lambda what, done, total: progress.update(task, description=escape(what), completed=done, total=total)
             )
-        except SyncError as exc:
+        except VeilederError as exc:
             _fail(escape(str(exc)))
             return
     out.print(escape(summary.text()), highlight=False, soft_wrap=True)
@@ -191,14 +196,13 @@ def chat(
     index: Optional[Path] = typer.Option(None, "--index"),
 ) -> None:
     """An interactive session in the terminal: type questions, get answers; an empty line or Ctrl-D ends it."""
-    from bot.engine import EngineError
     from bot.render_terminal import render_answer
 
     settings = _settings(index=index)
     try:
         engine = _engine(settings)
         engine.validate(municipality, role)
-    except (QuestionError, EngineError) as exc:
+    except VeilederError as exc:
         _fail(str(exc))
         return
     out.print("[bold]Veileder[/] – spør om kommunikasjonsreglene. Tom linje avslutter.")
@@ -211,9 +215,12 @@ def chat(
         if not question.strip():
             return
         try:
-            render_answer(out, engine.ask(question, municipality=municipality, role=role))
-        except QuestionError as exc:
+            answer = engine.ask(question, municipality=municipality, role=role)
+        except VeilederError as exc:
             err.print(f"[yellow]{exc}[/]")
+            continue
+        _record(settings, answer)
+        render_answer(out, answer)
 
 
 @app.command()
@@ -226,7 +233,6 @@ def serve(
     from aiohttp import web
 
     from bot.crisis import CrisisStore
-    from bot.engine import EngineError
     from bot.server import BotServices, create_web_app
     from bot.store import QuestionLog
 
@@ -235,7 +241,7 @@ def serve(
     try:
         engine = _engine(settings)
         engine.retriever()
-    except (QuestionError, EngineError) as exc:
+    except VeilederError as exc:
         _fail(str(exc))
         return
     services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir))
@@ -295,6 +301,7 @@ import bot.cli_roles  # noqa: E402,F401  registers `roles` and `crisis`
 
 def main() -> None:  # pragma: no cover - console entry
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     app()
 
 

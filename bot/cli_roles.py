@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from bot.cli import _fail, _settings, app, out
+from knowledge.errors import VeilederError
 from knowledge.roles import ROLES, role_name
 
 
@@ -94,7 +95,11 @@ def crisis(
     settings = _settings(index=index)
     store = CrisisStore(settings.data_dir)
     if action == "status":
-        states = store.status()
+        try:
+            states = store.status()
+        except VeilederError as exc:
+            _fail(str(exc))
+            return
         if not states:
             out.print("Ingen kommune er i krisemodus.")
         for key, state in sorted(states.items()):
@@ -108,15 +113,21 @@ def crisis(
         _fail(f"unknown action '{action}'; use on, off or status")
     _, stored = _stored(index)
     municipality = municipality or settings.municipality
+    valid = ", ".join(sorted(stored.municipalities))
+    if municipality is None:
+        _fail(f"give --municipality; valid: {valid}")
     if municipality not in stored.municipalities:
-        _fail(f"give --municipality; valid: {', '.join(sorted(stored.municipalities))}")
+        _fail(f"unknown municipality '{municipality}'; valid: {valid}")
     who = by or getpass.getuser()
-    if action == "on":
-        state = store.switch_on(municipality, message, spokesperson, who)
-        out.print(f"[bold red]Krisemodus PÅ[/] for {municipality} ({state['since']}, {who}).")
-    else:
-        store.switch_off(municipality, who)
-        out.print(f"Krisemodus AV for {municipality}.")
+    try:
+        if action == "on":
+            state = store.switch_on(municipality, message, spokesperson, who)
+            out.print(f"[bold red]Krisemodus PÅ[/] for {municipality} ({state['since']}, {who}).")
+        else:
+            store.switch_off(municipality, who)
+            out.print(f"Krisemodus AV for {municipality}.")
+    except VeilederError as exc:
+        _fail(str(exc))
 
 
 __all__ = ["roles", "crisis", "ROLES"]

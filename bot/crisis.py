@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 import json
-import os
+import logging
 import threading
 import time
-import uuid
 from pathlib import Path
 
 from bot.answer import CrisisNotice
+from knowledge.errors import VeilederError
+from knowledge.files import write_json_atomically
+
+log = logging.getLogger(__name__)
+
+
+class CrisisStateError(VeilederError):
+    """The crisis state file can't be read; it is never silently taken as "no crisis" by an admin command."""
 
 DEFAULT_MESSAGE = {
     "nb": "Informasjonsansvaret følger beredskapsplanen. Ikke uttal deg til media; henvis til kommunens talsperson.",
@@ -24,17 +31,19 @@ class CrisisStore:
 
     def _read(self) -> dict[str, dict]:
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
-        except (json.JSONDecodeError, OSError):
-            return {}
+        except (json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise CrisisStateError(
+                f"the crisis state in {self.path} can't be read ({exc}); switch crisis mode on or off again after fixing or removing it"
+            ) from exc
+        if not isinstance(data, dict):
+            raise CrisisStateError(f"the crisis state in {self.path} is not an object; fix or remove it")
+        return data
 
     def _write(self, data: dict[str, dict]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".crisis-{uuid.uuid4().hex[:8]}.json")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_json_atomically(self.path, data)
 
     def switch_on(self, municipality: str, message: str | None, spokesperson: str | None, by: str) -> dict:
         with self._lock:
@@ -61,7 +70,12 @@ class CrisisStore:
         return self._read()
 
     def active(self, municipality: str) -> CrisisNotice | None:
-        state = self._read().get(municipality)
+        """The crisis notice if crisis mode is on; a broken state file is logged loudly and answers go on."""
+        try:
+            state = self._read().get(municipality)
+        except CrisisStateError as exc:
+            log.error("%s", exc)
+            return None
         if not state or not state.get("on"):
             return None
         return CrisisNotice(state.get("message") or DEFAULT_MESSAGE["nb"], state.get("spokesperson"), state.get("since", ""))

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Protocol
 
+from knowledge.errors import VeilederError
 from bot.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
 from bot.language import detect_language
 from bot.matching import ScoredRule, matching_rule, rules_by_role, score_rules
@@ -35,7 +36,7 @@ RETRIEVE = 16  # passages considered for the matching rule; the best PASSAGES_SH
 DEFAULT_ROLE = "employee"
 
 
-class EngineError(Exception):
+class EngineError(VeilederError):
     """The engine can't answer at all (no index, wrong model); the message says how to fix it."""
 
 
@@ -297,7 +298,8 @@ def _about_media(question: str, rule: Rule | None) -> bool:
 
 
 def _crisis_verdict(crisis: CrisisNotice, language: str) -> str:
-    verdict = say("crisis", language, message=crisis.message)
+    message = crisis.message.strip()
+    verdict = say("crisis", language, message=message if message.endswith((".", "!", "?")) else f"{message}.")
     if crisis.spokesperson:
         verdict += " " + say("crisis_spokesperson", language, who=crisis.spokesperson)
     return verdict

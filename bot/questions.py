@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from knowledge.errors import VeilederError
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _WHO_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\b|\b(?:hvem|kven|who)\s+(?:har|gir|skal|kan|uttaler|speaks?|is|are|gives?|may|can|should|answers?|svarer)\b", re.I)
@@ -25,8 +26,12 @@ _TOO_LONG = {
 }
 
 
-class QuestionError(ValueError):
+class QuestionError(VeilederError, ValueError):
     """A question that can't be answered as typed; the message says what to do instead."""
+
+
+class EmptyQuestion(QuestionError):
+    """Nothing was asked (front ends answer with their own prompt, e.g. a bare @mention)."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ def clean_question(raw: str | None, max_chars: int) -> str:
     text = _CONTROL_RE.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
     if not re.search(r"\w", text):
-        raise QuestionError(_EMPTY)
+        raise EmptyQuestion(_EMPTY)
     if len(text) > max_chars:
         from bot.language import detect_language
 

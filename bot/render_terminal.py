@@ -34,14 +34,8 @@ def render_answer(console: Console, answer: Answer) -> None:
         console.print(Panel(escape("\n".join(lines)), title="Krisemodus", border_style="red"))
     if answer.rule:
         c = answer.rule.citation
-        console.print(
-            Panel(
-                Text(f"«{answer.rule.text}»"),
-                title=label("rule", lang),
-                subtitle=escape(c.label()),
-                border_style="cyan",
-            )
-        )
+        console.print(Panel(Text(f"«{answer.rule.text}»"), title=label("rule", lang), border_style="cyan"))
+        console.print(Text(f"  — {c.label()}", style="cyan"))  # below the box: a long source is never cut off
     if answer.role_rules:
         table = Table(title=label("by_role", lang), show_lines=True, expand=True)
         table.add_column("", style="bold", no_wrap=True)

@@ -22,6 +22,7 @@ from typing import Any, AsyncIterator, Callable
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from knowledge.errors import VeilederError
 from bot.store import QuestionLog, feedback, questions
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ TOP = 10  # rows per list: enough to act on, short enough to read
 RETENTION_EVERY_SECONDS = 24 * 60 * 60
 
 
-class ReportError(Exception):
+class ReportError(VeilederError):
     """The question log can't be read (database unreachable, bad URL); the message says why."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from knowledge.errors import VeilederError
 from index.store import StoredIndex
 from knowledge.roles import ROLES, find_roles
 from knowledge.rules import Rule, split_sentences
@@ -35,7 +36,7 @@ _MENTIONS_SHOWN = 3
 _TOPIC_RES = {topic: re.compile(pattern, re.IGNORECASE) for topic, pattern in TOPICS.items()}
 
 
-class RoleMapError(ValueError):
+class RoleMapError(VeilederError, ValueError):
     """Unknown municipality, role or topic; the message lists the valid ones."""
 
 

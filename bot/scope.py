@@ -46,11 +46,6 @@ _OFF_TOPIC_RE = re.compile("|".join(re.escape(s) for s in sorted(set(_OFF_TOPIC_
 _DOMAIN_RE = re.compile("|".join(re.escape(s) for s in sorted(set(_DOMAIN_STEMS), key=len, reverse=True)), re.I)
 
 
-def mentions_domain(question: str) -> bool:
-    """Does the question use any word of the communication domain?"""
-    return bool(_DOMAIN_RE.search(f" {question.lower()} "))
-
-
 def scope_of(question: str) -> str:
     """'off' (names an everyday work matter the strategies don't cover), 'in' (uses the domain's words) or 'unknown'."""
     text = f" {question.lower()} "

@@ -31,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer import Answer
 from bot.language import detect_language
-from bot.questions import QuestionError, clean_question
+from bot.questions import EmptyQuestion, QuestionError, clean_question
 from bot.server import BotServices, error_reference
 from bot.settings import Settings
 from bot.slack_blocks import (
@@ -376,11 +376,11 @@ class SlackFrontEnd:
         language = detect_language(question[:2000])
         try:
             clean_question(question, self.services.settings.max_question_chars)
+        except EmptyQuestion:
+            await reply.finish(slack_text("empty", language))
+            return
         except QuestionError as exc:
-            if not re.search(r"\w", question):
-                await reply.finish(slack_text("empty", language))
-            else:
-                await reply.finish(escape(str(exc)))
+            await reply.finish(escape(str(exc)))
             return
         await reply.start(slack_text("working", language))
         try:

@@ -248,6 +248,8 @@ def _crisis_blocks(answer: Answer) -> list[dict]:
     text = f"{head}\n{escape(shorten(crisis.message, MAX_TEXT - 400))}"
     if crisis.spokesperson:
         text += f"\n{label('spokesperson', lang)}: {escape(shorten(crisis.spokesperson, 200))}"
+    if crisis.rule is not None:  # the municipality's own rule for who informs in a crisis
+        text += f"\n>{escape(shorten(crisis.rule.text, 1200))}\n_{escape(shorten(crisis.rule.citation.label(), 400))}_"
     return [_section(text)]
 
 

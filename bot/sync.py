@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import json
 import logging
-import os
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable
 
+from knowledge.errors import VeilederError
 from bot.settings import Settings
+from knowledge.files import exclusive_lock, write_json_atomically
 from index.builder import BuildReport
 from knowledge.sharepoint import (
     Credential,
@@ -53,7 +52,7 @@ log = logging.getLogger(__name__)
 STATE_FILE = "sync-state.json"
 
 
-class SyncError(Exception):
+class SyncError(VeilederError):
     """The sync can't start (bad configuration, another sync running); the message says what to do."""
 
 
@@ -187,27 +186,11 @@ def read_state(settings: Settings) -> dict[str, Any]:
 
 
 def _write_state(settings: Settings, state: dict[str, Any]) -> None:
-    path = state_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}"
-    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
-    with open(tmp) as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_json_atomically(state_path(settings), state)
 
 
-@contextlib.contextmanager
-def _sync_lock(data_dir: Path) -> Iterator[None]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / ".sync.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise SyncBusy("a sync is already running; try again when it has finished") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _sync_lock(data_dir: Path) -> contextlib.AbstractContextManager[None]:
+    return exclusive_lock(data_dir / ".sync.lock", lambda: SyncBusy("a sync is already running; try again when it has finished"))
 
 
 # -- the run --------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from bot.graph_profile import GraphProfiles
 from bot.language import detect_language
 from bot.questions import QuestionError
 from bot.server import BotServices, error_reference
+from bot.labels import pick
 from bot.teams_cards import FEEDBACK, answer_card, answer_text
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ _TEXT: dict[str, dict[str, str]] = {
 
 
 def say(key: str, language: str, **values: str) -> str:
-    return _TEXT[key].get(language, _TEXT[key]["nb"]).format(**values)
+    return pick(_TEXT, key, language, **values)
 
 
 def mount_teams(app: web.Application, services: BotServices, environ: Mapping[str, str] | None = None) -> bool:

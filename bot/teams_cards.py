@@ -153,6 +153,9 @@ def _crisis(answer: Answer, limits: _Limits) -> dict[str, Any]:
         items.append(_text(_shorten(answer.crisis.message, limits.text_chars)))
         if answer.crisis.spokesperson:
             items.append(_text(f"{label('spokesperson', lang)}: {answer.crisis.spokesperson}", size="Small"))
+    if answer.crisis.rule is not None:  # the municipality's own rule for who informs in a crisis
+        items.append(_text(f"«{_shorten(answer.crisis.rule.text, limits.text_chars)}»", spacing="Small"))
+        items.append(_source(answer.crisis.rule.citation, lang))
     return {"type": "Container", "style": "attention", "bleed": True, "items": items}
 
 

