@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from knowledge.errors import VeilederError
 from index.store import StoredIndex
 from knowledge.roles import ROLES, find_roles
-from knowledge.rules import Rule, split_sentences
+from knowledge.rules import Rule, role_list_sections, split_sentences
 
 # Topic → words in a rule (or its section) that put it there.
 TOPICS: dict[str, str] = {
@@ -106,7 +106,12 @@ def build_role_map(stored: StoredIndex, municipality: str, role: str | None = No
     role_map = RoleMap(municipality, info.name if info else municipality)
     documents = stored.manifest["documents"]
     order = {p.id: p.order for p in stored.passages}
-    for rule in sorted(_current_rules(stored, municipality), key=lambda r: (r.document_id, order.get(r.passage_id, 0), r.id)):
+    role_lists = role_list_sections(stored.rules)
+    # The per-role rule lists lead each cell ("Øvrige ansatte kan …" before a rule that mentions staff).
+    for rule in sorted(
+        _current_rules(stored, municipality),
+        key=lambda r: ((r.document_id, r.section) not in role_lists, r.document_id, order.get(r.passage_id, 0), r.id),
+    ):
         entry = RoleMapRule(
             rule.id, rule.text, rule.modality, rule.roles,
             documents.get(rule.document_id, {}).get("title") or rule.document_id, rule.section, rule.item,

@@ -15,7 +15,7 @@ import re
 import time
 import uuid
 from collections import OrderedDict
-from typing import Any, Awaitable, Hashable, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Hashable, Protocol
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -46,6 +46,9 @@ from bot.slack_blocks import (
     slack_text,
 )
 from knowledge.roles import role_from_title
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.role_map import RoleMap
 
 log = logging.getLogger(__name__)
 
@@ -338,7 +341,7 @@ class SlackFrontEnd:
             await ack(text=fallback, blocks=blocks, response_type="ephemeral")
         elif keyword in ROLES_WORDS:
             await ack()
-            self._spawn(self._show_roles(respond, context.user_id, ROLES_WORDS[keyword]), "roles")
+            self._spawn(self._show_roles(respond, context.user_id, ROLES_WORDS[keyword], context.team_id), "roles")
         elif keyword in REINDEX_WORDS:
             language = REINDEX_WORDS[keyword]
             if not self.services.is_admin(context.user_id):
@@ -460,11 +463,20 @@ class SlackFrontEnd:
         except Exception:
             await reply.finish(self._apology(language, "storing feedback"))
 
-    async def _show_roles(self, respond: AsyncRespond, user_id: str | None, language: str) -> None:
+    def _role_map(self, team_id: str | None) -> "RoleMap | None":
+        municipality = self._municipality(team_id)
+        if municipality is None:
+            return None
+        from bot.role_map import build_role_map
+
+        return build_role_map(self.services.engine.retriever().stored, municipality)
+
+    async def _show_roles(self, respond: AsyncRespond, user_id: str | None, language: str, team_id: str | None = None) -> None:
         reply = ResponseUrlReply(respond, replace=False)
         try:
             title = await self._profile_title(user_id)
-            blocks, text = roles_blocks(language, title, role_from_title(title))
+            role_map = await asyncio.to_thread(self._role_map, team_id)
+            blocks, text = roles_blocks(language, title, role_from_title(title), role_map)
             await reply.finish(text, blocks)
         except Exception:
             await reply.finish(self._apology(language, "showing roles"))

@@ -10,9 +10,14 @@ from __future__ import annotations
 import json
 import re
 
+from typing import TYPE_CHECKING
+
 from bot.answer import Answer, Citation, MatchedRule
 from bot.labels import contact_line, label, pick
 from knowledge.roles import ROLES, role_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.role_map import RoleMap
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000  # a section's or context element's text
@@ -122,6 +127,7 @@ _HELP: dict[str, list[str]] = {
 
 _ROLES_TEXT: dict[str, dict[str, str]] = {
     "title": {"nb": "*Rollene reglene skiller mellom*", "nn": "*Rollene reglane skil mellom*", "en": "*The roles the rules distinguish*"},
+    "map_title": {"nb": "Rollekart – {municipality}", "nn": "Rollekart – {municipality}", "en": "Who may say what – {municipality}"},
     "yours": {
         "nb": "Tittelen i Slack-profilen din («{title}») gir rollen *{role}*.",
         "nn": "Tittelen i Slack-profilen din («{title}») gir rolla *{role}*.",
@@ -407,17 +413,33 @@ def help_blocks(language: str = "nb") -> tuple[list[dict], str]:
     return [_section(p) for p in paragraphs], paragraphs[0].replace("*", "")
 
 
-def roles_blocks(language: str, title: str | None, role: str | None) -> tuple[list[dict], str]:
-    """The roles the rules distinguish, and which one the asker's profile title maps to."""
-    names = "\n".join(f"• {role_name(r, language)[:1].upper()}{role_name(r, language)[1:]}" for r in ROLES)
+def roles_blocks(
+    language: str, title: str | None, role: str | None, role_map: "RoleMap | None" = None
+) -> tuple[list[dict], str]:
+    """Who may say what in the asker's municipality (the role map, the asker's own role in full, the
+    others by their first rule per topic), and which role the asker's profile title maps to."""
     if title and role:
         yours = pick(_ROLES_TEXT, "yours", language).format(title=escape(shorten(title, 200)), role=escape(role_name(role, language)))
     else:
         yours = pick(_ROLES_TEXT, "unknown", language)
-    heading = pick(_ROLES_TEXT, "title", language)
-    blocks = [
-        _section(f"{heading}\n{escape(names)}"),
-        _section(yours),
-        _context(pick(_ROLES_TEXT, "override", language)),
-    ]
-    return blocks, f"{heading.replace('*', '')}: " + ", ".join(role_name(r, language) for r in ROLES)
+    if role_map is None or not role_map.roles:
+        names = "\n".join(f"• {role_name(r, language)[:1].upper()}{role_name(r, language)[1:]}" for r in ROLES)
+        heading = pick(_ROLES_TEXT, "title", language)
+        blocks = [_section(f"{heading}\n{escape(names)}"), _section(yours), _context(pick(_ROLES_TEXT, "override", language))]
+        return blocks, f"{heading.replace('*', '')}: " + ", ".join(role_name(r, language) for r in ROLES)
+    from bot.role_map import TOPIC_NAMES
+
+    heading = pick(_ROLES_TEXT, "map_title", language).format(municipality=escape(role_map.municipality_name))
+    blocks = [_section(f"*{heading}*"), _section(yours)]
+    ordered = sorted(role_map.roles, key=lambda r: r != role)  # the asker's own role first
+    for each in ordered:
+        per_topic = 3 if each == role else 1
+        lines = [f"*{escape(role_name(each, language)[:1].upper() + role_name(each, language)[1:])}*"]
+        for topic, rules in role_map.cells[each].items():
+            topic_name = TOPIC_NAMES[topic].get(language, TOPIC_NAMES[topic]["en" if language == "en" else "nb"])
+            for rule in rules[:per_topic]:
+                source = f"{rule.section}{' › punkt ' + rule.item if rule.item else ''}"
+                lines.append(f"• _{escape(topic_name)}_: {escape(shorten(rule.text, 220))} ({escape(shorten(source, 120))})")
+        blocks.append(_section(shorten("\n".join(lines), MAX_TEXT)))
+    blocks.append(_context(pick(_ROLES_TEXT, "override", language)))
+    return blocks[:MAX_BLOCKS], heading.replace("*", "")

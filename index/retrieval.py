@@ -15,11 +15,10 @@ import numpy as np
 from index.embedder import Embedder
 from index.store import StoredIndex
 from knowledge.passages import Passage
-from knowledge.rules import Rule
+from knowledge.rules import Rule, role_list_sections
 
 LEXICAL_WEIGHT = 0.08
 SUPERSEDED_PENALTY = 0.03
-ROLE_LIST_MIN_ROLES = 3
 
 
 @dataclass(frozen=True)
@@ -55,12 +54,9 @@ class Retriever:
         )
         self.passages_by_id = {p.id: p for p in stored.passages}
         self.rules_by_passage: dict[str, list[Rule]] = {}
-        roles_in_section: dict[tuple[str, str], set[str]] = {}
         for rule in stored.rules:
             self.rules_by_passage.setdefault(rule.passage_id, []).append(rule)
-            roles_in_section.setdefault((rule.document_id, rule.section), set()).update(rule.roles)
-        # Sections that give different roles different rules ("Ordfører …", "Rådmannen …", "Øvrige ansatte …").
-        self.role_list_sections = {key for key, roles in roles_in_section.items() if len(roles) >= ROLE_LIST_MIN_ROLES}
+        self.role_list_sections = role_list_sections(stored.rules)
 
     @property
     def municipalities(self) -> list[str]:

@@ -171,3 +171,15 @@ def extract_rules(passage: Passage) -> list[Rule]:
             )
         )
     return rules
+
+
+ROLE_LIST_MIN_ROLES = 3
+
+
+def role_list_sections(rules: list[Rule]) -> set[tuple[str, str]]:
+    """(document, section) of the sections that give different roles different rules — Østre Toten's
+    press rules 3–10, Modum's "Ansvar og roller": the most authoritative answer to "may I, as …"."""
+    roles_in_section: dict[tuple[str, str], set[str]] = {}
+    for rule in rules:
+        roles_in_section.setdefault((rule.document_id, rule.section), set()).update(rule.roles)
+    return {key for key, roles in roles_in_section.items() if len(roles) >= ROLE_LIST_MIN_ROLES}

@@ -178,6 +178,20 @@ def test_help_and_roles_texts_are_valid_block_kit(language):
         assert (title or "") in seen
 
 
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_roles_shows_who_may_say_what_in_the_municipality(built_index, language):
+    from bot.role_map import build_role_map
+    from index.store import load_index
+
+    role_map = build_role_map(load_index(built_index), "ostre-toten")
+    blocks, text = roles_blocks(language, "Enhetsleder hjemmetjenesten", "unit_leader", role_map)
+    assert_slack_accepts(blocks, text)
+    seen = all_text(blocks)
+    assert "Østre Toten kommune" in text
+    assert seen.index("Enhetsledere og avdelingsledere gir faktaopplysninger") < seen.index("Øvrige ansatte kan gi faktaopplysninger")
+    assert "punkt 6" in seen and "punkt 7" in seen
+
+
 def test_the_manifest_asks_for_what_the_app_uses():
     manifest = yaml.safe_load(files("bot").joinpath("slack_manifest.yaml").read_text(encoding="utf-8"))
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
