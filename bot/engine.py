@@ -17,7 +17,7 @@ from bot.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule
 from bot.language import detect_language
 from bot.matching import ScoredRule, matching_rule, rules_by_role, score_rules
 from bot.role_map import crisis_rule
-from bot.questions import QuestionError, clean_question, read_question
+from bot.questions import Question, QuestionError, clean_question, read_question
 from bot.scope import scope_of
 from bot.settings import Settings
 from bot.verdicts import roles_phrase, say, verdict_for
@@ -145,23 +145,18 @@ class AnswerEngine:
         retriever = self.retriever()
         language = detect_language(text)
         parsed = read_question(text)
-        stated = role_stated_in(text)
         asker_role, role_source = next(
-            ((r, s) for r, s in ((stated, "question"), (profile_role, "profile"), (role, "option")) if r),
+            ((r, s) for r, s in ((role_stated_in(text), "question"), (profile_role, "profile"), (role, "option")) if r),
             (None, None),
         )
         vector = retriever.encode(text)
         hits = retriever.search(text, municipality, k=RETRIEVE, vector=vector)
-        name = self.municipality_name(municipality) if municipality else None
-        contact = self.contact(municipality)
-        crisis = self.crisis.active(municipality) if (self.crisis and municipality) else None
-        if crisis is not None:
-            crisis = replace(crisis, rule=self._crisis_rule(retriever, municipality))
+        crisis = self._crisis_notice(retriever, municipality)
         answer = Answer(
             question=text,
             language=language,
             municipality=municipality,
-            municipality_name=name,
+            municipality_name=self.municipality_name(municipality) if municipality else None,
             role=asker_role,
             role_source=role_source,
             answered=False,
@@ -169,13 +164,12 @@ class AnswerEngine:
             verdict=say("refused", language),
             rule=None,
             passages=[self._found(retriever, h) for h in hits[:PASSAGES_SHOWN]],
-            confidence=0.0,
-            contact=contact,
+            confidence=self._confidence(hits[0].dense if hits else 0.0, language),
+            contact=self.contact(municipality),
             show_contact=True,
             crisis=crisis,
         )
         if not hits or not self._answerable(text, language, hits[0]):
-            answer.confidence = self._confidence(hits[0].dense if hits else 0.0, language)
             return answer
 
         scored = score_rules(retriever, text, hits, vector, asker_role, parsed.intent)
@@ -183,38 +177,52 @@ class AnswerEngine:
         answer.answered = True
         answer.confidence = self._confidence(hits[0].dense, language, best)
         answer.show_contact = answer.confidence < 0.5
-        if parsed.intent == "who" and best is not None:
-            min_similarity = self.embedder.calibration.min_rule_similarity
-            role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
-            holders = rules_by_role(scored, best, min_similarity) or {r: best for r in best.rule.roles}
-            listed = rules_by_role(scored, best, min_similarity, whole_list=role_list) if role_list else holders
-            answer.kind = "who"
-            answer.rule = self._matched(retriever, best.rule)
-            answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), language)
-            answer.verdict = say("who", language, roles=_capitalised(roles_phrase(list(holders), language)))
-        elif best is not None:
-            answer.kind = "rule"
-            answer.rule = self._matched(retriever, best.rule)
-            answer.verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, language, fits_asker=best.fit > 0)
-            if asker_role is None and parsed.first_person and best.rule.roles:
-                role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
-                per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity, whole_list=role_list)
-                if len(per_role) > 1:
-                    answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, per_role), language)
-                    answer.verdict = say("by_role", language)
-                    if DEFAULT_ROLE in per_role:  # most askers are ordinary staff: their rule is the one quoted
-                        answer.rule = self._matched(retriever, per_role[DEFAULT_ROLE].rule)
-            if _asks_to_check_first(best.rule):
-                answer.show_contact = True
+        if best is None:
+            answer.kind, answer.verdict = "passages", say("passages", language)
+        elif parsed.intent == "who":
+            self._answer_who(answer, retriever, scored, best)
         else:
-            answer.kind = "passages"
-            answer.verdict = say("passages", language)
+            self._answer_with_rule(answer, retriever, scored, best, parsed)
         if answer.rule is not None:
             answer.passages = self._evidence_first(retriever, hits, answer.rule)
         if crisis is not None and _about_media(text, best.rule if best else None):
             answer.verdict = _crisis_verdict(crisis, language)
             answer.show_contact = True
         return answer
+
+    def _answer_who(self, answer: Answer, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule) -> None:
+        """"Hvem …?": the roles that hold the duty, and every role's entry when the rule is part of a role list."""
+        min_similarity = self.embedder.calibration.min_rule_similarity
+        role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
+        holders = rules_by_role(scored, best, min_similarity) or {r: best for r in best.rule.roles}
+        listed = rules_by_role(scored, best, min_similarity, whole_list=True) if role_list else holders
+        answer.kind = "who"
+        answer.rule = self._matched(retriever, best.rule)
+        answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), answer.language)
+        answer.verdict = say("who", answer.language, roles=_capitalised(roles_phrase(list(holders), answer.language)))
+
+    def _answer_with_rule(
+        self, answer: Answer, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, parsed: Question
+    ) -> None:
+        """The matching rule and its verdict; for a first-person question from an unknown role whose
+        answer differs by role, each role's rule (ordinary staff's quoted)."""
+        answer.kind = "rule"
+        answer.rule = self._matched(retriever, best.rule)
+        answer.verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, answer.language, fits_asker=best.fit > 0)
+        if answer.role is None and parsed.first_person and best.rule.roles:
+            role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
+            per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity, whole_list=role_list)
+            if len(per_role) > 1:
+                answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, per_role), answer.language)
+                answer.verdict = say("by_role", answer.language)
+                if DEFAULT_ROLE in per_role:
+                    answer.rule = self._matched(retriever, per_role[DEFAULT_ROLE].rule)
+        if _asks_to_check_first(best.rule):
+            answer.show_contact = True
+
+    def _crisis_notice(self, retriever: Retriever, municipality: str | None) -> CrisisNotice | None:
+        crisis = self.crisis.active(municipality) if (self.crisis and municipality) else None
+        return replace(crisis, rule=self._crisis_rule(retriever, municipality)) if crisis and municipality else None
 
     def _answerable(self, text: str, language: str, top: Hit) -> bool:
         """A question that uses no word of the communication domain must match much better than one that does."""

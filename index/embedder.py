@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,18 +75,19 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU, with e5's `query: ` / `passage: ` prompts where the model has them."""
 
     def __init__(self, model_path: str, name: str | None = None, threads: int | None = None) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         import torch
+        import transformers
+        from huggingface_hub.utils import disable_progress_bars
         from sentence_transformers import SentenceTransformer
 
+        transformers.logging.set_verbosity_error()
+        disable_progress_bars()  # a server's log is no place for progress bars
         if threads:
             torch.set_num_threads(threads)
+        local = Path(model_path).exists()
         try:
-            self.model = SentenceTransformer(model_path, device="cpu")
+            # A folder on disk never touches the network; a model name is fetched only where a hub is reachable.
+            self.model = SentenceTransformer(model_path, device="cpu", local_files_only=local)
         except Exception as exc:  # the library raises OSError, ValueError, HF errors …
             raise EmbedderError(
                 f"could not load the embedding model '{model_path}': {exc}. "
