@@ -77,11 +77,10 @@ class SentenceTransformerEmbedder:
     def __init__(self, model_path: str, name: str | None = None, threads: int | None = None) -> None:
         import torch
         import transformers
-        from huggingface_hub.utils import disable_progress_bars
         from sentence_transformers import SentenceTransformer
 
         transformers.logging.set_verbosity_error()
-        disable_progress_bars()  # a server's log is no place for progress bars
+        transformers.logging.disable_progress_bar()  # a server's log is no place for progress bars
         if threads:
             torch.set_num_threads(threads)
         local = Path(model_path).exists()
