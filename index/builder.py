@@ -12,10 +12,22 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.lexical import LexicalIndex
-from index.store import FORMAT_VERSION, IndexError_, build_lock, current_generation, load_generation, save_generation, write_generation
+from index.store import (
+    FORMAT_VERSION,
+    IndexError_,
+    StoredIndex,
+    build_lock,
+    current_generation,
+    load_generation,
+    save_generation,
+    write_generation,
+)
 from knowledge.library import KnowledgeBase, SkippedFile
+from knowledge.passages import Passage
+from knowledge.rules import Rule
 
 Progress = Callable[[int, int], None]
+EMBED_BATCH = 32
 
 
 @dataclass
@@ -64,32 +76,12 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
     """Build or update the index in `index_dir`; the index that serves is replaced only when this succeeds."""
     started = time.perf_counter()
     with build_lock(index_dir):
-        previous = None
-        generation = current_generation(index_dir)
-        if generation is not None:
-            try:
-                previous = load_generation(generation)
-            except IndexError_:
-                previous = None  # a corrupt index is simply rebuilt
+        previous = _previous_generation(index_dir)
         report = BuildReport(model=embedder.name, skipped=list(kb.skipped))
-        old_docs = previous.manifest["documents"] if previous else {}
+        _compare_documents(report, kb, previous.manifest["documents"] if previous else {})
         same_model = previous is not None and previous.model == embedder.name and previous.manifest["dimension"] == embedder.dimension
-        for doc_id, doc in kb.documents.items():
-            old = old_docs.get(doc_id)
-            if old is None:
-                report.added.append(doc_id)
-            elif old["hash"] != doc.content_hash:
-                report.changed.append(doc_id)
-            else:
-                report.unchanged.append(doc_id)
-        report.removed = sorted(set(old_docs) - set(kb.documents))
         fingerprint = _catalog_fingerprint(kb)
-        if (
-            same_model
-            and previous is not None
-            and not (report.added or report.changed or report.removed)
-            and previous.manifest.get("catalog") == fingerprint
-        ):
+        if same_model and not (report.added or report.changed or report.removed) and previous.manifest.get("catalog") == fingerprint:
             report.up_to_date = True
             report.generation = previous.generation
             _fill_counts(report, previous.manifest)
@@ -101,64 +93,11 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
         passages = sorted(kb.passages, key=lambda p: (order[p.municipality], p.document_id, p.order))
         texts = [p.search_text() for p in passages]
         sections = {p.id: p.section_title for p in passages}
-        rule_texts = [f"{sections.get(r.passage_id, '')}\n{r.text}".strip() for r in kb.rules]
-        reusable: dict[str, np.ndarray] = {}
-        if same_model and previous is not None:
-            reusable.update((_key(p.search_text()), previous.vectors[i]) for i, p in enumerate(previous.passages))
-            old_sections = {p.id: p.section_title for p in previous.passages}
-            reusable.update(
-                (_key(f"{old_sections.get(r.passage_id, '')}\n{r.text}".strip()), previous.rule_vectors[i])
-                for i, r in enumerate(previous.rules)
-            )
-        all_texts = texts + rule_texts
-        vectors = np.zeros((len(all_texts), embedder.dimension), dtype=np.float32)
-        todo: list[int] = []
-        for i, text in enumerate(all_texts):
-            vector = reusable.get(_key(text))
-            if vector is None:
-                todo.append(i)
-            else:
-                vectors[i] = vector
-        report.reused = len(all_texts) - len(todo)
-        todo.sort(key=lambda i: len(all_texts[i]))  # batches of similar length: little padding to compute
-        batch = 32
-        if progress:
-            progress(0, len(todo))
-        for start in range(0, len(todo), batch):
-            chunk = todo[start: start + batch]
-            vectors[chunk] = embedder.encode_passages([all_texts[i] for i in chunk])
-            if progress:
-                progress(min(start + batch, len(todo)), len(todo))
-        report.embedded = len(todo)
+        rule_texts = [_rule_text(sections, r) for r in kb.rules]
+        vectors = _embed(texts + rule_texts, embedder, _reusable_vectors(previous) if same_model else {}, report, progress)
         passage_vectors, rule_vectors = vectors[: len(texts)], vectors[len(texts):]
         lexical = LexicalIndex.build(texts)
-
-        municipalities = {}
-        for key in sorted({d.municipality for d in kb.documents.values()}):
-            info = kb.catalog.municipality(key)
-            municipalities[key] = {"name": info.name, "contact": {k: v for k, v in info.contact.__dict__.items() if v}}
-        manifest = {
-            "format": FORMAT_VERSION,
-            "model": embedder.name,
-            "dimension": embedder.dimension,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "catalog": fingerprint,
-            "documents": {
-                d.id: {
-                    "hash": d.content_hash,
-                    "municipality": d.municipality,
-                    "title": d.title,
-                    "period": d.period,
-                    "superseded_by": d.superseded_by,
-                    "passages": sum(1 for p in passages if p.document_id == d.id),
-                    "rules": sum(1 for r in kb.rules if r.document_id == d.id),
-                }
-                for d in kb.documents.values()
-            },
-            "municipalities": municipalities,
-            "counts": {"documents": len(kb.documents), "passages": len(passages), "rules": len(kb.rules)},
-            "skipped": [{"path": s.path, "reason": s.reason} for s in kb.skipped],
-        }
+        manifest = _manifest(kb, embedder, passages, fingerprint)
         path = write_generation(
             index_dir, lambda tmp: save_generation(tmp, manifest, passages, kb.rules, passage_vectors, rule_vectors, lexical)
         )
@@ -166,6 +105,94 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
         _fill_counts(report, manifest)
         report.seconds = time.perf_counter() - started
         return report
+
+
+def _previous_generation(index_dir: Path) -> StoredIndex | None:
+    generation = current_generation(index_dir)
+    if generation is None:
+        return None
+    try:
+        return load_generation(generation)
+    except IndexError_:
+        return None  # a corrupt index is simply rebuilt
+
+
+def _compare_documents(report: BuildReport, kb: KnowledgeBase, old_docs: dict) -> None:
+    for doc_id, doc in kb.documents.items():
+        old = old_docs.get(doc_id)
+        if old is None:
+            report.added.append(doc_id)
+        elif old["hash"] != doc.content_hash:
+            report.changed.append(doc_id)
+        else:
+            report.unchanged.append(doc_id)
+    report.removed = sorted(set(old_docs) - set(kb.documents))
+
+
+def _rule_text(sections: dict[str, str], rule: Rule) -> str:
+    """What a rule's vector is made from: its section title and its sentence."""
+    return f"{sections.get(rule.passage_id, '')}\n{rule.text}".strip()
+
+
+def _reusable_vectors(previous: StoredIndex) -> dict[str, np.ndarray]:
+    """The previous generation's vectors by the text they were made from: unchanged text is not embedded again."""
+    reusable = {_key(p.search_text()): previous.vectors[i] for i, p in enumerate(previous.passages)}
+    sections = {p.id: p.section_title for p in previous.passages}
+    reusable.update((_key(_rule_text(sections, r)), previous.rule_vectors[i]) for i, r in enumerate(previous.rules))
+    return reusable
+
+
+def _embed(
+    texts: list[str], embedder: Embedder, reusable: dict[str, np.ndarray], report: BuildReport, progress: Progress | None
+) -> np.ndarray:
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    todo: list[int] = []
+    for i, text in enumerate(texts):
+        vector = reusable.get(_key(text))
+        if vector is None:
+            todo.append(i)
+        else:
+            vectors[i] = vector
+    report.reused = len(texts) - len(todo)
+    todo.sort(key=lambda i: len(texts[i]))  # batches of similar length: little padding to compute
+    if progress:
+        progress(0, len(todo))
+    for start in range(0, len(todo), EMBED_BATCH):
+        chunk = todo[start: start + EMBED_BATCH]
+        vectors[chunk] = embedder.encode_passages([texts[i] for i in chunk])
+        if progress:
+            progress(min(start + EMBED_BATCH, len(todo)), len(todo))
+    report.embedded = len(todo)
+    return vectors
+
+
+def _manifest(kb: KnowledgeBase, embedder: Embedder, passages: list[Passage], fingerprint: str) -> dict:
+    municipalities = {}
+    for key in sorted({d.municipality for d in kb.documents.values()}):
+        info = kb.catalog.municipality(key)
+        municipalities[key] = {"name": info.name, "contact": {k: v for k, v in info.contact.__dict__.items() if v}}
+    return {
+        "format": FORMAT_VERSION,
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "catalog": fingerprint,
+        "documents": {
+            d.id: {
+                "hash": d.content_hash,
+                "municipality": d.municipality,
+                "title": d.title,
+                "period": d.period,
+                "superseded_by": d.superseded_by,
+                "passages": sum(1 for p in passages if p.document_id == d.id),
+                "rules": sum(1 for r in kb.rules if r.document_id == d.id),
+            }
+            for d in kb.documents.values()
+        },
+        "municipalities": municipalities,
+        "counts": {"documents": len(kb.documents), "passages": len(passages), "rules": len(kb.rules)},
+        "skipped": [{"path": s.path, "reason": s.reason} for s in kb.skipped],
+    }
 
 
 def _fill_counts(report: BuildReport, manifest: dict) -> None:
