@@ -42,24 +42,6 @@ def _wrap_width(lines: list[str]) -> int:
     return lengths[int(len(lengths) * 0.9)]
 
 
-class _Reader:
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-        width = _wrap_width(lines)
-        # A document whose paragraphs are single long lines has no wrapping to read.
-        self.width = width if 0 < width <= 160 else 10**9
-
-    def full(self, line: str, share: float = 0.72) -> bool:
-        """Did this line run (nearly) to the margin, i.e. was it wrapped?"""
-        return len(line) >= self.width * share
-
-    def next_text(self, i: int) -> tuple[int, str]:
-        j = i + 1
-        while j < len(self.lines) and not self.lines[j]:
-            j += 1
-        return (j, self.lines[j]) if j < len(self.lines) else (len(self.lines), "")
-
-
 def _is_item_start(line: str) -> bool:
     return line.startswith(BULLET) or bool(_DASH_ITEM_RE.match(line)) or bool(_NUMBERED_ITEM_RE.match(line))
 
@@ -73,15 +55,31 @@ def _short_title(line: str, limit: int = 80, numbered: bool = False) -> bool:
     return line[0].isupper() or line[0].isdigit() or line[0] in "«\""
 
 
-def parse_blocks(lines: list[str]) -> list[Block]:
-    """Turn cleaned lines into blocks."""
-    reader = _Reader(lines)
-    blocks: list[Block] = []
-    list_id = 0
-    i = 0
-    n = len(lines)
+class _Parser:
+    """Reads the cleaned lines once, front to back; each kind of line has its own method, which
+    appends a block and returns the index of the next line, or returns None when the line isn't its kind."""
 
-    def continues(prev: str, nxt: str, blank_between: bool, in_item: bool) -> bool:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        width = _wrap_width(lines)
+        # A document whose paragraphs are single long lines has no wrapping to read.
+        self.width = width if 0 < width <= 160 else 10**9
+        self.blocks: list[Block] = []
+        self.list_id = 0
+
+    # -- reading the layout --------------------------------------------------------------------
+
+    def full(self, line: str, share: float = 0.72) -> bool:
+        """Did this line run (nearly) to the margin, i.e. was it wrapped?"""
+        return len(line) >= self.width * share
+
+    def next_text(self, i: int) -> tuple[int, str]:
+        j = i + 1
+        while j < len(self.lines) and not self.lines[j]:
+            j += 1
+        return (j, self.lines[j]) if j < len(self.lines) else (len(self.lines), "")
+
+    def continues(self, prev: str, nxt: str, blank_between: bool, in_item: bool) -> bool:
         """Does `nxt` carry on the sentence or paragraph that `prev` belongs to?"""
         if not nxt or _is_item_start(nxt) or _MARKDOWN_HEADING_RE.match(nxt) or _APPENDIX_RE.match(nxt):
             return False
@@ -89,138 +87,145 @@ def parse_blocks(lines: list[str]) -> list[Block]:
             return True
         if in_item and nxt.endswith(":") and len(nxt) <= 40:
             return False  # "Ytringsfrihet:" opens what follows, it doesn't end the item
-        if prev.endswith(_SENTENCE_END) and not reader.full(nxt) and _short_title(nxt.rstrip(",")):
+        if prev.endswith(_SENTENCE_END) and not self.full(nxt) and _short_title(nxt.rstrip(",")):
             return False  # a title line after a finished sentence starts a new section
         if blank_between:
-            return reader.full(prev) and not prev.endswith(_SENTENCE_END)
-        if in_item and not reader.full(prev, 0.9):
+            return self.full(prev) and not prev.endswith(_SENTENCE_END)
+        if in_item and not self.full(prev, 0.9):
             return False  # an item continues on a capitalised line only when it ran to the margin
-        return reader.full(prev)
+        return self.full(prev)
 
-    def gather(i: int, first: str, in_item: bool = False) -> tuple[int, str]:
+    def gather(self, i: int, first: str, in_item: bool = False) -> tuple[int, str]:
         """Collect the lines of one paragraph or item from line i on; return the next index and the text."""
-        text = first
-        last = lines[i]
-        j = i
+        text, last, j = first, self.lines[i], i
         while True:
-            k, nxt = reader.next_text(j)
-            if k >= n:
+            k, nxt = self.next_text(j)
+            if k >= len(self.lines) or not self.continues(last, nxt, k > j + 1, in_item):
                 return k, text
-            blank_between = k > j + 1
-            if not continues(last, nxt, blank_between, in_item):
-                return k, text
-            text = join_wrapped(text, nxt)
-            last = nxt
-            j = k
+            text, last, j = join_wrapped(text, nxt), nxt, k
 
-    while i < n:
-        line = lines[i]
-        if not line:
-            i += 1
-            continue
-        prev_block = blocks[-1] if blocks else None
-        k_next, nxt = reader.next_text(i)
+    @property
+    def previous(self) -> Block | None:
+        return self.blocks[-1] if self.blocks else None
 
+    def _in_list(self, bullet: bool) -> bool:
+        prev = self.previous
+        return prev is not None and prev.kind == "item" and prev.bullet == bullet
+
+    # -- one method per kind of line -------------------------------------------------------------
+
+    def markdown_heading(self, i: int, line: str) -> int | None:
         md = _MARKDOWN_HEADING_RE.match(line)
-        if md:
-            blocks.append(Block("heading", md.group(2).strip(), level=len(md.group(1))))
-            i += 1
-            continue
+        if not md:
+            return None
+        self.blocks.append(Block("heading", md.group(2).strip(), level=len(md.group(1))))
+        return i + 1
 
+    def appendix_heading(self, i: int, line: str) -> int | None:
+        """'Vedlegg 4:' with its title on the same line, the next one, or wrapped over two."""
         appendix = _APPENDIX_RE.match(line)
-        if appendix and len(line) <= 90 and not line.endswith("."):
-            title = appendix.group(3).strip()
-            nxt_is_title = _short_title(nxt) and not _is_item_start(nxt)
-            if not title and nxt_is_title:
-                title = nxt.strip()
-                k_next2, after = reader.next_text(k_next)
-                # A title wrapped onto a second short line.
-                if after and after[:1].islower() and _short_title(after.capitalize(), 60):
-                    title = join_wrapped(title, after)
-                    k_next = k_next2
-                i = k_next + 1
-            else:
-                i += 1
-            label = f"{appendix.group(1).capitalize()} {appendix.group(2)}"
-            blocks.append(Block("heading", f"{label}: {title}" if title else label, level=1, number=appendix.group(2)))
-            continue
+        if not appendix or len(line) > 90 or line.endswith("."):
+            return None
+        k_next, nxt = self.next_text(i)
+        title = appendix.group(3).strip()
+        end = i + 1
+        if not title and _short_title(nxt) and not _is_item_start(nxt):
+            title = nxt.strip()
+            k_after, after = self.next_text(k_next)
+            if after and after[:1].islower() and _short_title(after.capitalize(), 60):
+                title = join_wrapped(title, after)
+                k_next = k_after
+            end = k_next + 1
+        label = f"{appendix.group(1).capitalize()} {appendix.group(2)}"
+        self.blocks.append(Block("heading", f"{label}: {title}" if title else label, level=1, number=appendix.group(2)))
+        return end
 
-        numbered_heading = _NUMBERED_HEADING_RE.match(line)
-        numbered_item = _NUMBERED_ITEM_RE.match(line)
-        if numbered_heading and _short_title(numbered_heading.group(2).capitalize(), 90, numbered=True) and not line.endswith("."):
-            number = numbered_heading.group(1).rstrip(".")
-            in_list = prev_block is not None and prev_block.kind == "item" and not prev_block.bullet
-            next_is_item = bool(_NUMBERED_ITEM_RE.match(nxt)) and "." not in number
-            if not in_list and not next_is_item and not (nxt[:1].islower() and not _short_title(nxt.capitalize())):
-                title = strip_heading_footnote(numbered_heading.group(2))
-                blocks.append(Block("heading", title, level=number.count(".") + 1, number=number))
-                i += 1
-                continue
+    def numbered_heading(self, i: int, line: str) -> int | None:
+        """'3.1 Fem prinsipper …' — but not an item of a numbered list ('4. Kjøreregler …' among 1.–5.)."""
+        heading = _NUMBERED_HEADING_RE.match(line)
+        if not heading or line.endswith(".") or not _short_title(heading.group(2).capitalize(), 90, numbered=True):
+            return None
+        _, nxt = self.next_text(i)
+        number = heading.group(1).rstrip(".")
+        next_is_item = bool(_NUMBERED_ITEM_RE.match(nxt)) and "." not in number
+        if self._in_list(bullet=False) or next_is_item or (nxt[:1].islower() and not _short_title(nxt.capitalize())):
+            return None
+        self.blocks.append(Block("heading", strip_heading_footnote(heading.group(2)), level=number.count(".") + 1, number=number))
+        return i + 1
 
-        if numbered_item:
-            if not (prev_block and prev_block.kind == "item" and not prev_block.bullet):
-                list_id += 1
-            i, text = gather(i, numbered_item.group(2), in_item=True)
-            blocks.append(Block("item", text, number=numbered_item.group(1), list_id=list_id))
-            continue
+    def numbered_item(self, i: int, line: str) -> int | None:
+        item = _NUMBERED_ITEM_RE.match(line)
+        if not item:
+            return None
+        if not self._in_list(bullet=False):
+            self.list_id += 1
+        end, text = self.gather(i, item.group(2), in_item=True)
+        self.blocks.append(Block("item", text, number=item.group(1), list_id=self.list_id))
+        return end
 
+    def bullet(self, i: int, line: str) -> int | None:
+        """A bullet item — or, alone between paragraphs and reading as a title ("Er du leder?"), a heading."""
         dash = _DASH_ITEM_RE.match(line)
-        if line.startswith(BULLET) or dash:
-            body = dash.group(1) if dash else line[len(BULLET):].strip()
-            if not body:
+        if not (line.startswith(BULLET) or dash):
+            return None
+        body = dash.group(1) if dash else line[len(BULLET):].strip()
+        if not body:
+            return i + 1
+        _, nxt = self.next_text(i)
+        in_list = self._in_list(bullet=True)
+        end, text = self.gather(i, body, in_item=True)
+        if text == body and not in_list and _short_title(body) and nxt and not _is_item_start(nxt) and not body.endswith(":"):
+            self.blocks.append(Block("heading", body, level=-1))  # -1: placed below the plain heading before it
+            return end
+        if not in_list:
+            self.list_id += 1
+        self.blocks.append(Block("item", text, bullet=True, list_id=self.list_id))
+        return end
+
+    def title_line(self, i: int, line: str) -> int | None:
+        """A short title line between blocks (it may wrap onto a second short line), or a short 'Label:'."""
+        k_next, nxt = self.next_text(i)
+        prev_line = next((x for x in reversed(self.lines[:i]) if x), "")
+        prev = self.previous
+        after_break = prev is None or prev.kind == "heading" or prev_line.endswith(_SENTENCE_END) or not self.full(prev_line)
+        if not after_break or not nxt:
+            return None
+        wrapped_title = line.endswith(",") and _short_title(line.rstrip(","))
+        if (_short_title(line) or wrapped_title) and not line.endswith(":"):
+            title, end = line, i + 1
+            if nxt[:1].islower() and len(nxt) <= 60 and not nxt.endswith((".", ",")):
+                _, after = self.next_text(k_next)
+                if after and not after[:1].islower():
+                    title, end, nxt = join_wrapped(line, nxt), k_next + 1, after
+            if not nxt[:1].islower() and not title.endswith(","):
+                self.blocks.append(Block("heading", strip_heading_footnote(title), level=0))
+                return end
+        if line.endswith(":") and len(line) <= 40 and not _is_item_start(nxt) and not _short_title(nxt):
+            self.blocks.append(Block("heading", line.rstrip(":").strip(), level=0))
+            return i + 1
+        return None
+
+    def paragraph(self, i: int, line: str) -> int:
+        end, text = self.gather(i, line)
+        self.blocks.append(Block("paragraph", text))
+        return end
+
+    def parse(self) -> list[Block]:
+        kinds = (self.markdown_heading, self.appendix_heading, self.numbered_heading, self.numbered_item, self.bullet, self.title_line)
+        i = 0
+        while i < len(self.lines):
+            line = self.lines[i]
+            if not line:
                 i += 1
                 continue
-            in_list = prev_block is not None and prev_block.kind == "item" and prev_block.bullet
-            end, text = gather(i, body, in_item=True)
-            single_line = text == body
-            # A lone bullet between paragraphs that reads as a title ("Er du leder?") is a heading.
-            if (
-                single_line
-                and not in_list
-                and _short_title(body)
-                and nxt
-                and not _is_item_start(nxt)
-                and not body.endswith(":")
-            ):
-                blocks.append(Block("heading", body, level=-1))  # -1: placed below the plain heading before it
-                i = end
-                continue
-            if not in_list:
-                list_id += 1
-            blocks.append(Block("item", text, bullet=True, list_id=list_id))
-            i = end
-            continue
+            end = next((end for kind in kinds if (end := kind(i, line)) is not None), None)
+            i = end if end is not None else self.paragraph(i, line)
+        return _assign_levels(self.blocks)
 
-        # A short title line between blocks is a heading; it may wrap onto a second short line.
-        prev_line = next((x for x in reversed(lines[:i]) if x), "")
-        after_break = (
-            prev_block is None
-            or prev_block.kind == "heading"
-            or prev_line.endswith(_SENTENCE_END)
-            or not reader.full(prev_line)
-        )
-        wrapped_title = line.endswith(",") and _short_title(line.rstrip(","))
-        if after_break and (_short_title(line) or wrapped_title) and not line.endswith(":") and nxt:
-            title = line
-            end = i + 1
-            if nxt[:1].islower() and len(nxt) <= 60 and not nxt.endswith((".", ",")):
-                k2, after = reader.next_text(k_next)
-                if after and not after[:1].islower():
-                    title = join_wrapped(line, nxt)
-                    end = k_next + 1
-                    nxt = after
-            if not nxt[:1].islower() and not title.endswith(","):
-                blocks.append(Block("heading", strip_heading_footnote(title), level=0))
-                i = end
-                continue
-        if after_break and line.endswith(":") and len(line) <= 40 and nxt and not _is_item_start(nxt) and not _short_title(nxt):
-            blocks.append(Block("heading", line.rstrip(":").strip(), level=0))
-            i += 1
-            continue
 
-        i, text = gather(i, line)
-        blocks.append(Block("paragraph", text))
-    return _assign_levels(blocks)
+def parse_blocks(lines: list[str]) -> list[Block]:
+    """Turn cleaned lines into blocks."""
+    return _Parser(lines).parse()
 
 
 def _assign_levels(blocks: list[Block]) -> list[Block]:
