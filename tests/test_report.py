@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -53,9 +54,30 @@ def seed(log: QuestionLog, engine) -> dict[str, str]:
     return ids
 
 
-@pytest.fixture
-def log(tmp_path) -> QuestionLog:
-    return QuestionLog(f"sqlite:///{tmp_path / 'questions.sqlite3'}", salt="test-salt")
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the store, as used when several bot replicas share one database."""
+    from tests.postgres_server import start_postgres
+
+    servers = start_postgres()
+    try:
+        url = next(servers)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"PostgreSQL not available here: {exc}")
+    yield url
+    next(servers, None)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def log(request, tmp_path) -> QuestionLog:
+    if request.param == "sqlite":
+        store = QuestionLog(f"sqlite:///{tmp_path / 'questions.sqlite3'}", salt="test-salt")
+    else:
+        from tests.postgres_server import new_database
+
+        store = QuestionLog(new_database(request.getfixturevalue("postgres")), salt="test-salt")
+    yield store
+    store.engine.dispose()
 
 
 @pytest.fixture
