@@ -41,3 +41,14 @@ def settings(tmp_path, built_index) -> Settings:
 @pytest.fixture
 def engine(settings) -> AnswerEngine:
     return AnswerEngine(settings, embedder=HashingEmbedder())
+
+
+@pytest.fixture
+async def connector():
+    """A local stand-in for the Bot Framework connector Teams replies go to (tests/teams_standin.py)."""
+    from tests.teams_standin import FakeConnector
+
+    fake = FakeConnector()
+    await fake.start()
+    yield fake
+    await fake.stop()

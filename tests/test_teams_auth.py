@@ -18,7 +18,7 @@ from bot.graph_profile import GraphProfiles
 from bot.server import BotServices, create_web_app
 from bot.store import QuestionLog
 from bot.teams_app import token_problem
-from tests.teams_standin import FakeConnector, LocalServer, personal_message
+from tests.teams_standin import LocalServer, personal_message
 
 APP_ID = "00000000-0000-4000-8000-0000000b0771"
 SDK = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
@@ -57,14 +57,6 @@ def production_sdk(monkeypatch):
     monkeypatch.setenv(f"{SDK}CLIENTSECRET", "not-a-real-secret")
     monkeypatch.setenv(f"{SDK}TENANTID", "5f1c0b2e-0000-4000-8000-0000000a5e00")
     monkeypatch.delenv(f"{SDK}ANONYMOUS_ALLOWED", raising=False)
-
-
-@pytest.fixture
-async def connector():
-    fake = FakeConnector()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture

@@ -64,14 +64,6 @@ def anonymous_sdk(monkeypatch):
 
 
 @pytest.fixture
-async def connector():
-    fake = FakeConnector()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def graph():
     fake = FakeGraph(
         users={
