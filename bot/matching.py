@@ -15,7 +15,7 @@ import numpy as np
 
 from index.lexical import expand_query
 from index.retrieval import Hit, Retriever
-from knowledge.roles import PARENTS, ROLE_SEARCH_WORDS, applies_to, find_roles, role_stated_in
+from knowledge.roles import PARENTS, applies_to, find_roles, role_stated_in
 from knowledge.rules import Rule
 
 # Weights, tuned on the development and held-out questions (see README "Quality"). A rule's score
@@ -74,18 +74,18 @@ def candidate_rules(retriever: Retriever, hits: list[Hit], query_vector: np.ndar
                 if rule.id not in seen:
                     seen.add(rule.id)
                     out.append((rule, hit))
-    sections = {(h.passage.document_id, h.passage.section) for h in hits[:NEIGHBOUR_SECTIONS]}
-    if sections:
-        for i, passage in enumerate(retriever.stored.passages):
-            if (passage.document_id, passage.section) in sections:
-                rules = [r for r in retriever.rules_by_passage.get(passage.id, []) if r.id not in seen]
-                if not rules:
-                    continue
-                # a neighbour of a best passage counts with its own similarity, without lexical support
-                dense = float(retriever.stored.vectors[i] @ query_vector)
-                for rule in rules:
-                    seen.add(rule.id)
-                    out.append((rule, Hit(passage, dense, dense, 0.0)))
+    sections = dict.fromkeys((h.passage.document_id, h.passage.section) for h in hits[:NEIGHBOUR_SECTIONS])
+    rows = sorted(i for section in sections for i in retriever.section_rows.get(section, []))
+    for i in rows:
+        passage = retriever.stored.passages[i]
+        rules = [r for r in retriever.rules_by_passage.get(passage.id, []) if r.id not in seen]
+        if not rules:
+            continue
+        # a neighbour of a best passage counts with its own similarity, without lexical support
+        dense = float(retriever.stored.vectors[i] @ query_vector)
+        for rule in rules:
+            seen.add(rule.id)
+            out.append((rule, Hit(passage, dense, dense, 0.0)))
     return out
 
 
@@ -96,17 +96,14 @@ def score_rules(
     candidates = candidate_rules(retriever, hits, query_vector)
     if not candidates:
         return []
-    index = {r.id: i for i, r in enumerate(retriever.stored.rules)}
-    vectors = retriever.stored.rule_vectors[[index[r.id] for r, _ in candidates]]
+    vectors = retriever.stored.rule_vectors[[retriever.rule_rows[r.id] for r, _ in candidates]]
     similarities = vectors @ query_vector.astype(np.float32)
     wanted = _INTENT_MODALITIES.get(intent, ())
     lexical = retriever.stored.lexical
     question_words = set(lexical.tokenize(expand_query(question)))
     question_weight = sum(lexical.idf(t) for t in question_words) or 1.0
     # Words that only say who is asking don't make a rule on-topic; a role the question is about does.
-    topic_words = (question_words - set(lexical.tokenize(" ".join(ROLE_SEARCH_WORDS.values())))) | set(
-        lexical.tokenize(roles_asked_about(question))
-    )
+    topic_words = (question_words - retriever.role_words) | set(lexical.tokenize(roles_asked_about(question)))
     conditional_question = bool(_CONDITIONAL_QUESTION_RE.search(question))
     scored = []
     for (rule, hit), similarity in zip(candidates, similarities):

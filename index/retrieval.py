@@ -15,6 +15,7 @@ import numpy as np
 from index.embedder import Embedder
 from index.store import StoredIndex
 from knowledge.passages import Passage
+from knowledge.roles import ROLE_SEARCH_WORDS
 from knowledge.rules import Rule, role_list_sections
 
 LEXICAL_WEIGHT = 0.08
@@ -56,7 +57,12 @@ class Retriever:
         self.rules_by_passage: dict[str, list[Rule]] = {}
         for rule in stored.rules:
             self.rules_by_passage.setdefault(rule.passage_id, []).append(rule)
+        self.rule_rows = {rule.id: i for i, rule in enumerate(stored.rules)}  # row in stored.rule_vectors
+        self.section_rows: dict[tuple[str, tuple[str, ...]], list[int]] = {}  # (document, section) → passage rows
+        for i, passage in enumerate(stored.passages):
+            self.section_rows.setdefault((passage.document_id, passage.section), []).append(i)
         self.role_list_sections = role_list_sections(stored.rules)
+        self.role_words: set[str] = set(stored.lexical.tokenize(" ".join(ROLE_SEARCH_WORDS.values())))
 
     @property
     def municipalities(self) -> list[str]:
