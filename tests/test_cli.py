@@ -157,3 +157,21 @@ def test_questions_asked_on_the_command_line_are_stored(env):
         rows = conn.execute(select(questions.c.platform, questions.c.question, questions.c.user_hash)).all()
     assert [(r.platform, r.question) for r in rows] == [("cli", "Hvem gir politiske kommentarer?")]
     assert rows[0].user_hash and len(rows[0].user_hash) == 64  # a salted hash, never the user name
+
+
+def test_chat_answers_each_question_until_an_empty_line(env):
+    result = runner.invoke(
+        app,
+        ["chat", "-m", "ostre-toten", "-r", "employee"],
+        input="Hvem gir politiske kommentarer?\n\nKan jeg uttale meg?\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Veileder" in result.output and "Regelen" in result.output
+    assert result.output.count("? ") >= 1  # the prompt was shown
+    assert "Kan jeg uttale meg?" not in result.output  # the empty line ended the session first
+
+
+def test_chat_survives_a_bad_question(env):
+    result = runner.invoke(app, ["chat", "-m", "ostre-toten"], input="?!\nHvem gir politiske kommentarer?\n")
+    assert result.exit_code == 0, result.output
+    assert "empty" in result.output and "Regelen" in result.output
