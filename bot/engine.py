@@ -163,7 +163,7 @@ class AnswerEngine:
             kind="refused",
             verdict=say("refused", language),
             rule=None,
-            passages=[self._found(retriever, h) for h in hits[:PASSAGES_SHOWN]],
+            passages=[self._found(retriever, h) for h in retriever.present(hits, vector)[:PASSAGES_SHOWN]],
             confidence=self._confidence(hits[0].dense if hits else 0.0, language),
             contact=self.contact(municipality),
             show_contact=True,
@@ -184,7 +184,7 @@ class AnswerEngine:
         else:
             self._answer_with_rule(answer, retriever, scored, best, parsed)
         if answer.rule is not None:
-            answer.passages = self._evidence_first(retriever, hits, answer.rule)
+            answer.passages = self._evidence_first(retriever, retriever.present(hits, vector), answer.rule)
         if crisis is not None and _about_media(text, best.rule if best else None):
             answer.verdict = _crisis_verdict(crisis, language)
             answer.show_contact = True

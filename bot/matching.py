@@ -69,11 +69,23 @@ def candidate_rules(retriever: Retriever, hits: list[Hit], query_vector: np.ndar
     seen: set[str] = set()
     out: list[tuple[Rule, Hit]] = []
     for hit in hits[:CANDIDATE_PASSAGES]:
-        for passage_id in hit.passage.parts or (hit.passage.id,):
-            for rule in retriever.rules_by_passage.get(passage_id, []):
+        if not hit.passage.parts:
+            for rule in retriever.rules_by_passage.get(hit.passage.id, []):
                 if rule.id not in seen:
                     seen.add(rule.id)
                     out.append((rule, hit))
+            continue
+        # A section found as a whole: each part's rules count with that part's own similarity.
+        for part_id in hit.passage.parts:
+            rules = [r for r in retriever.rules_by_passage.get(part_id, []) if r.id not in seen]
+            if not rules:
+                continue
+            part = retriever.passages_by_id[part_id]
+            dense = float(retriever.stored.vectors[retriever.passage_rows[part_id]] @ query_vector)
+            part_hit = Hit(part, dense + retriever.lexical_weight * hit.lexical, dense, hit.lexical)
+            for rule in rules:
+                seen.add(rule.id)
+                out.append((rule, part_hit))
     sections = dict.fromkeys((h.passage.document_id, h.passage.section) for h in hits[:NEIGHBOUR_SECTIONS])
     rows = sorted(i for section in sections for i in retriever.section_rows.get(section, []))
     for i in rows:

@@ -20,6 +20,7 @@ from knowledge.rules import Rule, role_list_sections
 
 LEXICAL_WEIGHT = 0.08
 SUPERSEDED_PENALTY = 0.03
+PRESENT_DEPTH = 8  # how far down a section's parts are looked for when choosing what to show
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Retriever:
             [bool(documents.get(p.document_id, {}).get("superseded_by")) for p in stored.passages], dtype=bool
         )
         self.passages_by_id = {p.id: p for p in stored.passages}
+        self.passage_rows = {p.id: i for i, p in enumerate(stored.passages)}
         self.rules_by_passage: dict[str, list[Rule]] = {}
         for rule in stored.rules:
             self.rules_by_passage.setdefault(rule.passage_id, []).append(rule)
@@ -62,6 +64,7 @@ class Retriever:
         for i, passage in enumerate(stored.passages):
             self.section_rows.setdefault((passage.document_id, passage.section), []).append(i)
         self.role_list_sections = role_list_sections(stored.rules)
+        self.section_of_part = {part: i for i, p in enumerate(stored.passages) if p.kind == "section" for part in p.parts}
         self.role_words: set[str] = set(stored.lexical.tokenize(" ".join(ROLE_SEARCH_WORDS.values())))
 
     @property
@@ -100,6 +103,35 @@ class Retriever:
             hits.append(Hit(self.stored.passages[i], score, dense, lex, superseded))
         hits.sort(key=lambda h: -h.score)
         return _without_repeats(hits)[:k]
+
+    def present(self, hits: list[Hit], vector: np.ndarray, depth: int = PRESENT_DEPTH) -> list[Hit]:
+        """The hits in the order to show them: when a short section turns up twice among the first
+        `depth` (two of its parts, or a part and the section itself), the whole section takes the
+        place of its best part — "Hva er de fem prinsippene?" wants all five — and the parts it holds
+        aren't repeated."""
+        return _without_repeats(self._sections_for_parts(hits, depth, vector.astype(np.float32)))
+
+    def _sections_for_parts(self, hits: list[Hit], depth: int, query: np.ndarray) -> list[Hit]:
+        parts_found: dict[int, Hit] = {}
+        counts: dict[int, int] = {}
+        for hit in hits[:depth]:
+            row = self.section_of_part.get(hit.passage.id)
+            if row is None and hit.passage.kind == "section":
+                row = self.passage_rows[hit.passage.id]
+            if row is not None:
+                counts[row] = counts.get(row, 0) + 1
+                parts_found.setdefault(row, hit)
+        promoted = []
+        for row, n in counts.items():
+            if n >= 2:
+                best = parts_found[row]
+                section = self.stored.passages[row]
+                dense = float(np.dot(self.stored.vectors[row], query))
+                promoted.append(Hit(section, best.score + 1e-6, dense, best.lexical, best.superseded))
+        if not promoted:
+            return hits
+        ids = {h.passage.id for h in promoted}
+        return sorted(promoted + [h for h in hits if h.passage.id not in ids], key=lambda h: -h.score)
 
 
 def _without_repeats(hits: list[Hit]) -> list[Hit]:
