@@ -106,19 +106,17 @@ class AnswerEngine:
         return self.retriever().municipalities
 
     def municipality_name(self, key: str) -> str:
-        info = self.retriever().stored.municipalities.get(key)
-        return info.name if info else key
+        return _municipality_name(self.retriever(), key)
 
     def contact(self, municipality: str | None) -> Contact | None:
-        if municipality is None:
-            return None
-        info = self.retriever().stored.municipalities.get(municipality)
-        return info.contact if info else None
+        return _contact(self.retriever(), municipality)
 
     # -- answering -------------------------------------------------------------------------
 
-    def validate(self, municipality: str | None, role: str | None) -> tuple[str | None, str | None]:
-        retriever = self.retriever()
+    def validate(
+        self, municipality: str | None, role: str | None, retriever: Retriever | None = None
+    ) -> tuple[str | None, str | None]:
+        retriever = retriever or self.retriever()
         municipality = municipality or self.settings.municipality
         if municipality is not None:
             municipality = municipality.strip().lower()
@@ -141,8 +139,8 @@ class AnswerEngine:
     ) -> Answer:
         """Answer one question. `role` is what the asker chose (--role); `profile_role` what a front end read from their profile."""
         text = clean_question(question, self.settings.max_question_chars)
-        municipality, role = self.validate(municipality, role)
-        retriever = self.retriever()
+        retriever = self.retriever()  # one generation for the whole answer, even if a new one is swapped in meanwhile
+        municipality, role = self.validate(municipality, role, retriever)
         language = detect_language(text)
         parsed = read_question(text)
         asker_role, role_source = next(
@@ -156,7 +154,7 @@ class AnswerEngine:
             question=text,
             language=language,
             municipality=municipality,
-            municipality_name=self.municipality_name(municipality) if municipality else None,
+            municipality_name=_municipality_name(retriever, municipality) if municipality else None,
             role=asker_role,
             role_source=role_source,
             answered=False,
@@ -165,7 +163,7 @@ class AnswerEngine:
             rule=None,
             passages=[self._found(retriever, h) for h in retriever.present(hits, vector)[:PASSAGES_SHOWN]],
             confidence=self._confidence(hits[0].dense if hits else 0.0, language),
-            contact=self.contact(municipality),
+            contact=_contact(retriever, municipality),
             show_contact=True,
             crisis=crisis,
         )
@@ -243,7 +241,7 @@ class AnswerEngine:
             document=doc.get("title") or passage_or_rule.document_id,
             document_id=passage_or_rule.document_id,
             municipality=passage_or_rule.municipality,
-            municipality_name=self.municipality_name(passage_or_rule.municipality),
+            municipality_name=_municipality_name(retriever, passage_or_rule.municipality),
             section=section,
             item=passage_or_rule.item,
             period=doc.get("period"),
@@ -285,6 +283,16 @@ class AnswerEngine:
             RoleRule(role, _capitalised(role_name(role, language)), self._matched(retriever, scored.rule))
             for role, scored in per_role.items()
         ]
+
+
+def _municipality_name(retriever: Retriever, key: str) -> str:
+    info = retriever.stored.municipalities.get(key)
+    return info.name if info else key
+
+
+def _contact(retriever: Retriever, municipality: str | None) -> Contact | None:
+    info = retriever.stored.municipalities.get(municipality) if municipality else None
+    return info.contact if info else None
 
 
 def _capitalised(text: str) -> str:

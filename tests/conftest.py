@@ -52,3 +52,15 @@ async def connector():
     await fake.start()
     yield fake
     await fake.stop()
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, built_index):
+    """The command line as a staff member's shell would set it up: the hashing model, the bundled index,
+    a data folder of its own, no default municipality and no stray `.env`."""
+    monkeypatch.setenv("VEILEDER_MODEL", "hashing")
+    monkeypatch.setenv("VEILEDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VEILEDER_INDEX_DIR", str(built_index))
+    monkeypatch.delenv("VEILEDER_MUNICIPALITY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

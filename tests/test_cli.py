@@ -11,15 +11,6 @@ from bot.cli import app
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path, built_index):
-    monkeypatch.setenv("VEILEDER_MODEL", "hashing")
-    monkeypatch.setenv("VEILEDER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("VEILEDER_INDEX_DIR", str(built_index))
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    return tmp_path
-
-
 def test_ask_prints_a_readable_answer(env):
     result = runner.invoke(app, ["ask", "Kan jeg uttale meg til pressen?", "--municipality", "ostre-toten", "--role", "employee"])
     assert result.exit_code == 0, result.output

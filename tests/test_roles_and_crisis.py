@@ -16,16 +16,6 @@ from index.store import load_index
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path, built_index):
-    monkeypatch.setenv("VEILEDER_MODEL", "hashing")
-    monkeypatch.setenv("VEILEDER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("VEILEDER_INDEX_DIR", str(built_index))
-    monkeypatch.delenv("VEILEDER_MUNICIPALITY", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 # The roles each current strategy names, read off the documents by hand (Bærum's 2010–13 strategy
 # is superseded and left out of the map).
 ROLES_IN_THE_DOCUMENTS = {
