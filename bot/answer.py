@@ -82,6 +82,7 @@ class Answer:
     answered: bool
     kind: str  # "rule" | "who" | "passages" | "refused"
     verdict: str
+    stance: str  # what the verdict means for the asker: yes | yes_but | no | must | who | info | refuse
     rule: MatchedRule | None
     passages: list[FoundPassage]
     confidence: float
@@ -117,6 +118,7 @@ class Answer:
             "answered": self.answered,
             "kind": self.kind,
             "verdict": self.verdict,
+            "stance": self.stance,
             "rule": rule_dict(self.rule) if self.rule else None,
             "role_rules": [
                 {"role": rr.role, "role_label": rr.role_label, "rule": rule_dict(rr.rule)} for rr in self.role_rules

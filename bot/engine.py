@@ -20,6 +20,7 @@ from bot.role_map import crisis_rule
 from bot.questions import Question, QuestionError, clean_question, read_question
 from bot.scope import scope_of
 from bot.settings import Settings
+from bot.tuning import DEFAULT as DEFAULT_TUNING, Tuning
 from bot.verdicts import roles_phrase, say, verdict_for
 from index.embedder import Embedder, load_embedder
 from index.retrieval import Hit, Retriever
@@ -136,6 +137,7 @@ class AnswerEngine:
         municipality: str | None = None,
         role: str | None = None,
         profile_role: str | None = None,
+        tuning: Tuning | None = None,
     ) -> Answer:
         """Answer one question. `role` is what the asker chose (--role); `profile_role` what a front end read from their profile."""
         text = clean_question(question, self.settings.max_question_chars)
@@ -160,6 +162,7 @@ class AnswerEngine:
             answered=False,
             kind="refused",
             verdict=say("refused", language),
+            stance="refuse",
             rule=None,
             passages=[self._found(retriever, h) for h in retriever.present(hits, vector)[:PASSAGES_SHOWN]],
             confidence=self._confidence(hits[0].dense if hits else 0.0, language),
@@ -176,7 +179,7 @@ class AnswerEngine:
         answer.confidence = self._confidence(hits[0].dense, language, best)
         answer.show_contact = answer.confidence < 0.5
         if best is None:
-            answer.kind, answer.verdict = "passages", say("passages", language)
+            answer.kind, answer.verdict, answer.stance = "passages", say("passages", language), "info"
         elif parsed.intent == "who":
             self._answer_who(answer, retriever, scored, best)
         else:
@@ -198,6 +201,7 @@ class AnswerEngine:
         answer.rule = self._matched(retriever, best.rule)
         answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), answer.language)
         answer.verdict = say("who", answer.language, roles=_capitalised(roles_phrase(list(holders), answer.language)))
+        answer.stance = "who"
 
     def _answer_with_rule(
         self, answer: Answer, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, parsed: Question
@@ -206,13 +210,14 @@ class AnswerEngine:
         answer differs by role, each role's rule (ordinary staff's quoted)."""
         answer.kind = "rule"
         answer.rule = self._matched(retriever, best.rule)
-        answer.verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, answer.language, fits_asker=best.fit > 0)
+        verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, answer.language, fits_asker=best.fit > 0)
+        answer.verdict, answer.stance = verdict.text, verdict.stance
         if answer.role is None and parsed.first_person and best.rule.roles:
             role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
             per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity, whole_list=role_list)
             if len(per_role) > 1:
                 answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, per_role), answer.language)
-                answer.verdict = say("by_role", answer.language)
+                answer.verdict, answer.stance = say("by_role", answer.language), "info"
                 if DEFAULT_ROLE in per_role:
                     answer.rule = self._matched(retriever, per_role[DEFAULT_ROLE].rule)
         if _asks_to_check_first(best.rule):

@@ -7,6 +7,7 @@ says what kind of rule it is and points to the quote.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.labels import pick
 from knowledge.roles import role_name
@@ -41,6 +42,11 @@ TEXT = {
         "nn": "Det finn eg ikkje svar på i kommunikasjonsstrategien. Spør kommunikasjonsrådgjevarane.",
         "en": "The communication strategy doesn't answer this. Please ask the communications advisers.",
     },
+    "depends": {
+        "nb": "Det kommer an på – reglene under sier ulike ting. Les dem, og spør kommunikasjonsrådgiverne om du er usikker.",
+        "nn": "Det kjem an på – reglane under seier ulike ting. Les dei, og spør kommunikasjonsrådgjevarane om du er usikker.",
+        "en": "It depends — the rules below say different things. Read them, and ask the communications advisers if unsure.",
+    },
     "by_role": {
         "nb": "Svaret avhenger av rollen din – se regelen for hver rolle under.",
         "nn": "Svaret avheng av rolla di – sjå regelen for kvar rolle under.",
@@ -57,6 +63,42 @@ TEXT = {
         "en": "Refer the media to {who}.",
     },
 }
+
+
+STANCES = ("yes", "yes_but", "no", "must", "who", "info", "refuse")
+
+# What each verdict means for the asker (the answer contract's `stance`): a permission with a limit
+# or a condition is `yes_but`; "not required" and "better not" are `no`; a duty or a recommendation
+# the asker should follow is `must`.
+STANCE_OF: dict[str, str] = {
+    "yes": "yes",
+    "yes_limits": "yes_but",
+    "yes_if": "yes_but",
+    "yes_careful": "yes_but",
+    "yes_duty": "yes_but",
+    "no": "no",
+    "rather_not": "no",
+    "must_not_do": "no",
+    "optional": "no",
+    "required": "must",
+    "recommended": "must",
+    "responsible": "who",
+    "who": "who",
+    "rule_for": "info",
+    "see_rule": "info",
+    "passages": "info",
+    "by_role": "info",
+    "depends": "info",
+    "refused": "refuse",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verdict's meaning for the asker (one of STANCES) and its one-line text in their language."""
+
+    stance: str
+    text: str
 
 
 def say(key: str, language: str, **values: str) -> str:
@@ -111,21 +153,33 @@ _YES_NO: dict[tuple[str, str], str] = {
 }
 
 
-def verdict_for(rule: Rule, intent: str, yes_no: bool, language: str, fits_asker: bool = True) -> str:
-    """The verdict a rule gives for this kind of question."""
+def verdict_for(rule: Rule, intent: str, yes_no: bool, language: str, fits_asker: bool = True) -> Verdict:
+    """The verdict a rule gives for this kind of question: its stance and its text, which say the same."""
+    key = verdict_key(rule, intent, yes_no, fits_asker)
     roles = roles_phrase(rule.roles, language)
+    if key == "who":
+        return Verdict("who", say("who", language, roles=roles[:1].upper() + roles[1:] if rule.roles else roles))
+    if key == "yes_limits":
+        return Verdict("yes_but", _limits(rule, language))
+    if key in ("rule_for", "responsible"):
+        return Verdict(STANCE_OF[key], say(key, language, roles=roles))
+    return Verdict(STANCE_OF[key], say(key, language))
+
+
+def verdict_key(rule: Rule, intent: str, yes_no: bool, fits_asker: bool = True) -> str:
+    """Which verdict (a key of TEXT) the rule gives for this kind of question."""
     if intent == "who":
-        return say("who", language, roles=roles[:1].upper() + roles[1:] if rule.roles else roles)
+        return "who"
     if not fits_asker:
-        return say("rule_for", language, roles=roles)
+        return "rule_for"
     if yes_no:
         key = _YES_NO.get((intent, rule.modality))
         if key == "yes" and rule.restricted:
-            return _limits(rule, language)
+            return "yes_limits"
         if key:
-            return say(key, language)
+            return key
     if rule.modality == "responsible" and rule.roles:
-        return say("responsible", language, roles=roles)
+        return "responsible"
     if rule.modality == "may" and rule.restricted:
-        return _limits(rule, language)
-    return say("see_rule", language)
+        return "yes_limits"
+    return "see_rule"

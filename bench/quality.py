@@ -1,0 +1,192 @@
+"""Answer quality on every shared question set, scored by the shared scorer: `make quality`
+(or `python -m bench.quality`).
+
+Sets (read from ../shared/eval beside the repository, and bench/heldout_questions.jsonl):
+- bundled documents: dev, colloquial, refuse, heldout — answered from the index of the bundled documents;
+- other-municipalities: answered from an index built from ../shared/eval/other-municipalities/documents
+  alone (built once into DATA_DIR/other-index when missing; `--rebuild` builds it again).
+
+Prints one scorer JSON line per set, then the bundled sets pooled. The model is loaded once and the
+answers are written to DATA_DIR/quality/<set>.answers.jsonl, so
+`python ../shared/eval/score.py SET --answers …` shows the misses of any set afterwards.
+
+`--kfold K` chooses the answer thresholds honestly: the questions of all sets are split into K folds
+(by a fixed seed); for each fold the thresholds are chosen on the other folds and the fold's questions
+are answered with them. It prints the tuned-on and reported-on figures per fold and pooled, and the
+thresholds each fold chose. See bot/tuning.py for what is tuned.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+OTHER_DOCUMENTS = EVAL / "other-municipalities" / "documents"
+BUNDLED_SETS = {
+    "dev": EVAL / "dev_questions.jsonl",
+    "colloquial": EVAL / "colloquial_questions.jsonl",
+    "refuse": EVAL / "refuse_questions.jsonl",
+    "heldout": ROOT / "bench" / "heldout_questions.jsonl",
+}
+OTHER_SET = {"other": EVAL / "other-municipalities" / "questions.jsonl"}
+
+
+def load_scorer():
+    """The shared scorer module (../shared/eval/score.py), imported as is."""
+    spec = importlib.util.spec_from_file_location("shared_score", EVAL / "score.py")
+    if spec is None or spec.loader is None or not (EVAL / "score.py").exists():
+        sys.exit(f"the shared scorer is missing: {EVAL / 'score.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def answer_all(engine, questions: list[dict], tuning=None) -> list[dict]:
+    """Answers as `veileder ask --batch --json` prints them (with timing_ms), in order."""
+    from knowledge.errors import VeilederError
+
+    engine.retriever()
+    out = []
+    for item in questions:
+        started = time.perf_counter()
+        try:
+            result = engine.ask(item["question"], municipality=item.get("municipality"), role=item.get("role"), tuning=tuning).to_dict()
+        except VeilederError as exc:
+            result = {"question": item["question"], "answered": False, "error": str(exc), "rule": None, "passages": []}
+        result = {"id": item.get("id"), **result, "timing_ms": round((time.perf_counter() - started) * 1000, 2)}
+        out.append(result)
+    return out
+
+
+def engines(rebuild: bool = False):
+    """(bundled engine, other-municipalities engine), sharing one loaded model."""
+    from bot.cli import build
+    from bot.engine import AnswerEngine
+    from bot.settings import Settings
+
+    settings = Settings()
+    bundled = AnswerEngine(settings)
+    try:
+        bundled.retriever()
+    except Exception:
+        build(settings, quiet=True)
+    other_settings = settings.model_copy(update={"index_dir": settings.data_dir / "other-index", "documents_dir": OTHER_DOCUMENTS})
+    if rebuild or not (other_settings.index_dir / "CURRENT").exists():
+        build(other_settings, quiet=True)
+    other = AnswerEngine(other_settings, embedder=bundled.embedder)
+    return bundled, other
+
+
+def run_sets(bundled, other, scorer, out_dir: Path | None, tuning=None) -> dict[str, tuple[list[dict], list[dict]]]:
+    """{set: (questions, answers)} for every set."""
+    results = {}
+    for name, path in {**BUNDLED_SETS, **OTHER_SET}.items():
+        if not path.exists():
+            print(f"(skipped {name}: {path} is missing)", file=sys.stderr)
+            continue
+        questions = load_jsonl(path)
+        answers = answer_all(other if name == "other" else bundled, questions, tuning)
+        results[name] = (questions, answers)
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / f"{name}.answers.jsonl").write_text(
+                "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers), encoding="utf-8"
+            )
+    return results
+
+
+def report(scorer, results: dict[str, tuple[list[dict], list[dict]]]) -> None:
+    pooled_q, pooled_a = [], []
+    for name, (questions, answers) in results.items():
+        figures, _ = scorer.score(questions, answers)
+        print(f"{name:12} {json.dumps(figures, ensure_ascii=False)}")
+        if name != "other":
+            pooled_q += questions
+            pooled_a += answers
+    if pooled_q:
+        figures, _ = scorer.score(pooled_q, pooled_a)
+        print(f"{'bundled-all':12} {json.dumps(figures, ensure_ascii=False)}")
+
+
+def kfold(bundled, other, scorer, k: int, seed: int = 9) -> None:
+    """Choose the tuning on K-1 folds, report on the held-out fold; every question is reported on once."""
+    from bot.tuning import GRID, objective
+
+    items = []  # (set name, question)
+    for name, path in {**BUNDLED_SETS, **OTHER_SET}.items():
+        if path.exists():
+            items += [(name, q) for q in load_jsonl(path)]
+    random.Random(seed).shuffle(items)
+    folds = [items[i::k] for i in range(k)]
+    # Every grid point answers every question once; folds then only choose among the answers.
+    answers_by_point = []
+    for tuning in GRID:
+        answers = []
+        for name, q in items:
+            answers.append(answer_all(other if name == "other" else bundled, [q], tuning)[0])
+        answers_by_point.append({id(q): a for (name, q), a in zip(items, answers)})
+    reported_q, reported_a, tuned_figures = [], [], []
+    for f, fold in enumerate(folds):
+        train = [q for g, other_fold in enumerate(folds) if g != f for _, q in other_fold]
+        best = max(
+            range(len(GRID)),
+            key=lambda p: objective(scorer.score(train, [answers_by_point[p][id(q)] for q in train])[0]),
+        )
+        train_figures = scorer.score(train, [answers_by_point[best][id(q)] for q in train])[0]
+        test = [q for _, q in fold]
+        test_answers = [answers_by_point[best][id(q)] for q in test]
+        test_figures = scorer.score(test, test_answers)[0]
+        tuned_figures.append(train_figures)
+        reported_q += test
+        reported_a += test_answers
+        print(f"fold {f + 1}: chose {GRID[best]}")
+        print(f"  tuned-on    {json.dumps(_short(train_figures))}")
+        print(f"  reported-on {json.dumps(_short(test_figures))}")
+    print("pooled reported-on, by set:")
+    for name in dict.fromkeys(n for n, _ in items):
+        qs = [q for q in reported_q if any(q is iq for n, iq in items if n == name)]
+        ans = [a for q, a in zip(reported_q, reported_a) if any(q is iq for n, iq in items if n == name)]
+        print(f"  {name:12} {json.dumps(_short(scorer.score(qs, ans)[0]))}")
+    bundled_names = set(BUNDLED_SETS)
+    names = {id(q): n for n, q in items}
+    bq = [q for q in reported_q if names[id(q)] in bundled_names]
+    ba = [a for q, a in zip(reported_q, reported_a) if names[id(q)] in bundled_names]
+    print(f"  {'bundled-all':12} {json.dumps(_short(scorer.score(bq, ba)[0]))}")
+    print(f"  {'everything':12} {json.dumps(_short(scorer.score(reported_q, reported_a)[0]))}")
+
+
+def _short(figures: dict) -> dict:
+    keys = ("questions", "recall@3", "rule_accuracy", "stance_accuracy", "unsafe_verdicts", "false_refusals", "unanswerable_refused")
+    return {k: figures[k] for k in keys}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kfold", type=int, default=0, help="choose thresholds by K-fold cross-validation over all sets")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the other-municipalities index")
+    args = ap.parse_args()
+    if not EVAL.exists():
+        sys.exit(f"no shared evaluation sets at {EVAL}")
+    scorer = load_scorer()
+    bundled, other = engines(args.rebuild)
+    if args.kfold:
+        kfold(bundled, other, scorer, args.kfold)
+        return
+    out_dir = bundled.settings.data_dir / "quality"
+    report(scorer, run_sets(bundled, other, scorer, out_dir))
+    print(f"(answers in {out_dir})")
+
+
+if __name__ == "__main__":
+    main()
