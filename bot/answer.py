@@ -87,6 +87,7 @@ class Answer:
     passages: list[FoundPassage]
     confidence: float
     role_rules: list[RoleRule] = field(default_factory=list)
+    alternatives: list[MatchedRule] = field(default_factory=list)  # the other rules to read when "it depends"
     contact: Contact | None = None
     show_contact: bool = False
     crisis: CrisisNotice | None = None
@@ -123,6 +124,7 @@ class Answer:
             "role_rules": [
                 {"role": rr.role, "role_label": rr.role_label, "rule": rule_dict(rr.rule)} for rr in self.role_rules
             ],
+            "alternatives": [rule_dict(r) for r in self.alternatives],
             "passages": [
                 {
                     "id": p.passage_id,

@@ -15,13 +15,14 @@ from typing import Callable, Protocol
 from knowledge.errors import VeilederError
 from bot.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
 from bot.language import detect_language
-from bot.matching import ScoredRule, matching_rule, rules_by_role, score_rules
+from bot.matching import WHO_MARGIN, ScoredRule, current_rules_first, grants, matching_rule, rules_by_role, score_rules
+from bot.stance import decide
 from bot.role_map import crisis_rule
 from bot.questions import Question, QuestionError, clean_question, read_question
 from bot.scope import scope_of
 from bot.settings import Settings
 from bot.tuning import DEFAULT as DEFAULT_TUNING, Tuning
-from bot.verdicts import roles_phrase, say, verdict_for
+from bot.verdicts import roles_phrase, say, verdict_text
 from index.embedder import Embedder, load_embedder
 from index.retrieval import Hit, Retriever
 from index.store import IndexCorrupt, IndexMissing, current_generation, load_generation
@@ -170,57 +171,85 @@ class AnswerEngine:
             show_contact=True,
             crisis=crisis,
         )
-        if not hits or not self._answerable(text, language, hits[0]):
+        if not hits or not self._answerable(text, language, hits[0]) or parsed.form == "factual":
+            # people, numbers, dates and law texts: the strategies may mention them but never settle them
             return answer
 
-        scored = score_rules(retriever, text, hits, vector, asker_role, parsed.intent)
-        best = matching_rule(scored, asker_role, self.embedder.calibration.min_rule_similarity)
+        tuning = tuning or DEFAULT_TUNING
+        min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
+        scored = current_rules_first(score_rules(retriever, text, hits, vector, asker_role, parsed.intent), retriever, min_similarity)
+        best = matching_rule(scored, asker_role, min_similarity)
         answer.answered = True
         answer.confidence = self._confidence(hits[0].dense, language, best)
         answer.show_contact = answer.confidence < 0.5
-        if best is None:
+        if best is None or parsed.form in ("definition", "keywords"):
+            # no rule answers it, or it asks for no rule: what the documents say, without a verdict
             answer.kind, answer.verdict, answer.stance = "passages", say("passages", language), "info"
+            best = None
         elif parsed.intent == "who":
-            self._answer_who(answer, retriever, scored, best)
+            self._answer_who(answer, retriever, scored, best, min_similarity)
         else:
-            self._answer_with_rule(answer, retriever, scored, best, parsed)
+            self._answer_with_rule(answer, retriever, scored, best, parsed, min_similarity, tuning)
         if answer.rule is not None:
             answer.passages = self._evidence_first(retriever, retriever.present(hits, vector), answer.rule)
+            if answer.rule.citation.superseded:
+                answer.note = _superseded_note(retriever, answer.rule, language)
         if crisis is not None and _about_media(text, best.rule if best else None):
             answer.verdict = _crisis_verdict(crisis, language)
+            answer.stance = "info"
             answer.show_contact = True
         return answer
 
-    def _answer_who(self, answer: Answer, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule) -> None:
-        """"Hvem …?": the roles that hold the duty, and every role's entry when the rule is part of a role list."""
-        min_similarity = self.embedder.calibration.min_rule_similarity
+    def _answer_who(
+        self, answer: Answer, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, min_similarity: float
+    ) -> None:
+        """"Hvem …?": the roles a rule gives the duty or the right to, and every role's entry when the rule
+        is part of a role list. A rule that limits or denies a role ("… uttaler seg ikke på kommunens
+        vegne") never puts that role on the list."""
+        granting = [c for c in scored if grants(c.rule)]
+        if not grants(best.rule):
+            best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
-        holders = rules_by_role(scored, best, min_similarity) or {r: best for r in best.rule.roles}
-        listed = rules_by_role(scored, best, min_similarity, whole_list=True) if role_list else holders
+        holders = rules_by_role(granting, best, min_similarity) or ({r: best for r in best.rule.roles} if grants(best.rule) else {})
+        listed = rules_by_role(granting, best, min_similarity, whole_list=True) if role_list else holders
         answer.kind = "who"
         answer.rule = self._matched(retriever, best.rule)
         answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), answer.language)
-        answer.verdict = say("who", answer.language, roles=_capitalised(roles_phrase(list(holders), answer.language)))
-        answer.stance = "who"
+        if holders:
+            answer.verdict = say("who", answer.language, roles=_capitalised(roles_phrase(list(holders), answer.language)))
+            answer.stance = "who"
+        else:
+            answer.verdict, answer.stance = say("see_rule", answer.language), "info"
 
     def _answer_with_rule(
-        self, answer: Answer, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, parsed: Question
+        self,
+        answer: Answer,
+        retriever: Retriever,
+        scored: list[ScoredRule],
+        best: ScoredRule,
+        parsed: Question,
+        min_similarity: float,
+        tuning: Tuning,
     ) -> None:
-        """The matching rule and its verdict; for a first-person question from an unknown role whose
-        answer differs by role, each role's rule (ordinary staff's quoted)."""
+        """The matching rule and its verdict, checked against the other candidate rules (bot/stance.py);
+        for a first-person question from an unknown role whose answer differs by role, each role's rule
+        (ordinary staff's quoted)."""
         answer.kind = "rule"
         answer.rule = self._matched(retriever, best.rule)
-        verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, answer.language, fits_asker=best.fit > 0)
+        decision = decide(best, scored, parsed.intent, parsed.yes_no, answer.role, answer.confidence, min_similarity, tuning)
+        verdict = verdict_text(decision.key, best.rule, answer.language)
         answer.verdict, answer.stance = verdict.text, verdict.stance
+        answer.alternatives = [self._matched(retriever, c.rule) for c in decision.alternatives]
         if answer.role is None and parsed.first_person and best.rule.roles:
             role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
-            per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity, whole_list=role_list)
+            per_role = rules_by_role(scored, best, min_similarity, whole_list=role_list)
             if len(per_role) > 1:
                 answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, per_role), answer.language)
                 answer.verdict, answer.stance = say("by_role", answer.language), "info"
+                answer.alternatives = []
                 if DEFAULT_ROLE in per_role:
                     answer.rule = self._matched(retriever, per_role[DEFAULT_ROLE].rule)
-        if _asks_to_check_first(best.rule):
+        if _asks_to_check_first(best.rule) or answer.stance == "info":
             answer.show_contact = True
 
     def _crisis_notice(self, retriever: Retriever, municipality: str | None) -> CrisisNotice | None:
@@ -316,6 +345,13 @@ _MEDIA_WORDS = ("press", "medi", "journalist", "avis", "uttal", "sosial", "faceb
 def _about_media(question: str, rule: Rule | None) -> bool:
     text = f"{question} {rule.text if rule else ''}".lower()
     return any(w in text for w in _MEDIA_WORDS)
+
+
+def _superseded_note(retriever: Retriever, rule: MatchedRule, language: str) -> str:
+    """'The quoted rule is from a superseded document: … replaced by …' in the asker's language."""
+    documents = retriever.stored.manifest["documents"]
+    newer = documents.get(documents.get(rule.citation.document_id, {}).get("superseded_by") or "", {})
+    return say("superseded", language, old=rule.citation.document, new=newer.get("title") or "?")
 
 
 def _crisis_verdict(crisis: CrisisNotice, language: str) -> str:

@@ -183,3 +183,24 @@ def rules_by_role(
             if role not in per_role or as_if_asked > per_role[role][0]:
                 per_role[role] = (as_if_asked, candidate)
     return {role: pair[1] for role, pair in per_role.items()}
+
+
+_NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|verken|never|not|no one)\b", re.IGNORECASE)
+
+
+def grants(rule: Rule) -> bool:
+    """A rule that gives its roles a duty or a right (and so answers "who …?"), not one that limits or
+    denies them ("Ansatte … uttaler seg ikke på kommunens vegne")."""
+    return bool(rule.roles) and rule.modality in ("responsible", "must", "may") and not _NEGATION_RE.search(rule.text)
+
+
+def current_rules_first(scored: list[ScoredRule], retriever: Retriever, min_similarity: float) -> list[ScoredRule]:
+    """The candidates without a superseded document's rules wherever the current document of the same
+    municipality has a rule close to the question; superseded rules stay only where nothing current answers."""
+    documents = retriever.stored.manifest["documents"]
+
+    def superseded(rule: Rule) -> bool:
+        return bool(documents.get(rule.document_id, {}).get("superseded_by"))
+
+    current = {c.rule.municipality for c in scored if not superseded(c.rule) and c.on_topic and c.similarity >= min_similarity}
+    return [c for c in scored if not (superseded(c.rule) and c.rule.municipality in current)]

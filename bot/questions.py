@@ -18,6 +18,40 @@ _PERMISSION_RE = re.compile(r"\b(?:kan|får|lov|greit|tillatt|may|can|could|allo
 _OBLIGATION_RE = re.compile(r"\b(?:må|skal|bør|plikt|have to|has to|must|should|need to|required)\b", re.I)
 
 
+# Questions about facts the strategies don't settle: how many or how much, when, who a person is,
+# what a law text or a penalty says, what a term means. The documents may mention the subject, but
+# a rule is never the answer to them (issue 9). General question forms in bokmål, nynorsk, English.
+_FACTUAL_RE = re.compile(
+    r"\b(?:hvor|kor) (?:mange|gammel)\b|\bhow (?:many|old)\b|\bhow much (?:is|does|do|money)\b"
+    r"|\b(?:hvor|kor) (?:mye|mykje) (?:koster|kostar|tjener|tener|betaler|betalar|penger|pengar|kroner)\b"
+    r"|\b(?:hva|kva) (?:koster|kostar|kosta)\b|\bwhat does it cost\b|\bcosts?\b.*\?$"
+    r"|\b(?:hvilket|kva for eit?|which) (?:år|dato|parti|party|year|date)\b|\bnår ble\b|\bwhen (?:was|did)\b"
+    r"|\b(?:hvilken|hvilke|kva for ein|which) (?:journalist|journalister|reporter|reporters|person|personer|people)\b"
+    r"|\b(?:telefonnummer|telefonnummeret|mobilnummer|e-postadresse|phone number|email address|e-mail address)\b"
+    r"|\b(?:passord|passordet|brukernavn|brukarnamn|password|username|login details)\b"
+    r"|\b(?:ordlyd|ordlyden|lovteksten|word for word|verbatim|straff|straffen|straffa|penalty|punishment|bot for)\b"
+    r"|\b(?:section|paragraf|§)\s*\d+\s+(?:of|i|av)\b"
+    r"|\b(?:hva|kva) (?:er|var) (?:forskjellen|skilnaden|skilnaden)\b|\bdifference between\b",
+    re.IGNORECASE,
+)
+# "Hva betyr klarspråk?": a term the documents may define; answered with passages, never a verdict.
+_DEFINITION_RE = re.compile(
+    r"\b(?:hva|kva) (?:betyr|tyder|meines med|menes med)\b|\bwhat (?:does|do) .{1,40} mean\b|\bwhat is meant by\b"
+    r"|\bdefinisjon\w*\b|\bdefinition\b",
+    re.IGNORECASE,
+)
+# "Hvem er ordføreren (nå)?", "Who is the mayor?": the person holding a role, not the role's duty.
+_WHO_IS_RE = re.compile(r"^\s*(?:hvem|kven|who)(?: er| is|'s| var| was)\s+(?:the |current |nå |no )?(?P<rest>.+?)\??\s*$", re.IGNORECASE)
+_DUTY_WORDS_RE = re.compile(r"\b(?:ansvar\w*|responsib\w*|skal|må|kan|bør|plikt\w*|should|must|may|can|for|til|på vegne|on behalf)\b", re.IGNORECASE)
+# Words that make a string of words a question or a request (a keyword string has none of them).
+_FUNCTION_WORDS = frozenset(
+    "hva hvem hvordan hvorfor hvor når kva kven korleis kvifor kvar what who how why where when which "
+    "kan må skal bør får har er gjelder may can could must should do does is are am have "
+    "jeg eg meg vi me oss du dere dykk i me my we our you "
+    "om til på med for av fra frå og eller i about to on with for of from and or in the a an".split()
+)
+_WORD_RE = re.compile(r"[\wæøå'-]+", re.IGNORECASE)
+
 _EMPTY = "The question is empty – Spørsmålet er tomt. Ask e.g. «Kan jeg uttale meg til pressen?»"
 _TOO_LONG = {
     "nb": "Spørsmålet er {length} tegn langt (characters long); hold det under {limit} tegn og spør om én ting om gangen.",
@@ -40,6 +74,7 @@ class Question:
     intent: str  # "who" | "permission" | "obligation" | "open"
     yes_no: bool
     first_person: bool = False  # about the asker ("Kan jeg …?"), so the answer depends on their role
+    form: str = "question"  # "question" | "factual" (people, numbers, dates, law text) | "definition" | "keywords"
 
 
 def clean_question(raw: str | None, max_chars: int) -> str:
@@ -57,9 +92,34 @@ def clean_question(raw: str | None, max_chars: int) -> str:
     return text
 
 
+def question_form(text: str) -> str:
+    """'factual' for questions about people, numbers, dates and law texts; 'definition' for what a term
+    means; 'keywords' for a
+    string of words that asks nothing ("presse presse media journalist"); 'question' otherwise."""
+    from knowledge.roles import find_roles
+
+    if _FACTUAL_RE.search(text):
+        return "factual"
+    if _DEFINITION_RE.search(text):
+        return "definition"
+    who_is = _WHO_IS_RE.match(text)
+    if who_is and not _DUTY_WORDS_RE.search(who_is.group("rest")):
+        rest = who_is.group("rest")
+        mentions = find_roles(rest)
+        if mentions and mentions[0].start <= 4:
+            return "factual"  # "Hvem er kommunikasjonsdirektør i Asker nå?": a person, not a duty
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    if len(words) >= 2 and "?" not in text and not any(w in _FUNCTION_WORDS for w in words):
+        return "keywords"
+    return "question"
+
+
 def read_question(text: str) -> Question:
     """What kind of answer the question asks for."""
     first_person = bool(_FIRST_PERSON_RE.search(text))
+    form = question_form(text)
+    if form != "question":
+        return Question(text, "open", False, first_person, form)
     if _WHO_RE.search(text):
         return Question(text, "who", False, first_person)
     yes_no = bool(_YES_NO_RE.search(text))

@@ -1,17 +1,39 @@
-"""The answer thresholds chosen by cross-validation (bench/quality.py --kfold), and the grid tried."""
+"""The answer thresholds that cross-validation chooses (`python -m bench.quality --kfold 5`), and the grid tried.
+
+Every threshold here trades answering against abstaining; none names a document or a question.
+The defaults are the values most folds chose (see README "Quality").
+"""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Tuning:
-    """Placeholder; filled in below."""
+    """Thresholds of the answer path (confidences are the engine's 0–1 confidence; margins are rule-score units)."""
+
+    verdict_confidence: float = 0.3  # below it no yes/no verdict: the rules are shown to read ("info")
+    peer_margin: float = 0.06  # candidate rules within this of the best one count as answering the same question
+    no_margin: float = 0.02  # a "no" needs the rule this much above the minimum rule similarity
+    factual_threshold: float = 0.93  # a factual question (people, numbers, dates, law text) is answered only above this score
+    rule_similarity_offset: float = 0.0  # added to the model's minimum rule similarity
 
 
 DEFAULT = Tuning()
-GRID = [DEFAULT]
+
+GRID: list[Tuning] = [
+    Tuning(verdict_confidence=v, peer_margin=p, rule_similarity_offset=o)
+    for v, p, o in itertools.product((0.2, 0.3, 0.45), (0.03, 0.06, 0.1), (-0.02, 0.0))
+]
 
 
 def objective(figures: dict) -> float:
-    return 0.0
+    """What tuning maximises: no unsafe verdict above all, then refusals right, then stance and rule accuracy."""
+    refused, unanswerable = (int(x) for x in figures["unanswerable_refused"].split("/"))
+    return (
+        -10.0 * figures["unsafe_verdicts"]
+        - 1.0 * figures["false_refusals"]
+        - 1.0 * (unanswerable - refused)
+        + figures["questions"] * ((figures["stance_accuracy"] or 0.0) + figures["rule_accuracy"]) / 2
+    )

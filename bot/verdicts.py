@@ -47,6 +47,11 @@ TEXT = {
         "nn": "Det kjem an på – reglane under seier ulike ting. Les dei, og spør kommunikasjonsrådgjevarane om du er usikker.",
         "en": "It depends — the rules below say different things. Read them, and ask the communications advisers if unsure.",
     },
+    "superseded": {
+        "nb": "Merk: regelen er fra «{old}», som er erstattet av «{new}».",
+        "nn": "Merk: regelen er frå «{old}», som er erstatta av «{new}».",
+        "en": "Note: the rule is from “{old}”, which has been superseded by “{new}”.",
+    },
     "by_role": {
         "nb": "Svaret avhenger av rollen din – se regelen for hver rolle under.",
         "nn": "Svaret avheng av rolla di – sjå regelen for kvar rolle under.",
@@ -155,7 +160,11 @@ _YES_NO: dict[tuple[str, str], str] = {
 
 def verdict_for(rule: Rule, intent: str, yes_no: bool, language: str, fits_asker: bool = True) -> Verdict:
     """The verdict a rule gives for this kind of question: its stance and its text, which say the same."""
-    key = verdict_key(rule, intent, yes_no, fits_asker)
+    return verdict_text(verdict_key(rule, intent, yes_no, fits_asker), rule, language)
+
+
+def verdict_text(key: str, rule: Rule, language: str) -> Verdict:
+    """The verdict for a key of TEXT (see verdict_key), in the asker's language, with its stance."""
     roles = roles_phrase(rule.roles, language)
     if key == "who":
         return Verdict("who", say("who", language, roles=roles[:1].upper() + roles[1:] if rule.roles else roles))

@@ -1,0 +1,109 @@
+"""The verdict's stance for this asker, decided so that it is never confidently wrong.
+
+A rule's modality and the kind of question give a first verdict (bot/verdicts.py). This module then
+checks it against the other candidate rules for the same asker and topic before it is given:
+
+- `yes` only when no close candidate rule for this asker restricts or forbids; next to a rule that
+  limits it, the permission becomes "it depends" with both rules shown;
+- `yes_but` only when no close candidate forbids it;
+- `no` only from a rule that is about what was asked (it shares the question's own words and is
+  close to it) and when no close candidate permits it or makes it a duty;
+- below a calibrated confidence no yes/no verdict at all: `info`, with the rules to read.
+
+"Close" means: applies to the asker (or to everyone), shares a topic word with the question, is
+at least `min_similarity` similar to it and scores within `Tuning.peer_margin` of the best rule.
+The thresholds come from cross-validation (bench/quality.py --kfold); see bot/tuning.py.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.matching import ScoredRule
+from bot.tuning import Tuning
+from bot.verdicts import STANCE_OF, verdict_key
+
+# Modalities that limit or forbid what a permission allows.
+_RESTRICTING = ("must_not", "should_not")
+# Modalities that permit or oblige: they contradict a "no".
+_PERMITTING = ("may",)
+_OBLIGING = ("must", "responsible")
+_NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
+ALTERNATIVES_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the answer says: a verdict key of bot/verdicts.TEXT, its stance, and the rules shown with it."""
+
+    key: str
+    stance: str
+    alternatives: tuple[ScoredRule, ...] = ()  # other rules the asker must read ("it depends")
+
+
+def restricts(rule_modality: str, restricted: bool) -> bool:
+    """A rule that forbids, advises against, or allows only within a limit."""
+    return rule_modality in _RESTRICTING or restricted
+
+
+def peers(best: ScoredRule, scored: list[ScoredRule], role: str | None, min_similarity: float, margin: float) -> list[ScoredRule]:
+    """The other candidate rules close enough to the best one to be an answer to the same question for this asker."""
+    return [
+        c
+        for c in scored
+        if c is not best
+        and c.rule.id != best.rule.id
+        and (role is None or c.fit > 0)
+        and c.on_topic
+        and c.similarity >= min_similarity
+        and c.score >= best.score - margin
+    ]
+
+
+def decide(
+    best: ScoredRule,
+    scored: list[ScoredRule],
+    intent: str,
+    yes_no: bool,
+    role: str | None,
+    confidence: float,
+    min_similarity: float,
+    tuning: Tuning,
+) -> Decision:
+    """The stance for a rule-based answer (not "who" answers, not refusals)."""
+    key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
+    stance = STANCE_OF[key]
+    if stance not in ("yes", "yes_but", "no"):
+        return Decision(key, stance)
+    if confidence < tuning.verdict_confidence:
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+    close = peers(best, scored, role, min_similarity, tuning.peer_margin)
+    if stance == "yes":
+        limiting = [c for c in close if restricts(c.rule.modality, c.rule.restricted)]
+        if limiting:
+            return Decision("depends", "info", tuple(limiting[: ALTERNATIVES_SHOWN - 1]))
+    elif stance == "yes_but":
+        forbidding = [c for c in close if c.rule.modality == "must_not"]
+        if forbidding:
+            return Decision("depends", "info", tuple(forbidding[: ALTERNATIVES_SHOWN - 1]))
+    elif stance == "no":
+        about_it = best.on_topic and best.similarity >= min_similarity + tuning.no_margin
+        if key == "optional":  # "Må jeg …?" answered by a permission: "not required" only if no close duty
+            contrary = [c for c in close if c.rule.modality in _OBLIGING and not _NEGATION_RE.search(c.rule.text)]
+        else:
+            contrary = [c for c in close if c.rule.modality in _PERMITTING + _OBLIGING and not _NEGATION_RE.search(c.rule.text)]
+        if not about_it:
+            return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+        if contrary:
+            return Decision("depends", "info", tuple(contrary[: ALTERNATIVES_SHOWN - 1]))
+    return Decision(key, stance)
+
+
+def _depends(
+    best: ScoredRule, scored: list[ScoredRule], role: str | None, min_similarity: float, tuning: Tuning, fallback: str
+) -> Decision:
+    """No verdict: the rules close to the best are shown, or just the best rule when it stands alone."""
+    close = peers(best, scored, role, min_similarity, tuning.peer_margin)
+    if close:
+        return Decision("depends", "info", tuple(close[: ALTERNATIVES_SHOWN - 1]))
+    return Decision(fallback, STANCE_OF[fallback])
