@@ -18,7 +18,7 @@ from bot.language import detect_language
 from bot.matching import WHO_MARGIN, ScoredRule, current_rules_first, grants, matching_rule, rules_by_role, score_rules
 from bot.stance import decide
 from bot.role_map import crisis_rule
-from bot.questions import Question, QuestionError, clean_question, read_question
+from bot.questions import Question, QuestionError, asked_sentence, clean_question, read_question
 from bot.scope import scope_of
 from bot.settings import Settings
 from bot.tuning import DEFAULT as DEFAULT_TUNING, Tuning
@@ -177,8 +177,8 @@ class AnswerEngine:
 
         tuning = tuning or DEFAULT_TUNING
         min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
-        scored = current_rules_first(score_rules(retriever, text, hits, vector, asker_role, parsed.intent), retriever, min_similarity)
-        best = matching_rule(scored, asker_role, min_similarity)
+        scored = current_rules_first(score_rules(retriever, text, hits, vector, asker_role, parsed.intent, municipality, tuning.rule_search), retriever, min_similarity)
+        best = matching_rule(scored, asker_role, min_similarity, tuning.strong_margin)
         answer.answered = True
         answer.confidence = self._confidence(hits[0].dense, language, best)
         answer.show_contact = answer.confidence < 0.5
@@ -236,7 +236,9 @@ class AnswerEngine:
         (ordinary staff's quoted)."""
         answer.kind = "rule"
         answer.rule = self._matched(retriever, best.rule)
-        decision = decide(best, scored, parsed.intent, parsed.yes_no, answer.role, answer.confidence, min_similarity, tuning)
+        decision = decide(
+            best, scored, parsed.intent, parsed.yes_no, answer.role, answer.confidence, min_similarity, tuning, asked_sentence(parsed.text)
+        )
         verdict = verdict_text(decision.key, best.rule, answer.language)
         answer.verdict, answer.stance = verdict.text, verdict.stance
         answer.alternatives = [self._matched(retriever, c.rule) for c in decision.alternatives]

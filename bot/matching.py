@@ -51,6 +51,7 @@ class ScoredRule:
     similarity: float  # cosine of the rule's text to the question
     fit: int  # applies_to() of the asker's role
     on_topic: bool = True  # shares a word with the question other than role words
+    shared: float = 0.0  # IDF-weighted share of the question's words the rule (with its section title) uses
 
 
 def _fit(rule: Rule, role: str | None) -> int:
@@ -64,8 +65,11 @@ def _fit(rule: Rule, role: str | None) -> int:
     return fit
 
 
-def candidate_rules(retriever: Retriever, hits: list[Hit], query_vector: np.ndarray) -> list[tuple[Rule, Hit]]:
-    """Rules in the best passages, and in the other passages of the best passages' sections."""
+def candidate_rules(
+    retriever: Retriever, hits: list[Hit], query_vector: np.ndarray, municipality: str | None = None, rule_search: int = 0
+) -> list[tuple[Rule, Hit]]:
+    """Rules in the best passages, in the other passages of the best passages' sections, and the
+    `rule_search` rules (of the municipality) whose own vectors are closest to the question."""
     seen: set[str] = set()
     out: list[tuple[Rule, Hit]] = []
     for hit in hits[:CANDIDATE_PASSAGES]:
@@ -98,14 +102,33 @@ def candidate_rules(retriever: Retriever, hits: list[Hit], query_vector: np.ndar
         for rule in rules:
             seen.add(rule.id)
             out.append((rule, Hit(passage, dense, dense, 0.0)))
+    if rule_search and len(retriever.stored.rules):
+        similarities = retriever.stored.rule_vectors @ query_vector.astype(np.float32)
+        if municipality is not None:
+            similarities = np.where(retriever.rule_municipalities == municipality, similarities, -1.0)
+        for i in np.argsort(-similarities)[:rule_search]:
+            rule = retriever.stored.rules[int(i)]
+            if rule.id in seen or similarities[i] < 0:
+                continue
+            seen.add(rule.id)
+            row = retriever.passage_rows[rule.passage_id]
+            dense = float(retriever.stored.vectors[row] @ query_vector)
+            out.append((rule, Hit(retriever.stored.passages[row], dense, dense, 0.0)))
     return out
 
 
 def score_rules(
-    retriever: Retriever, question: str, hits: list[Hit], query_vector: np.ndarray, role: str | None, intent: str
+    retriever: Retriever,
+    question: str,
+    hits: list[Hit],
+    query_vector: np.ndarray,
+    role: str | None,
+    intent: str,
+    municipality: str | None = None,
+    rule_search: int = 0,
 ) -> list[ScoredRule]:
     """Every candidate rule with its score, best first."""
-    candidates = candidate_rules(retriever, hits, query_vector)
+    candidates = candidate_rules(retriever, hits, query_vector, municipality, rule_search)
     if not candidates:
         return []
     vectors = retriever.stored.rule_vectors[[retriever.rule_rows[r.id] for r, _ in candidates]]
@@ -132,7 +155,7 @@ def score_rules(
             score += _OWN_ENTRY_BONUS  # the asker's own entry in a list of rules per role
         if intent == "who" and rule.roles:
             score += 0.02
-        scored.append(ScoredRule(rule, score, float(similarity), fit, bool(topic_words & rule_words)))
+        scored.append(ScoredRule(rule, score, float(similarity), fit, bool(topic_words & rule_words), shared))
     scored.sort(key=lambda s: -s.score)
     return scored
 
@@ -143,13 +166,15 @@ def roles_asked_about(question: str) -> str:
     return " ".join(m.words for m in find_roles(question) if m.role != own)
 
 
-def matching_rule(scored: list[ScoredRule], role: str | None, min_similarity: float) -> ScoredRule | None:
+def matching_rule(
+    scored: list[ScoredRule], role: str | None, min_similarity: float, strong_margin: float = STRONG_MARGIN
+) -> ScoredRule | None:
     """The best rule that applies to the asker and is close enough to the question to be its answer."""
     for candidate in scored:
         if role is not None and candidate.fit == 0:
             continue
         # a rule that shares no word with the question but role words must be very close to count
-        if candidate.similarity >= min_similarity and (candidate.on_topic or candidate.similarity >= min_similarity + STRONG_MARGIN):
+        if candidate.similarity >= min_similarity and (candidate.on_topic or candidate.similarity >= min_similarity + strong_margin):
             return candidate
         return None
     return None

@@ -15,7 +15,15 @@ _YES_NO_RE = re.compile(
 )
 _FIRST_PERSON_RE = re.compile(r"\b(?:jeg|eg|meg|min|mitt|mine|vi|oss|vår|våre|I|I'm|me|my|we|us|our)\b")
 _PERMISSION_RE = re.compile(r"\b(?:kan|får|lov|greit|tillatt|may|can|could|allowed|ok|okay|permitted)\b", re.I)
-_OBLIGATION_RE = re.compile(r"\b(?:må|skal|bør|plikt|have to|has to|must|should|need to|required)\b", re.I)
+_OBLIGATION_RE = re.compile(
+    r"\b(?:må|skal|bør|plikt\w*|pålagt|nødt|trenger|treng|ansvar\w*|jobb(?:en)?|oppgave\w*|oppgåve\w*|forventes|forventa"
+    r"|have to|has to|must|should|need to|needs to|required|duty|responsib\w+|expected|part of my job)\b",
+    re.I,
+)
+# "Er det mitt ansvar …?", "Is it my job …?": a yes/no question about a duty.
+_DUTY_NOUN_RE = re.compile(r"\b(?:ansvar\w*|jobb(?:en)?|oppgave\w*|oppgåve\w*|plikt\w*|duty|job|responsib\w+|required|expected)\b", re.I)
+_OBLIGATION_START_RE = re.compile(r"\s*(?:må|skal|bør|trenger|treng|must|should|do|does|have|need|needs)\b", re.I)
+_SENTENCE_RE = re.compile(r"(?<=[.!?:;–—])\s+")
 
 
 # Questions about facts the strategies don't settle: how many or how much, when, who a person is,
@@ -114,18 +122,30 @@ def question_form(text: str) -> str:
     return "question"
 
 
+def asked_sentence(text: str) -> str:
+    """The sentence that asks: the last one ending in '?' ("Skal være med i et innslag … Hva må jeg gjøre
+    klart?"), else the last sentence."""
+    sentences = [x for x in _SENTENCE_RE.split(text.strip()) if re.search(r"\w", x)]
+    asking = [x for x in sentences if x.rstrip().endswith("?")]
+    return (asking or sentences or [text])[-1]
+
+
 def read_question(text: str) -> Question:
-    """What kind of answer the question asks for."""
+    """What kind of answer the question asks for, read from the sentence that asks."""
     first_person = bool(_FIRST_PERSON_RE.search(text))
     form = question_form(text)
     if form != "question":
         return Question(text, "open", False, first_person, form)
-    if _WHO_RE.search(text):
+    asked = asked_sentence(text)
+    if _WHO_RE.search(asked):
         return Question(text, "who", False, first_person)
-    yes_no = bool(_YES_NO_RE.search(text))
-    if _OBLIGATION_RE.search(text) and (yes_no or not _PERMISSION_RE.search(text)):
-        intent = "obligation" if re.match(r"\s*(?:må|skal|bør|must|should|do|does|have)\b", text, re.I) else "permission"
+    yes_no = bool(_YES_NO_RE.search(asked))
+    if _OBLIGATION_RE.search(asked) and (yes_no or not _PERMISSION_RE.search(asked)):
+        duty_start = _OBLIGATION_START_RE.match(asked) or (
+            re.match(r"\s*(?:er|is|am|are)\b", asked, re.I) and _DUTY_NOUN_RE.search(asked)
+        )
+        intent = "obligation" if duty_start else "permission"
         return Question(text, intent if yes_no else "open", yes_no, first_person)
-    if _PERMISSION_RE.search(text) and yes_no:
+    if _PERMISSION_RE.search(asked) and yes_no:
         return Question(text, "permission", True, first_person)
     return Question(text, "open", yes_no, first_person)

@@ -29,6 +29,8 @@ _RESTRICTING = ("must_not", "should_not")
 _PERMITTING = ("may",)
 _OBLIGING = ("must", "responsible")
 _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
+# "Kan eg ikkje berre …?", "Can't I …?": a yes or a no to a negated question says the opposite of what it seems.
+_NEGATED_QUESTION_RE = re.compile(r"\b(?:ikke|ikkje|not|never|aldri)\b|n't\b", re.IGNORECASE)
 ALTERNATIVES_SHOWN = 3
 
 
@@ -60,6 +62,16 @@ def peers(best: ScoredRule, scored: list[ScoredRule], role: str | None, min_simi
     ]
 
 
+def about_what_was_asked(candidate: ScoredRule, min_similarity: float, tuning: Tuning) -> bool:
+    """A rule can say yes or no to a question only if it is about what was asked: it uses a good share
+    of the question's own words and is clearly similar to it, not merely close in topic."""
+    return (
+        candidate.on_topic
+        and candidate.shared >= tuning.about_overlap
+        and candidate.similarity >= min_similarity + tuning.no_margin
+    )
+
+
 def decide(
     best: ScoredRule,
     scored: list[ScoredRule],
@@ -69,13 +81,18 @@ def decide(
     confidence: float,
     min_similarity: float,
     tuning: Tuning,
+    asked: str = "",
 ) -> Decision:
-    """The stance for a rule-based answer (not "who" answers, not refusals)."""
+    """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that asks."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
     if stance not in ("yes", "yes_but", "no"):
         return Decision(key, stance)
-    if confidence < tuning.verdict_confidence:
+    if (
+        confidence < tuning.verdict_confidence
+        or _NEGATED_QUESTION_RE.search(asked)
+        or not about_what_was_asked(best, min_similarity, tuning)
+    ):
         return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
     close = peers(best, scored, role, min_similarity, tuning.peer_margin)
     if stance == "yes":
@@ -87,13 +104,12 @@ def decide(
         if forbidding:
             return Decision("depends", "info", tuple(forbidding[: ALTERNATIVES_SHOWN - 1]))
     elif stance == "no":
-        about_it = best.on_topic and best.similarity >= min_similarity + tuning.no_margin
+        # what contradicts a "no" is looked for further down than what limits a "yes"
+        close = peers(best, scored, role, min_similarity, 2 * tuning.peer_margin)
         if key == "optional":  # "Må jeg …?" answered by a permission: "not required" only if no close duty
             contrary = [c for c in close if c.rule.modality in _OBLIGING and not _NEGATION_RE.search(c.rule.text)]
         else:
             contrary = [c for c in close if c.rule.modality in _PERMITTING + _OBLIGING and not _NEGATION_RE.search(c.rule.text)]
-        if not about_it:
-            return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
         if contrary:
             return Decision("depends", "info", tuple(contrary[: ALTERNATIVES_SHOWN - 1]))
     return Decision(key, stance)

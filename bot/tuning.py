@@ -15,9 +15,12 @@ class Tuning:
 
     verdict_confidence: float = 0.3  # below it no yes/no verdict: the rules are shown to read ("info")
     peer_margin: float = 0.06  # candidate rules within this of the best one count as answering the same question
-    no_margin: float = 0.02  # a "no" needs the rule this much above the minimum rule similarity
+    no_margin: float = 0.02  # a yes or no needs the rule this much above the minimum rule similarity
+    about_overlap: float = 0.2  # … and this IDF-weighted share of the question's words in the rule
     factual_threshold: float = 0.93  # a factual question (people, numbers, dates, law text) is answered only above this score
     rule_similarity_offset: float = 0.0  # added to the model's minimum rule similarity
+    strong_margin: float = 0.07  # a rule sharing no topic word with the question must be this much above the minimum
+    rule_search: int = 8  # rules found by their own vectors, besides those in the best passages
 
 
 DEFAULT = Tuning()

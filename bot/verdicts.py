@@ -87,7 +87,7 @@ STANCE_OF: dict[str, str] = {
     "optional": "no",
     "required": "must",
     "recommended": "must",
-    "responsible": "who",
+    "responsible": "must",  # "Ansvaret ligger hos …": a duty of those roles
     "who": "who",
     "rule_for": "info",
     "see_rule": "info",
@@ -150,9 +150,8 @@ _YES_NO: dict[tuple[str, str], str] = {
     ("obligation", "may"): "optional",
     ("obligation", "must_not"): "must_not_do",
     ("obligation", "should_not"): "rather_not",
-    ("open", "may"): "yes",
-    ("open", "must_not"): "no",
-    ("open", "should_not"): "rather_not",
+    # "Er tillitsvalgte bundet …?": a yes/no question that asks neither permission nor duty can't take
+    # its yes or no from the rule's modality (a "may" rule may well mean "no, not bound").
     ("open", "must"): "required",
     ("open", "should"): "recommended",
 }

@@ -60,6 +60,7 @@ class Retriever:
         for rule in stored.rules:
             self.rules_by_passage.setdefault(rule.passage_id, []).append(rule)
         self.rule_rows = {rule.id: i for i, rule in enumerate(stored.rules)}  # row in stored.rule_vectors
+        self.rule_municipalities = np.array([rule.municipality for rule in stored.rules], dtype=object)
         self.section_rows: dict[tuple[str, tuple[str, ...]], list[int]] = {}  # (document, section) → passage rows
         for i, passage in enumerate(stored.passages):
             self.section_rows.setdefault((passage.document_id, passage.section), []).append(i)
