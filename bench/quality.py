@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+
+import numpy as np
 import json
 import random
 import sys
@@ -119,51 +121,79 @@ def report(scorer, results: dict[str, tuple[list[dict], list[dict]]]) -> None:
         print(f"{'bundled-all':12} {json.dumps(figures, ensure_ascii=False)}")
 
 
-def kfold(bundled, other, scorer, k: int, seed: int = 9) -> None:
-    """Choose the tuning on K-1 folds, report on the held-out fold; every question is reported on once."""
-    from bot.tuning import GRID, objective
+def candidate_sets(bundled, other, items: list[tuple[str, dict]], scorer) -> dict[int, tuple]:
+    """{id(question): (candidate features, gold indices)} for the questions that name a matching rule."""
+    out = {}
+    for name, q in items:
+        if not q.get("rule"):
+            continue
+        engine = other if name == "other" else bundled
+        scored = engine.candidates(q["question"], q.get("municipality"), q.get("role"))
+        if not scored:
+            continue
+        wanted = scorer.squash(q["rule"])
+        gold = [i for i, c in enumerate(scored) if wanted in scorer.squash(c.rule.text)]
+        out[id(q)] = (np.stack([c.features for c in scored]), gold)
+    return out
 
-    items = []  # (set name, question)
+
+def all_items() -> list[tuple[str, dict]]:
+    items = []
     for name, path in {**BUNDLED_SETS, **OTHER_SET}.items():
         if path.exists():
             items += [(name, q) for q in load_jsonl(path)]
+    return items
+
+
+def fit(bundled, other, scorer) -> None:
+    """Fit the ranker's weights on every set and print them for bot/ranking.RANKER_WEIGHTS."""
+    from bot.ranking import FEATURES, fit_weights
+
+    sets = candidate_sets(bundled, other, all_items(), scorer)
+    weights = fit_weights(list(sets.values()))
+    for name, w in zip(FEATURES, weights):
+        print(f"  {name:22} {w:+.4f}")
+    print("RANKER_WEIGHTS =", weights)
+
+
+def kfold(bundled, other, scorer, k: int, seed: int = 9) -> None:
+    """Fit the ranker and choose the thresholds on K-1 folds, report on the held-out fold; every
+    question is reported on exactly once, answered with weights and thresholds chosen without it."""
+    from bot.ranking import fit_weights
+    from bot.tuning import GRID, objective
+
+    items = all_items()
     random.Random(seed).shuffle(items)
     folds = [items[i::k] for i in range(k)]
-    # Every grid point answers every question once; folds then only choose among the answers.
-    answers_by_point = []
-    for tuning in GRID:
-        answers = []
-        for name, q in items:
-            answers.append(answer_all(other if name == "other" else bundled, [q], tuning)[0])
-        answers_by_point.append({id(q): a for (name, q), a in zip(items, answers)})
-    reported_q, reported_a, tuned_figures = [], [], []
+    names = {id(q): n for n, q in items}
+    sets = candidate_sets(bundled, other, items, scorer)
+    reported: list[tuple[dict, dict]] = []
     for f, fold in enumerate(folds):
         train = [q for g, other_fold in enumerate(folds) if g != f for _, q in other_fold]
-        best = max(
-            range(len(GRID)),
-            key=lambda p: objective(scorer.score(train, [answers_by_point[p][id(q)] for q in train])[0]),
-        )
-        train_figures = scorer.score(train, [answers_by_point[best][id(q)] for q in train])[0]
+        weights = fit_weights([sets[id(q)] for q in train if id(q) in sets])
+        points = [replace(t, weights=weights) for t in GRID]
+
+        def answers(questions, tuning):
+            return [answer_all(other if names[id(q)] == "other" else bundled, [q], tuning)[0] for q in questions]
+
+        train_answers = [answers(train, t) for t in points]
+        best = max(range(len(points)), key=lambda p: objective(scorer.score(train, train_answers[p])[0]))
         test = [q for _, q in fold]
-        test_answers = [answers_by_point[best][id(q)] for q in test]
-        test_figures = scorer.score(test, test_answers)[0]
-        tuned_figures.append(train_figures)
-        reported_q += test
-        reported_a += test_answers
-        print(f"fold {f + 1}: chose {GRID[best]}")
-        print(f"  tuned-on    {json.dumps(_short(train_figures))}")
-        print(f"  reported-on {json.dumps(_short(test_figures))}")
-    print("pooled reported-on, by set:")
-    for name in dict.fromkeys(n for n, _ in items):
-        qs = [q for q in reported_q if any(q is iq for n, iq in items if n == name)]
-        ans = [a for q, a in zip(reported_q, reported_a) if any(q is iq for n, iq in items if n == name)]
-        print(f"  {name:12} {json.dumps(_short(scorer.score(qs, ans)[0]))}")
-    bundled_names = set(BUNDLED_SETS)
-    names = {id(q): n for n, q in items}
-    bq = [q for q in reported_q if names[id(q)] in bundled_names]
-    ba = [a for q, a in zip(reported_q, reported_a) if names[id(q)] in bundled_names]
-    print(f"  {'bundled-all':12} {json.dumps(_short(scorer.score(bq, ba)[0]))}")
-    print(f"  {'everything':12} {json.dumps(_short(scorer.score(reported_q, reported_a)[0]))}")
+        test_answers = answers(test, points[best])
+        reported += list(zip(test, test_answers))
+        chosen = {k2: v for k2, v in vars(points[best]).items() if k2 != "weights"}
+        print(f"fold {f + 1}: thresholds {chosen}")
+        print(f"  tuned-on    {json.dumps(_short(scorer.score(train, train_answers[best])[0]))}")
+        print(f"  reported-on {json.dumps(_short(scorer.score(test, test_answers)[0]))}")
+    print("reported-on, pooled over the folds:")
+    groups = {n: [] for n in dict.fromkeys(n for n, _ in all_items())}
+    for q, a in reported:
+        groups[names[id(q)]].append((q, a))
+    groups["bundled-all"] = [(q, a) for q, a in reported if names[id(q)] != "other"]
+    groups["everything"] = reported
+    for name, pairs in groups.items():
+        if pairs:
+            print(f"  {name:12} {json.dumps(_short(scorer.score([q for q, _ in pairs], [a for _, a in pairs])[0]))}")
 
 
 def _short(figures: dict) -> dict:
@@ -174,12 +204,16 @@ def _short(figures: dict) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kfold", type=int, default=0, help="choose thresholds by K-fold cross-validation over all sets")
+    ap.add_argument("--fit", action="store_true", help="fit the ranker's weights on every set and print them")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the other-municipalities index")
     args = ap.parse_args()
     if not EVAL.exists():
         sys.exit(f"no shared evaluation sets at {EVAL}")
     scorer = load_scorer()
     bundled, other = engines(args.rebuild)
+    if args.fit:
+        fit(bundled, other, scorer)
+        return
     if args.kfold:
         kfold(bundled, other, scorer, args.kfold)
         return

@@ -177,7 +177,7 @@ class AnswerEngine:
 
         tuning = tuning or DEFAULT_TUNING
         min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
-        scored = current_rules_first(score_rules(retriever, text, hits, vector, asker_role, parsed.intent, municipality, tuning.rule_search), retriever, min_similarity)
+        scored = self._candidates(retriever, text, hits, vector, asker_role, parsed.intent, municipality, tuning)
         best = matching_rule(scored, asker_role, min_similarity, tuning.strong_margin)
         answer.answered = True
         answer.confidence = self._confidence(hits[0].dense, language, best)
@@ -199,6 +199,35 @@ class AnswerEngine:
             answer.stance = "info"
             answer.show_contact = True
         return answer
+
+    def candidates(
+        self, question: str, municipality: str | None = None, role: str | None = None, tuning: Tuning | None = None
+    ) -> list[ScoredRule]:
+        """The candidate rules for a question, best first, as `ask` ranks them (for measuring the ranker)."""
+        text = clean_question(question, self.settings.max_question_chars)
+        retriever = self.retriever()
+        municipality, role = self.validate(municipality, role, retriever)
+        vector = retriever.encode(text)
+        hits = retriever.search(text, municipality, k=RETRIEVE, vector=vector)
+        if not hits:
+            return []
+        asker_role = role_stated_in(text) or role
+        return self._candidates(retriever, text, hits, vector, asker_role, read_question(text).intent, municipality, tuning or DEFAULT_TUNING)
+
+    def _candidates(
+        self,
+        retriever: Retriever,
+        text: str,
+        hits: list[Hit],
+        vector,
+        role: str | None,
+        intent: str,
+        municipality: str | None,
+        tuning: Tuning,
+    ) -> list[ScoredRule]:
+        min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
+        scored = score_rules(retriever, text, hits, vector, role, intent, municipality, tuning.rule_search, tuning.weights)
+        return current_rules_first(scored, retriever, min_similarity)
 
     def _answer_who(
         self, answer: Answer, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, min_similarity: float

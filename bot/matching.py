@@ -7,12 +7,13 @@ permission or prohibition).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import re
 
 import numpy as np
 
+from bot.ranking import RANKER_WEIGHTS, fit_weight_change, ranking_features
 from index.lexical import expand_query
 from index.retrieval import Hit, Retriever
 from knowledge.roles import PARENTS, applies_to, find_roles, role_stated_in
@@ -52,6 +53,7 @@ class ScoredRule:
     fit: int  # applies_to() of the asker's role
     on_topic: bool = True  # shares a word with the question other than role words
     shared: float = 0.0  # IDF-weighted share of the question's words the rule (with its section title) uses
+    features: np.ndarray | None = field(default=None, compare=False, repr=False)  # bot/ranking.FEATURES
 
 
 def _fit(rule: Rule, role: str | None) -> int:
@@ -67,17 +69,17 @@ def _fit(rule: Rule, role: str | None) -> int:
 
 def candidate_rules(
     retriever: Retriever, hits: list[Hit], query_vector: np.ndarray, municipality: str | None = None, rule_search: int = 0
-) -> list[tuple[Rule, Hit]]:
-    """Rules in the best passages, in the other passages of the best passages' sections, and the
+) -> list[tuple[Rule, Hit, str]]:
+    """(rule, the passage hit it counts with, where it was found: passage | section | rule_search) for the rules in the best passages, in the other passages of the best passages' sections, and the
     `rule_search` rules (of the municipality) whose own vectors are closest to the question."""
     seen: set[str] = set()
-    out: list[tuple[Rule, Hit]] = []
+    out: list[tuple[Rule, Hit, str]] = []
     for hit in hits[:CANDIDATE_PASSAGES]:
         if not hit.passage.parts:
             for rule in retriever.rules_by_passage.get(hit.passage.id, []):
                 if rule.id not in seen:
                     seen.add(rule.id)
-                    out.append((rule, hit))
+                    out.append((rule, hit, "passage"))
             continue
         # A section found as a whole: each part's rules count with that part's own similarity.
         for part_id in hit.passage.parts:
@@ -89,7 +91,7 @@ def candidate_rules(
             part_hit = Hit(part, dense + retriever.lexical_weight * hit.lexical, dense, hit.lexical)
             for rule in rules:
                 seen.add(rule.id)
-                out.append((rule, part_hit))
+                out.append((rule, part_hit, "passage"))
     sections = dict.fromkeys((h.passage.document_id, h.passage.section) for h in hits[:NEIGHBOUR_SECTIONS])
     rows = sorted(i for section in sections for i in retriever.section_rows.get(section, []))
     for i in rows:
@@ -101,7 +103,7 @@ def candidate_rules(
         dense = float(retriever.stored.vectors[i] @ query_vector)
         for rule in rules:
             seen.add(rule.id)
-            out.append((rule, Hit(passage, dense, dense, 0.0)))
+            out.append((rule, Hit(passage, dense, dense, 0.0), "section"))
     if rule_search and len(retriever.stored.rules):
         similarities = retriever.stored.rule_vectors @ query_vector.astype(np.float32)
         if municipality is not None:
@@ -113,7 +115,7 @@ def candidate_rules(
             seen.add(rule.id)
             row = retriever.passage_rows[rule.passage_id]
             dense = float(retriever.stored.vectors[row] @ query_vector)
-            out.append((rule, Hit(retriever.stored.passages[row], dense, dense, 0.0)))
+            out.append((rule, Hit(retriever.stored.passages[row], dense, dense, 0.0), "rule_search"))
     return out
 
 
@@ -126,12 +128,15 @@ def score_rules(
     intent: str,
     municipality: str | None = None,
     rule_search: int = 0,
+    weights: "np.ndarray | tuple[float, ...] | None" = None,
 ) -> list[ScoredRule]:
-    """Every candidate rule with its score, best first."""
+    """Every candidate rule with its score, best first. The score is the ranker's weights (bot/ranking.py,
+    chosen by cross-validation) applied to the candidate's features; the first feature is the
+    hand-weighted score below, so weights (1, 0, 0, …) rank as that score alone."""
     candidates = candidate_rules(retriever, hits, query_vector, municipality, rule_search)
     if not candidates:
         return []
-    vectors = retriever.stored.rule_vectors[[retriever.rule_rows[r.id] for r, _ in candidates]]
+    vectors = retriever.stored.rule_vectors[[retriever.rule_rows[r.id] for r, _, _ in candidates]]
     similarities = vectors @ query_vector.astype(np.float32)
     wanted = _INTENT_MODALITIES.get(intent, ())
     lexical = retriever.stored.lexical
@@ -140,22 +145,49 @@ def score_rules(
     # Words that only say who is asking don't make a rule on-topic; a role the question is about does.
     topic_words = (question_words - retriever.role_words) | set(lexical.tokenize(roles_asked_about(question)))
     conditional_question = bool(_CONDITIONAL_QUESTION_RE.search(question))
-    scored = []
-    for (rule, hit), similarity in zip(candidates, similarities):
+    documents = retriever.stored.manifest["documents"]
+    best_similarity = float(similarities.max())
+    best_hit = max(hit.score for _, hit, _ in candidates)
+    rows = []
+    for (rule, hit, source), similarity in zip(candidates, similarities):
         fit = _fit(rule, role)
         rule_words = set(lexical.tokenize(f"{rule.section} {rule.text}"))
         shared = sum(lexical.idf(t) for t in question_words & rule_words) / question_weight
         score = 0.6 * float(similarity) + 0.25 * hit.score + RULE_OVERLAP_WEIGHT * shared + _ROLE_FIT_BONUS[fit]
+        direct = secondary = False
         if rule.modality in wanted:
             direct = rule.modality == wanted[0] or (intent == "permission" and rule.modality == "must_not")
+            secondary = not direct
             score += _INTENT_BONUS[0] if direct else _INTENT_BONUS[1]
         if rule.conditional and not conditional_question:
             score -= _CONDITIONAL_PENALTY
-        if fit >= 3 and (rule.document_id, rule.section) in retriever.role_list_sections:
+        own_entry = fit >= 3 and (rule.document_id, rule.section) in retriever.role_list_sections
+        if own_entry:
             score += _OWN_ENTRY_BONUS  # the asker's own entry in a list of rules per role
         if intent == "who" and rule.roles:
             score += 0.02
-        scored.append(ScoredRule(rule, score, float(similarity), fit, bool(topic_words & rule_words), shared))
+        on_topic = bool(topic_words & rule_words)
+        x = ranking_features(
+            hand_score=score,
+            similarity_gap=float(similarity) - best_similarity,
+            passage_gap=hit.score - best_hit,
+            shared=shared,
+            on_topic=on_topic,
+            fit=fit,
+            direct=direct,
+            secondary=secondary,
+            unconditional_question=rule.conditional and not conditional_question,
+            superseded=bool(documents.get(rule.document_id, {}).get("superseded_by")),
+            source=source,
+            rule=rule,
+            intent=intent,
+        )
+        rows.append((rule, float(similarity), fit, on_topic, shared, x))
+    weights = np.asarray(weights if weights is not None else RANKER_WEIGHTS, dtype=np.float32)
+    scored = [
+        ScoredRule(rule, float(x @ weights), similarity, fit, on_topic, shared, x)
+        for rule, similarity, fit, on_topic, shared, x in rows
+    ]
     scored.sort(key=lambda s: -s.score)
     return scored
 
@@ -178,6 +210,11 @@ def matching_rule(
             return candidate
         return None
     return None
+
+
+def role_fit_change(candidate: ScoredRule, fit: int) -> float:
+    """How much the candidate's score would change if it were scored for a role with this fit."""
+    return RANKER_WEIGHTS[0] * (_ROLE_FIT_BONUS[fit] - _ROLE_FIT_BONUS[candidate.fit]) + fit_weight_change(candidate.fit, fit)
 
 
 def rules_by_role(
@@ -204,7 +241,7 @@ def rules_by_role(
         if listed and candidate.rule.modality not in ("responsible", "may", "must"):
             continue
         for role in candidate.rule.roles:
-            as_if_asked = candidate.score + _ROLE_FIT_BONUS[_fit(candidate.rule, role)]
+            as_if_asked = candidate.score + role_fit_change(candidate, _fit(candidate.rule, role))
             if role not in per_role or as_if_asked > per_role[role][0]:
                 per_role[role] = (as_if_asked, candidate)
     return {role: pair[1] for role, pair in per_role.items()}

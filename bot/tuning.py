@@ -20,6 +20,7 @@ class Tuning:
     factual_threshold: float = 0.93  # a factual question (people, numbers, dates, law text) is answered only above this score
     rule_similarity_offset: float = 0.0  # added to the model's minimum rule similarity
     strong_margin: float = 0.07  # a rule sharing no topic word with the question must be this much above the minimum
+    weights: tuple[float, ...] | None = None  # the ranker's weights; None: bot/ranking.RANKER_WEIGHTS
     rule_search: int = 8  # rules found by their own vectors, besides those in the best passages
 
 

@@ -8,6 +8,7 @@ document is still searched but ranks below the current one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import faiss
 import numpy as np
@@ -67,13 +68,20 @@ class Retriever:
         self.role_list_sections = role_list_sections(stored.rules)
         self.section_of_part = {part: i for i, p in enumerate(stored.passages) if p.kind == "section" for part in p.parts}
         self.role_words: set[str] = set(stored.lexical.tokenize(" ".join(ROLE_SEARCH_WORDS.values())))
+        self._encode_cached = lru_cache(maxsize=512)(self._encode)
 
     @property
     def municipalities(self) -> list[str]:
         return sorted(self._ranges)
 
     def encode(self, question: str) -> np.ndarray:
-        return self.embedder.encode_queries([question])[0]
+        """The question's unit vector; the last few hundred questions' vectors are kept (retries, repeats)."""
+        return self._encode_cached(question)
+
+    def _encode(self, question: str) -> np.ndarray:
+        vector = self.embedder.encode_queries([question])[0]
+        vector.setflags(write=False)
+        return vector
 
     def search(self, question: str, municipality: str | None = None, k: int = 8, vector: np.ndarray | None = None) -> list[Hit]:
         """The k best passages, optionally only one municipality's."""
