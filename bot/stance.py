@@ -5,7 +5,8 @@ checks it against the other candidate rules for the same asker and topic before 
 
 - `yes` only when no close candidate rule for this asker restricts or forbids; next to a rule that
   limits it, the permission becomes "it depends" with both rules shown;
-- `yes_but` only when no close candidate forbids it;
+- `yes_but` only when no close candidate forbids it, and never from a duty or advice that itself says
+  what not to do;
 - `no` only from a rule that is about what was asked (it shares the question's own words and is
   close to it) and when no close candidate permits it or makes it a duty;
 - below a calibrated confidence no yes/no verdict at all: `info`, with the rules to read.
@@ -93,6 +94,10 @@ def decide(
         or _NEGATED_QUESTION_RE.search(asked)
         or not about_what_was_asked(best, min_similarity, tuning)
     ):
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+    if stance in ("yes", "yes_but") and best.rule.modality != "may" and _NEGATION_RE.search(best.rule.text):
+        # "Kan jeg legge ut bilder?" answered by "Pass på at pasienter ikke kommer med på bilder": a duty
+        # or advice that says what not to do is a limit the verdict can't summarise as a yes
         return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
     close = peers(best, scored, role, min_similarity, tuning.peer_margin)
     if stance == "yes":

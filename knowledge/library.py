@@ -6,6 +6,8 @@ the rest are still used.
 """
 from __future__ import annotations
 
+import re
+
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -102,7 +104,8 @@ def read_knowledge_file(path: Path, documents_dir: Path, catalog: Catalog) -> tu
         content_hash=content_hash(path.read_bytes()),
         superseded_by=superseded_by,
     )
-    rules = [rule for passage in passages for rule in extract_rules(passage)]
+    vocabulary = frozenset(w.lower() for p in passages for w in re.findall(r"[\wæøåÆØÅ]+", p.text))
+    rules = [rule for passage in passages for rule in extract_rules(passage, vocabulary)]
     return document, passages, rules
 
 

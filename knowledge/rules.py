@@ -21,11 +21,11 @@ _SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(])")
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     (m, re.compile(p, re.IGNORECASE))
     for m, p in (
-        ("must_not", r"\b(?:skal|må|kan)(?:\s+\w+){0,3}?\s+ikke\b|\bikke\s+(?:skal|må)\b|^ikke\b|\baldri\b|\bforbudt\b|\bskal ingen\b|\bmust not\b|\bshall not\b|\bnever\b"),
-        ("should_not", r"\bbør(?:\s+\w+){0,3}?\s+ikke\b|\bunngå\b|\bfrarådes\b|\bvær (?:svært |særlig )?forsiktig\b|\bshould not\b|\bavoid\b"),
-        ("responsible", r"\bansvar(?:et|lig|lige)?\b|\bligger (?:til|hos)\b|\btilligger\b|\buttaler seg (?:på vegne|om|som politisk)\b|\bskal gis av\b|\bbesvares av\b|\ber (?:pressekontakt|rådgiver|talsperson)\b|\bflyttes\b.*\btil\b|\bkontaktes\b|\bgir faktaopplysninger\b|\bresponsible\b|\bspeaks? for\b"),
+        ("must_not", r"\b(?:skal|må|kan)(?:\s+\w+){0,3}?\s+(?:ikke|ikkje)\b|\b(?:ikke|ikkje)\s+(?:skal|må)\b|^(?:ikke|ikkje)\b|\baldri\b|\bforbudt\b|\bforbode\b|\bskal ingen\b|\bmust not\b|\bshall not\b|\bnever\b"),
+        ("should_not", r"\bbør(?:\s+\w+){0,3}?\s+(?:ikke|ikkje)\b|\bunngå\b|\bfrarådes\b|\bfrårådd\b|\bvær (?:svært |særlig )?(?:forsiktig|varsam|varsom)\b|\bshould not\b|\bavoid\b"),
+        ("responsible", r"\b\w*ansvar(?:et|lig|lige|leg|lege)?\b|\bligger (?:til|hos)\b|\btilligger\b|\buttaler seg (?:på vegne|om|som politisk)\b|\bskal gis av\b|\bbesvares av\b|\ber (?:pressekontakt|rådgiver|talsperson)\b|\bflyttes\b.*\btil\b|\bkontaktes\b|\bgir faktaopplysninger\b|\bresponsible\b|\bspeaks? for\b"),
         ("must", r"\bskal\b|\bmå\b|\bplikter\b|\bplikt til\b|\bkrever\b|\ber pålagt\b|\bmust\b|\bshall\b"),
-        ("should", r"\bbør\b|\banbefales\b|\boppfordres\b|\bhusk\b|\bpass på\b|^vær\b|^svar\b|^rett\b|^tilpass\b|^delta\b|^bruk\b|^velg\b|^bestem\b|^takk\b|\bshould\b"),
+        ("should", r"\bbør\b|\banbefales\b|\btilrådd\b|\boppfordres\b|\bviktig (?:å|at)\b|\bhusk\b|\bpass på\b|^vær\b|^svar\b|^rett\b|^tilpass\b|^delta\b|^bruk\b|^velg\b|^bestem\b|^takk\b|\bshould\b"),
         ("may", r"\bkan\b|\bhar (?:full )?rett til\b|\bhar anledning til\b|\bhar (?:full )?ytringsfrihet\b|\bytre seg fritt\b|\bfristilt\b|\bikke bundet av\b|\bomfattes ikke\b|\bgjerne\b|\bhar lov\b|\ber tillatt\b|\bmay\b|\bcan\b"),
     )
 ]
@@ -135,20 +135,46 @@ def _roles_for(
     return roles, any(m.exclusive for m in chosen)
 
 
-def extract_rules(passage: Passage) -> list[Rule]:
-    """The rules in one passage; a list passage with a normative lead-in is one rule as a whole."""
+# Short verbs whose imperative is the infinitive ("Ta kontakt …", "Gi beskjed …").
+_SHORT_IMPERATIVES = frozenset("ta gå gi la se få be bli vær ver tenk".split())
+# A word after which the first word is a subject, not an imperative ("Leder er …", "Plan skal …").
+_AFTER_SUBJECT = frozenset("er var har skal kan må bør vil blir ble og i på for som med til av fra frå eller sitt sin si".split())
+
+
+def is_imperative(sentence: str, vocabulary: frozenset[str]) -> bool:
+    """"Skriv inn navn …", "Vurder grundig …", "Del gjerne …": the first word is a verb's imperative —
+    its infinitive (the word + -e) occurs in the same document, and the next word doesn't make it a subject."""
+    words = re.findall(r"[\wæøåÆØÅ]+", sentence)
+    if len(words) < 4 or not words[0][:1].isupper() or find_roles(words[0]):
+        return False
+    first, second = words[0].lower(), words[1].lower()
+    if second in _AFTER_SUBJECT or len(first) < 2:
+        return False
+    return first in _SHORT_IMPERATIVES or (len(first) >= 3 and f"{first}e" in vocabulary)
+
+
+def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) -> list[Rule]:
+    """The rules in one passage; a list passage with a normative lead-in is one rule as a whole.
+    `vocabulary` (the document's words, lower case) lets an imperative sentence count as advice."""
     if passage.kind in ("outline", "section"):
         return []  # their sentences are rules of the passages they are made of
     if passage.kind == "list":
-        units = [passage.text.replace("\n", " ")]
+        # the whole list is one rule when its lead-in is normative; otherwise each bullet may be one
+        whole = passage.text.replace("\n", " ")
+        lead, *bullets = whole.split(" • ")
+        units = [(whole, lead)]
+        if modality_of(lead) is None and not (vocabulary and is_imperative(lead, vocabulary)):
+            units += [(b.strip(), b.strip()) for b in bullets]
     else:
-        units = split_sentences(passage.text)
+        units = [(sentence, sentence) for sentence in split_sentences(passage.text)]
     rules: list[Rule] = []
     previous: tuple[str, ...] = ()
-    for n, sentence in enumerate(units):
-        found = modality_of(sentence if passage.kind != "list" else sentence.split(" • ")[0])
+    for n, (sentence, cue_text) in enumerate(units):
+        found = modality_of(cue_text)
         if found is None and passage.item and n == 0 and not _NOT_NORMATIVE_RE.search(sentence):
             found = ("must", 0)  # a numbered provision of a rule list is binding even without a modal verb
+        if found is None and vocabulary and not _NOT_NORMATIVE_RE.search(cue_text) and is_imperative(cue_text, vocabulary):
+            found = ("should", 0)
         if found is None or len(sentence) < 12:
             continue
         modality, cue_start = found
