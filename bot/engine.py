@@ -22,6 +22,7 @@ from bot.questions import Question, QuestionError, asked_sentence, clean_questio
 from bot.scope import scope_of
 from bot.settings import Settings
 from bot.tuning import DEFAULT as DEFAULT_TUNING, Tuning
+from bot.wordmaps import bokmal_words
 from bot.verdicts import roles_phrase, say, verdict_text
 from index.embedder import Embedder, load_embedder
 from index.retrieval import Hit, Retriever
@@ -151,7 +152,8 @@ class AnswerEngine:
             (None, None),
         )
         vector = retriever.encode(text)
-        hits = retriever.search(text, municipality, k=RETRIEVE, vector=vector)
+        lexical_text = _with_bokmal_words(text, language)
+        hits = retriever.search(lexical_text, municipality, k=RETRIEVE, vector=vector)
         crisis = self._crisis_notice(retriever, municipality)
         answer = Answer(
             question=text,
@@ -177,7 +179,7 @@ class AnswerEngine:
 
         tuning = tuning or DEFAULT_TUNING
         min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
-        scored = self._candidates(retriever, text, hits, vector, asker_role, parsed.intent, municipality, tuning)
+        scored = self._candidates(retriever, lexical_text, hits, vector, asker_role, parsed.intent, municipality, tuning)
         best = matching_rule(scored, asker_role, min_similarity, tuning.strong_margin)
         answer.answered = True
         answer.confidence = self._confidence(hits[0].dense, language, best)
@@ -208,11 +210,13 @@ class AnswerEngine:
         retriever = self.retriever()
         municipality, role = self.validate(municipality, role, retriever)
         vector = retriever.encode(text)
-        hits = retriever.search(text, municipality, k=RETRIEVE, vector=vector)
+        lexical_text = _with_bokmal_words(text, detect_language(text))
+        hits = retriever.search(lexical_text, municipality, k=RETRIEVE, vector=vector)
         if not hits:
             return []
         asker_role = role_stated_in(text) or role
-        return self._candidates(retriever, text, hits, vector, asker_role, read_question(text).intent, municipality, tuning or DEFAULT_TUNING)
+        intent = read_question(text).intent
+        return self._candidates(retriever, lexical_text, hits, vector, asker_role, intent, municipality, tuning or DEFAULT_TUNING)
 
     def _candidates(
         self,
@@ -348,6 +352,13 @@ class AnswerEngine:
             RoleRule(role, _capitalised(role_name(role, language)), self._matched(retriever, scored.rule))
             for role, scored in per_role.items()
         ]
+
+
+def _with_bokmal_words(text: str, language: str) -> str:
+    """A nynorsk or English question with the bokmål words for its words appended, for the lexical side
+    (BM25 and shared words); the dense side embeds the question as asked."""
+    extra = bokmal_words(text, language) if language in ("nn", "en") else ""
+    return f"{text} {extra}" if extra else text
 
 
 def _municipality_name(retriever: Retriever, key: str) -> str:

@@ -1,7 +1,16 @@
-"""Which language a question is in — bokmål, nynorsk or English — so the answer can follow it."""
+"""Which language a question is in — bokmål, nynorsk or English — so the answer can follow it.
+
+Words that only one of the languages uses ("ikkje", "hvem", "the") decide where a question has them;
+otherwise the language detector `lingua` (restricted to the three) decides. Without lingua installed
+the word lists decide alone, as before.
+"""
 from __future__ import annotations
 
+import logging
 import re
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
 
 _WORD_RE = re.compile(r"[a-zæøåéèôòü']+")
 _ENGLISH = frozenset(
@@ -18,9 +27,23 @@ _NYNORSK = frozenset(
 _BOKMAL = frozenset(
     "jeg ikke hva hvem hvordan hvorfor hvor vi dere hun fra bare nå et en noe noen mye mens være ansatt ansatte "
     "leder ledere også hele hører sier spør kommunen vår min mitt de deres sin sitt lov snakke uttale kan må skal".split()
+) - frozenset(
+    "vi".split()  # as common in nynorsk as in bokmål
 )
 _NYNORSK_ONLY = _NYNORSK - _BOKMAL
 _BOKMAL_ONLY = _BOKMAL - _NYNORSK
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    """lingua's detector for English, bokmål and nynorsk (loaded once, ~1 s), or None when not installed."""
+    try:
+        from lingua import Language, LanguageDetectorBuilder
+    except ImportError:
+        log.warning("lingua-language-detector is not installed: language identification uses word lists only")
+        return None
+    languages = {Language.ENGLISH: "en", Language.BOKMAL: "nb", Language.NYNORSK: "nn"}
+    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build(), languages
 
 
 def detect_language(text: str) -> str:
@@ -28,6 +51,25 @@ def detect_language(text: str) -> str:
     words = _WORD_RE.findall(text.lower())
     if not words:
         return "nb"
+    detector = _detector()
+    if detector is None:
+        return _by_words(text, words)
+    english = sum(w in _ENGLISH for w in words)
+    nynorsk = sum(w in _NYNORSK_ONLY for w in words)
+    bokmal = sum(w in _BOKMAL_ONLY for w in words)
+    if english + nynorsk + bokmal == 0 and len(words) < 4:
+        return "nb"  # "presse media journalist": too little to tell, so the documents' language
+    model, languages = detector
+    confidence = {languages[c.language]: c.value for c in model.compute_language_confidence_values(text)}
+    if max(confidence, key=confidence.get) == "en" or (english >= 3 and english > 2 * (nynorsk + bokmal)):
+        return "en"
+    if nynorsk != bokmal:
+        return "nn" if nynorsk > bokmal else "nb"
+    return "nn" if confidence.get("nn", 0.0) > confidence.get("nb", 0.0) else "nb"
+
+
+def _by_words(text: str, words: list[str]) -> str:
+    """The word lists alone."""
     english = sum(w in _ENGLISH for w in words)
     nynorsk = sum(w in _NYNORSK_ONLY for w in words)
     bokmal = sum(w in _BOKMAL_ONLY for w in words)
