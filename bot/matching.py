@@ -247,13 +247,19 @@ def rules_by_role(
     return {role: pair[1] for role, pair in per_role.items()}
 
 
-_NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|verken|never|not|no one)\b", re.IGNORECASE)
+# "… at de ikke uttaler seg på kommunens vegne", "does not speak on behalf of": a role denied the right
+# to speak for the municipality, whatever the sentence's modal verb.
+_DENIAL_RE = re.compile(
+    r"\b(?:ikke|ikkje|aldri|never|not)\s+(?:\w+\s+){0,3}?(?:på\s+(?:\w+\s+)?vegne|på\s+(?:\w+\s+)?vegner|on\s+(?:\w+\s+)?behalf"
+    r"|uttale|uttaler|uttalar|snakke|snakker|representere|representerer|speak|speaks|represent)",
+    re.IGNORECASE,
+)
 
 
 def grants(rule: Rule) -> bool:
     """A rule that gives its roles a duty or a right (and so answers "who …?"), not one that limits or
-    denies them ("Ansatte … uttaler seg ikke på kommunens vegne")."""
-    return bool(rule.roles) and rule.modality in ("responsible", "must", "may") and not _NEGATION_RE.search(rule.text)
+    denies them ("Ansatte … presiserer at de ikke uttaler seg på kommunens vegne")."""
+    return bool(rule.roles) and rule.modality in ("responsible", "must", "may") and not _DENIAL_RE.search(rule.text)
 
 
 def current_rules_first(scored: list[ScoredRule], retriever: Retriever, min_similarity: float) -> list[ScoredRule]:

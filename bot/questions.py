@@ -14,7 +14,15 @@ _YES_NO_RE = re.compile(
     re.I,
 )
 _FIRST_PERSON_RE = re.compile(r"\b(?:jeg|eg|meg|min|mitt|mine|vi|oss|vår|våre|I|I'm|me|my|we|us|our)\b")
-_PERMISSION_RE = re.compile(r"\b(?:kan|får|lov|greit|tillatt|may|can|could|allowed|ok|okay|permitted)\b", re.I)
+_PERMISSION_RE = re.compile(
+    r"\b(?:kan|får|lov|greit|greitt|tillatt|tillate|går det an|may|can|could|allowed|ok|okay|permitted)\b", re.I
+)
+# "Skal vi sende vedtaksbrev på papir eller digitalt?": a choice between two things, not a yes/no question
+# (unlike "Kan jeg …, eller er det bare ordføreren …?", whose second part is a clause of its own).
+_CHOICE_RE = re.compile(r"\b(?:eller|or)\s+(?P<after>(?:\S+\s*){1,3})", re.I)
+_CLAUSE_WORDS = frozenset("jeg eg du vi me de dei det han hun ho man en i we you it they that there this is are er".split())
+# "Hva kan jeg uttale meg om?": what the asker may do, answered by a permission within its scope.
+_SCOPE_RE = re.compile(r"(?:^|[,:;–-])\s*(?:hva|kva|what)\b.*\b(?:kan|får|may|can|allowed)\b", re.I)
 _OBLIGATION_RE = re.compile(
     r"\b(?:må|skal|bør|plikt\w*|pålagt|nødt|trenger|treng|ansvar\w*|jobb(?:en)?|oppgave\w*|oppgåve\w*|forventes|forventa"
     r"|have to|has to|must|should|need to|needs to|required|duty|responsib\w+|expected|part of my job)\b",
@@ -79,7 +87,7 @@ class EmptyQuestion(QuestionError):
 @dataclass(frozen=True)
 class Question:
     text: str
-    intent: str  # "who" | "permission" | "obligation" | "open"
+    intent: str  # "who" | "permission" | "obligation" | "scope" (what may I …) | "open"
     yes_no: bool
     first_person: bool = False  # about the asker ("Kan jeg …?"), so the answer depends on their role
     form: str = "question"  # "question" | "factual" (people, numbers, dates, law text) | "definition" | "keywords"
@@ -130,6 +138,15 @@ def asked_sentence(text: str) -> str:
     return (asking or sentences or [text])[-1]
 
 
+def _is_choice(asked: str) -> bool:
+    """Does the question offer two things to choose between ("på papir eller digitalt")?"""
+    match = _CHOICE_RE.search(asked)
+    if match is None:
+        return False
+    after = {w.lower().strip(",.?!") for w in match.group("after").split()}
+    return not (after & _CLAUSE_WORDS)
+
+
 def read_question(text: str) -> Question:
     """What kind of answer the question asks for, read from the sentence that asks."""
     first_person = bool(_FIRST_PERSON_RE.search(text))
@@ -139,7 +156,9 @@ def read_question(text: str) -> Question:
     asked = asked_sentence(text)
     if _WHO_RE.search(asked):
         return Question(text, "who", False, first_person)
-    yes_no = bool(_YES_NO_RE.search(asked))
+    yes_no = bool(_YES_NO_RE.search(asked)) and not _is_choice(asked)
+    if not yes_no and _SCOPE_RE.search(asked) and not _OBLIGATION_RE.search(asked):
+        return Question(text, "scope", False, first_person)
     if _OBLIGATION_RE.search(asked) and (yes_no or not _PERMISSION_RE.search(asked)):
         duty_start = _OBLIGATION_START_RE.match(asked) or (
             re.match(r"\s*(?:er|is|am|are)\b", asked, re.I) and _DUTY_NOUN_RE.search(asked)

@@ -33,6 +33,8 @@ _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECAS
 # "Kan eg ikkje berre …?", "Can't I …?": a yes or a no to a negated question says the opposite of what it seems.
 _NEGATED_QUESTION_RE = re.compile(r"\b(?:ikke|ikkje|not|never|aldri)\b|n't\b", re.IGNORECASE)
 ALTERNATIVES_SHOWN = 3
+# "Kan jeg …?" answered by a duty, advice or responsibility (bot/verdicts._YES_NO)
+_DUTY_AS_PERMISSION = ("yes_if", "yes_careful", "yes_duty")
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,9 @@ def decide(
         or not about_what_was_asked(best, min_similarity, tuning)
     ):
         return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+    if key in _DUTY_AS_PERMISSION and best.fit < 2:
+        # a duty or advice says "yes, but" to "may I …?" only where it is written for the asker's role
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
     if stance in ("yes", "yes_but") and best.rule.modality != "may" and _NEGATION_RE.search(best.rule.text):
         # "Kan jeg legge ut bilder?" answered by "Pass på at pasienter ikke kommer med på bilder": a duty
         # or advice that says what not to do is a limit the verdict can't summarise as a yes
@@ -109,12 +114,11 @@ def decide(
         if forbidding:
             return Decision("depends", "info", tuple(forbidding[: ALTERNATIVES_SHOWN - 1]))
     elif stance == "no":
-        # what contradicts a "no" is looked for further down than what limits a "yes"
+        # what contradicts a "no" is looked for further down than what limits a "yes": a permission,
+        # or, when the question asks about a duty, a duty ("not required" next to "skal …")
         close = peers(best, scored, role, min_similarity, 2 * tuning.peer_margin)
-        if key == "optional":  # "Må jeg …?" answered by a permission: "not required" only if no close duty
-            contrary = [c for c in close if c.rule.modality in _OBLIGING and not _NEGATION_RE.search(c.rule.text)]
-        else:
-            contrary = [c for c in close if c.rule.modality in _PERMITTING + _OBLIGING and not _NEGATION_RE.search(c.rule.text)]
+        contrary_modalities = _OBLIGING if key == "optional" else _PERMITTING + (_OBLIGING if intent == "obligation" else ())
+        contrary = [c for c in close if c.rule.modality in contrary_modalities and not _NEGATION_RE.search(c.rule.text)]
         if contrary:
             return Decision("depends", "info", tuple(contrary[: ALTERNATIVES_SHOWN - 1]))
     return Decision(key, stance)

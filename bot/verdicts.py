@@ -20,6 +20,12 @@ TEXT = {
     "yes": {"nb": "Ja.", "nn": "Ja.", "en": "Yes."},
     "yes_limits": {"nb": "Ja, men bare", "nn": "Ja, men berre", "en": "Yes, but only within the limits the rule sets"},
     "no": {"nb": "Nei.", "nn": "Nei.", "en": "No — the rule forbids it."},
+    "within_scope": {
+        "nb": "Ja, innenfor det regelen under sier.",
+        "nn": "Ja, innanfor det regelen under seier.",
+        "en": "Yes, within what the rule below says.",
+    },
+    "forbidden": {"nb": "Nei – regelen under forbyr det.", "nn": "Nei – regelen under forbyr det.", "en": "No — the rule below forbids it."},
     "rather_not": {"nb": "Helst ikke.", "nn": "Helst ikkje.", "en": "Better not — the rule advises against it."},
     "required": {"nb": "Ja, det er et krav.", "nn": "Ja, det er eit krav.", "en": "Yes, this is required."},
     "yes_if": {"nb": "Ja, men regelen under stiller krav.", "nn": "Ja, men regelen under set krav.", "en": "Yes, but the rule below sets requirements."},
@@ -86,6 +92,8 @@ STANCE_OF: dict[str, str] = {
     "must_not_do": "no",
     "optional": "no",
     "required": "must",
+    "within_scope": "yes_but",
+    "forbidden": "no",
     "recommended": "must",
     "responsible": "must",  # "Ansvaret ligger hos …": a duty of those roles
     "who": "who",
@@ -150,6 +158,13 @@ _YES_NO: dict[tuple[str, str], str] = {
     ("obligation", "may"): "optional",
     ("obligation", "must_not"): "must_not_do",
     ("obligation", "should_not"): "rather_not",
+    # "Hva kan jeg uttale meg om?": allowed, within what the rule says
+    ("scope", "may"): "within_scope",
+    ("scope", "responsible"): "within_scope",
+    ("scope", "must_not"): "forbidden",
+    # "Hva gjør jeg hvis en journalist spør om en sykemeldt ansatt?": the rule forbids it
+    ("what", "must_not"): "forbidden",
+    ("what", "should_not"): "rather_not",
     # "Er tillitsvalgte bundet …?": a yes/no question that asks neither permission nor duty can't take
     # its yes or no from the rule's modality (a "may" rule may well mean "no, not bound").
     ("open", "must"): "required",
@@ -180,6 +195,12 @@ def verdict_key(rule: Rule, intent: str, yes_no: bool, fits_asker: bool = True) 
         return "who"
     if not fits_asker:
         return "rule_for"
+    if intent == "scope" or (intent == "open" and not yes_no and rule.modality in ("must_not", "should_not")):
+        key = _YES_NO.get(("scope" if intent == "scope" else "what", rule.modality))
+        if key == "within_scope" and rule.restricted:
+            return "yes_limits"
+        if key:
+            return key
     if yes_no:
         key = _YES_NO.get((intent, rule.modality))
         if key == "yes" and rule.restricted:
