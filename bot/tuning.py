@@ -27,8 +27,8 @@ class Tuning:
 DEFAULT = Tuning()
 
 GRID: list[Tuning] = [
-    Tuning(verdict_confidence=v, peer_margin=p, rule_similarity_offset=o)
-    for v, p, o in itertools.product((0.2, 0.3, 0.45), (0.03, 0.06, 0.1), (-0.02, 0.0))
+    Tuning(verdict_confidence=v, peer_margin=p, strong_margin=m, about_overlap=a)
+    for v, p, m, a in itertools.product((0.2, 0.35), (0.04, 0.08), (0.03, 0.07), (0.1, 0.2))
 ]
 
 
