@@ -82,7 +82,6 @@ class Answer:
     answered: bool
     kind: str  # "rule" | "who" | "passages" | "refused"
     verdict: str
-    stance: str  # what the verdict means for the asker: yes | yes_but | no | must | who | info | refuse
     rule: MatchedRule | None
     passages: list[FoundPassage]
     confidence: float
@@ -92,6 +91,9 @@ class Answer:
     show_contact: bool = False
     crisis: CrisisNotice | None = None
     note: str | None = None  # e.g. "the role was read from your profile title"
+    # what the verdict means for the asker: yes | yes_but | no | must | who | info | refuse (bot/verdicts.STANCES);
+    # "info" (no verdict) unless the engine decided one
+    stance: str = "info"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `veileder ask --json` (see ../shared/eval/README.md), plus extras."""
