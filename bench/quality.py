@@ -145,12 +145,12 @@ def all_items() -> list[tuple[str, dict]]:
     return items
 
 
-def fit(bundled, other, scorer) -> None:
+def fit(bundled, other, scorer, strength: float) -> None:
     """Fit the ranker's weights on every set and print them for bot/ranking.RANKER_WEIGHTS."""
     from bot.ranking import FEATURES, fit_weights
 
     sets = candidate_sets(bundled, other, all_items(), scorer)
-    weights = fit_weights(list(sets.values()))
+    weights = fit_weights(list(sets.values()), strength=strength)
     for name, w in zip(FEATURES, weights):
         print(f"  {name:22} {w:+.4f}")
     print("RANKER_WEIGHTS =", weights)
@@ -160,7 +160,7 @@ def kfold(bundled, other, scorer, k: int, seed: int = 9) -> None:
     """Fit the ranker and choose the thresholds on K-1 folds, report on the held-out fold; every
     question is reported on exactly once, answered with weights and thresholds chosen without it."""
     from bot.ranking import fit_weights
-    from bot.tuning import GRID, objective
+    from bot.tuning import GRID, RANKER_STRENGTHS, objective
 
     items = all_items()
     random.Random(seed).shuffle(items)
@@ -170,8 +170,12 @@ def kfold(bundled, other, scorer, k: int, seed: int = 9) -> None:
     reported: list[tuple[dict, dict]] = []
     for f, fold in enumerate(folds):
         train = [q for g, other_fold in enumerate(folds) if g != f for _, q in other_fold]
-        weights = fit_weights([sets[id(q)] for q in train if id(q) in sets])
-        points = [replace(t, weights=weights) for t in GRID]
+        train_sets = [sets[id(q)] for q in train if id(q) in sets]
+        points = [
+            replace(t, weights=weights)
+            for weights in (fit_weights(train_sets, strength=strength) for strength in RANKER_STRENGTHS)
+            for t in GRID
+        ]
 
         def answers(questions, tuning):
             return [answer_all(other if names[id(q)] == "other" else bundled, [q], tuning)[0] for q in questions]
@@ -182,6 +186,7 @@ def kfold(bundled, other, scorer, k: int, seed: int = 9) -> None:
         test_answers = answers(test, points[best])
         reported += list(zip(test, test_answers))
         chosen = {k2: v for k2, v in vars(points[best]).items() if k2 != "weights"}
+        chosen["ranker_strength"] = RANKER_STRENGTHS[best // len(GRID)]
         print(f"fold {f + 1}: thresholds {chosen}")
         print(f"  tuned-on    {json.dumps(_short(scorer.score(train, train_answers[best])[0]))}")
         print(f"  reported-on {json.dumps(_short(scorer.score(test, test_answers)[0]))}")
@@ -205,6 +210,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kfold", type=int, default=0, help="choose thresholds by K-fold cross-validation over all sets")
     ap.add_argument("--fit", action="store_true", help="fit the ranker's weights on every set and print them")
+    ap.add_argument("--strength", type=float, default=1.0, help="with --fit: pull towards the hand-weighted score")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the other-municipalities index")
     args = ap.parse_args()
     if not EVAL.exists():
@@ -212,7 +218,7 @@ def main() -> None:
     scorer = load_scorer()
     bundled, other = engines(args.rebuild)
     if args.fit:
-        fit(bundled, other, scorer)
+        fit(bundled, other, scorer, args.strength)
         return
     if args.kfold:
         kfold(bundled, other, scorer, args.kfold)

@@ -9,6 +9,7 @@ Table = dict[str, dict[str, str]]
 LABELS: Table = {
     "rule": {"nb": "Regelen", "nn": "Regelen", "en": "The rule (quoted in Norwegian)"},
     "by_role": {"nb": "Per rolle", "nn": "Per rolle", "en": "By role"},
+    "also": {"nb": "Les også denne regelen", "nn": "Les òg denne regelen", "en": "Read this rule too (in Norwegian)"},
     "passages": {"nb": "Fra dokumentene", "nn": "Frå dokumenta", "en": "From the documents (in Norwegian)"},
     "show": {"nb": "Vis teksten", "nn": "Vis teksten", "en": "Show the text"},
     "source": {"nb": "Kilde", "nn": "Kjelde", "en": "Source"},

@@ -41,7 +41,7 @@ FEATURES: tuple[str, ...] = (
 )
 
 # Fitted by `python -m bench.quality --fit` (see the module docstring); README "Quality" has the run.
-RANKER_WEIGHTS: tuple[float, ...] = (1.8884, 1.4451, 0.5409, 0.0501, -0.0317, 0.3281, -0.1375, -0.1187, -0.0719, -0.0098, -0.0486, 0.0764, 0.0, -0.2266, 0.0237, 0.0394, 0.1166, 0.2337)
+RANKER_WEIGHTS: tuple[float, ...] = (1.9002, 1.1886, 0.6206, -0.0469, -0.0136, 0.3131, -0.1293, -0.1093, -0.0746, -0.0464, -0.0534, 0.0658, 0.0, 0.0165, 0.0264, 0.0583, 0.2172, 0.2645)
 
 _FIT_FEATURES = {0: "fit_other_role", 1: "fit_everyone", 2: "fit_broader_role", 3: "fit_own_role", 4: "fit_own_role"}
 

