@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import AnswerEngine
+from bot.answering.engine import AnswerEngine
 from bot.settings import Settings
 from index.builder import build_index
 from index.embedder import HashingEmbedder
@@ -46,7 +46,7 @@ def engine(settings) -> AnswerEngine:
 @pytest.fixture
 async def connector():
     """A local stand-in for the Bot Framework connector Teams replies go to (tests/teams_standin.py)."""
-    from tests.teams_standin import FakeConnector
+    from tests.standins.teams_standin import FakeConnector
 
     fake = FakeConnector()
     await fake.start()

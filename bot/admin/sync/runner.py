@@ -1,0 +1,398 @@
+"""Sync: pull SharePoint changes into the documents folder, rebuild the index, and only then remember
+where to continue.
+
+The order is what makes a failure harmless. Delta pages and downloads come first and touch nothing;
+the mirror folders change next (local file moves, safe to repeat); the index is rebuilt and swapped
+in atomically; only after that is each source's deltaLink stored. A run that fails or is killed
+anywhere leaves the index that serves as it was and the deltaLink where it was, so the next run
+fetches the same changes again and finishes the job.
+
+State lives in DATA_DIR/sync-state.json, one entry per source (the admin page reads `last_run`,
+`ok`, `summary` and `error` from it).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from knowledge.errors import VeilederError
+from bot.settings import Settings
+from knowledge.files import exclusive_lock, write_json_atomically
+from index.builder import BuildReport
+from bot.admin.sync.sharepoint import (
+    Credential,
+    DriveClient,
+    Progress,
+    SharePointError,
+    SharePointSource,
+    Skipped,
+    SourcePull,
+    SourceState,
+    apply,
+    discard,
+    pull,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.graph import GraphConnection
+    from aiohttp import web
+
+    from bot.services import BotServices
+    from index.embedder import Embedder
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "sync-state.json"
+
+
+class SyncError(VeilederError):
+    """The sync can't start (bad configuration, another sync running); the message says what to do."""
+
+
+class SyncBusy(SyncError):
+    pass
+
+
+@dataclass
+class SourceResult:
+    """What one source's run did."""
+
+    key: str
+    municipality: str
+    ok: bool
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    full: bool = False
+    error: str | None = None
+
+
+@dataclass
+class SyncSummary:
+    """A run: which folder, each source, and the index build."""
+
+    documents_dir: Path
+    seeded_copy: bool  # the folder is DATA_DIR/documents, a copy of the bundled documents
+    sources: list[SourceResult]
+    build: BuildReport | None = None
+    build_error: str | None = None
+    note: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.build_error is None and all(s.ok for s in self.sources)
+
+    @property
+    def error(self) -> str | None:
+        """One line saying what failed, or None."""
+        failed = [f"{s.key}: {s.error}" for s in self.sources if not s.ok]
+        if self.build_error:
+            failed.append(f"index build: {self.build_error}")
+        if not failed:
+            return None
+        return "sync failed (" + "; ".join(failed) + "); the index in use is unchanged and the next sync continues from the same point"
+
+    def folder_line(self) -> str:
+        line = f"Documents folder: {self.documents_dir}"
+        if self.seeded_copy:
+            line += " (a copy of the bundled documents; set VEILEDER_DOCUMENTS_DIR to use another folder)"
+        return line
+
+    def text(self) -> str:
+        """A short human summary, for the chat."""
+        lines = [self.note] if self.note else []
+        for s in self.sources:
+            if s.ok:
+                line = f"{s.key}: {len(s.added)} added, {len(s.changed)} changed, {len(s.removed)} removed, {len(s.skipped)} skipped"
+                lines.append(line + (" (full sync)" if s.full else ""))
+                lines += [f"  skipped {k.path}: {k.reason}" for k in s.skipped]
+            else:
+                lines.append(f"{s.key}: failed: {s.error}")
+        if self.build is not None:
+            b = self.build
+            state = "already up to date" if b.up_to_date else f"rebuilt ({b.embedded} passages embedded)"
+            lines.append(f"Index {state}: {b.documents} documents, {b.passages} passages, {b.rules} rules.")
+            lines += [f"  skipped {k.path}: {k.reason}" for k in b.skipped]
+        if self.build_error:
+            lines.append(f"Index build failed: {self.build_error}")
+        if not self.ok:
+            lines.append("The index in use is unchanged; the next sync continues from the same point.")
+        lines.append(self.folder_line())
+        return "\n".join(lines)
+
+
+# -- configuration -------------------------------------------------------------------------------
+
+
+def configured_sources(settings: Settings) -> list[SharePointSource]:
+    """The sources in VEILEDER_SHAREPOINT_SOURCES, checked."""
+    try:
+        sources = [SharePointSource.from_config(entry) for entry in settings.sharepoint_sources]
+    except SharePointError as exc:
+        raise SyncError(str(exc)) from exc
+    keys = [s.key for s in sources]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise SyncError(f"VEILEDER_SHAREPOINT_SOURCES lists {', '.join(duplicates)} more than once")
+    return sources
+
+
+def mirror_layout(sources: list[SharePointSource]) -> dict[str, str]:
+    """Source key → its folder below the documents folder: `<municipality>/sharepoint`, with a
+    sub-folder per source when a municipality has several."""
+    layout: dict[str, str] = {}
+    by_municipality: dict[str, list[SharePointSource]] = {}
+    for source in sources:
+        by_municipality.setdefault(source.municipality, []).append(source)
+    for municipality, group in by_municipality.items():
+        if len(group) == 1:
+            layout[group[0].key] = f"{municipality}/sharepoint"
+            continue
+        used: set[str] = set()
+        for source in group:
+            label, n = source.label, 2
+            while label in used:
+                label, n = f"{source.label}-{n}", n + 1
+            used.add(label)
+            layout[source.key] = f"{municipality}/sharepoint/{label}"
+    return layout
+
+
+# -- state ----------------------------------------------------------------------------------------
+
+
+def state_path(settings: Settings) -> Path:
+    return settings.data_dir / STATE_FILE
+
+
+def read_state(settings: Settings) -> dict[str, Any]:
+    """The stored state; an unreadable file counts as none (the next run is then a full sync)."""
+    try:
+        data = json.loads(state_path(settings).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        log.warning("%s can't be read (%s): every source starts with a full sync", state_path(settings), exc)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_state(settings: Settings, state: dict[str, Any]) -> None:
+    write_json_atomically(state_path(settings), state)
+
+
+def _sync_lock(data_dir: Path) -> contextlib.AbstractContextManager[None]:
+    return exclusive_lock(data_dir / ".sync.lock", lambda: SyncBusy("a sync is already running; try again when it has finished"))
+
+
+# -- the run --------------------------------------------------------------------------------------
+
+
+def run_sync(
+    settings: Settings,
+    municipality: str | None = None,
+    progress: Progress | None = None,
+    *,
+    embedder: "Embedder | None" = None,
+    credential: Credential | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SyncSummary:
+    """Sync the configured SharePoint sources (of one municipality, or all) and rebuild the index.
+
+    With no source to sync, it is a plain rebuild from the documents folder. Source and build
+    failures are reported in the summary (and the state file); SyncError when it can't start.
+    Blocking (it runs its own event loop for Graph): call it off the event loop.
+    """
+    sources = configured_sources(settings)
+    layout = mirror_layout(sources)
+    wanted = municipality.strip().lower() if municipality else None
+    selected = [s for s in sources if wanted is None or s.municipality == wanted]
+    documents_dir = settings.effective_documents_dir()
+    summary = SyncSummary(documents_dir, settings.documents_dir is None and bool(sources), [])
+    if not sources:
+        summary.note = "No SharePoint sources are configured (VEILEDER_SHAREPOINT_SOURCES): rebuilt the index from the documents folder."
+    elif not selected:
+        summary.note = f"No SharePoint source for '{wanted}': rebuilt the index from the documents folder."
+    with _sync_lock(settings.data_dir):
+        state = read_state(settings)
+        pulls: list[SourcePull] = []
+        if selected:
+            pulls, summary.sources = asyncio.run(
+                _pull_all(settings, selected, state, documents_dir, layout, progress, credential, cancelled)
+            )
+        pulls = [done for done in pulls if _applied(done, documents_dir, layout, summary)]
+        if pulls or not selected:
+            try:
+                summary.build = _build(settings, documents_dir, embedder, progress)
+            except Exception as exc:  # noqa: BLE001 - reported; the index in use stays
+                log.exception("index build failed during sync")
+                summary.build_error = (str(exc) or type(exc).__name__)[:400]
+        if selected:
+            _record(settings, state, pulls, summary)
+    return summary
+
+
+async def _pull_all(
+    settings: Settings,
+    sources: list[SharePointSource],
+    state: dict[str, Any],
+    documents_dir: Path,
+    layout: dict[str, str],
+    progress: Progress | None,
+    credential: Credential | None,
+    cancelled: Callable[[], bool] | None,
+) -> tuple[list[SourcePull], list[SourceResult]]:
+    pulls: list[SourcePull] = []
+    results: list[SourceResult] = []
+    try:
+        connection = _graph_connection(settings, credential)
+        client = DriveClient(connection.client)
+    except SharePointError as exc:
+        return [], [SourceResult(s.key, s.municipality, False, error=str(exc)) for s in sources]
+    try:
+        for source in sources:
+            previous = SourceState.from_dict(state.get(source.key))
+            try:
+                done = await pull(client, source, previous, documents_dir, layout[source.key], progress, cancelled)
+            except SharePointError as exc:
+                log.warning("sync of %s failed: %s", source.key, exc)
+                results.append(SourceResult(source.key, source.municipality, False, error=str(exc)))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one broken source must not stop the others
+                log.exception("sync of %s failed", source.key)
+                results.append(SourceResult(source.key, source.municipality, False, error=f"{type(exc).__name__}: {exc}"[:400]))
+                continue
+            pulls.append(done)
+            results.append(
+                SourceResult(source.key, source.municipality, True, done.added, done.changed, done.removed, done.skipped, done.full)
+            )
+    except BaseException:
+        for done in pulls:
+            discard(done)
+        raise
+    finally:
+        await connection.close()
+    return pulls, results
+
+
+def _applied(done: SourcePull, documents_dir: Path, layout: dict[str, str], summary: SyncSummary) -> bool:
+    """Put a source's changes into its mirror folder; a failure (disk full) fails that source only."""
+    try:
+        apply(done, keep_dirs=[documents_dir / rel for key, rel in layout.items() if key != done.source.key])
+        return True
+    except OSError as exc:
+        discard(done)
+        result = next(r for r in summary.sources if r.key == done.source.key)
+        result.ok, result.error = False, f"could not write into {done.mirror}: {exc.strerror or exc}"
+        return False
+
+
+def _graph_connection(settings: Settings, credential: Credential | None) -> "GraphConnection":
+    """Graph for the configured app: `credential` when given (tests, callers with their own), else
+    the app's client secret, else the managed identity it runs with."""
+    from bot.graph import GraphConnection, app_credential
+
+    owned = credential is None
+    credential = credential or app_credential(settings, managed_identity=True)
+    if credential is not None:
+        return GraphConnection.open(settings, credential, owned)
+    raise SharePointError(
+        "SharePoint sources are configured but Microsoft Graph is not: set GRAPH_TENANT_ID, GRAPH_CLIENT_ID and "
+        "GRAPH_CLIENT_SECRET (an app registration with the Sites.Read.All application permission), or run with a managed identity"
+    )
+
+
+def _build(settings: Settings, documents_dir: Path, embedder: "Embedder | None", progress: Progress | None) -> BuildReport:
+    from index.builder import build_index
+    from index.embedder import load_embedder
+    from knowledge.library import load_knowledge
+
+    kb = load_knowledge(documents_dir)
+    embedder = embedder or load_embedder(settings.model, settings.data_dir, settings.threads)
+    report = build_index(
+        kb, embedder, settings.resolved_index_dir(), (lambda done, total: progress("Embedding passages", done, total)) if progress else None
+    )
+    return report
+
+
+def _record(settings: Settings, state: dict[str, Any], pulls: list[SourcePull], summary: SyncSummary) -> None:
+    """Store each source's run; the deltaLink and item tree advance only for sources whose changes are in the new index."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    by_key = {p.source.key: p for p in pulls}
+    for result in summary.sources:
+        entry = dict(state.get(result.key) or {})
+        done = by_key.get(result.key)
+        if result.ok and summary.build_error is None and done is not None:
+            entry.update(
+                delta_link=done.state.delta_link,
+                drive_id=done.state.drive_id,
+                mirror=done.state.mirror,
+                items=done.state.items,
+                ok=True,
+                summary=done.summary(),
+                error=None,
+            )
+        else:
+            if result.ok:  # its changes are in the mirror, but not in an index that serves
+                result.ok, result.error = False, f"not indexed: {summary.build_error}"
+            entry.update(ok=False, error=result.error, summary={"added": 0, "changed": 0, "removed": 0, "skipped": []})
+        entry["municipality"] = result.municipality
+        entry["last_run"] = now
+        state[result.key] = entry
+    _write_state(settings, state)
+
+
+# -- in `veileder serve`: the admin's reindex, and the schedule --------------------------------------
+
+
+def attach_sync(app: "web.Application", services: "BotServices") -> None:
+    """Let admins reindex from the chat (`services.reindex`), and sync on a schedule when
+    VEILEDER_SYNC_INTERVAL_MINUTES is set. Runs happen off the event loop, one at a time."""
+    stop = threading.Event()
+    lock = asyncio.Lock()
+
+    async def reindex(municipality: str | None) -> str:
+        async with lock:
+            loop = asyncio.get_running_loop()
+            try:
+                summary = await loop.run_in_executor(
+                    None,
+                    lambda: run_sync(services.settings, municipality, embedder=services.engine.embedder, cancelled=stop.is_set),
+                )
+            except SyncError as exc:
+                return str(exc)
+        log.info("sync: %s", summary.text().replace("\n", " | "))
+        return summary.text()
+
+    services.reindex = reindex
+    interval = services.settings.sync_interval_minutes
+    if not interval:
+        return
+
+    async def every_interval() -> None:
+        while True:
+            try:
+                await reindex(None)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the schedule must survive a bad run
+                log.exception("scheduled sync failed")
+            await asyncio.sleep(interval * 60)
+
+    async def schedule(_app: "web.Application"):
+        task = asyncio.create_task(every_interval(), name="veileder-sync")
+        yield
+        stop.set()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    app.cleanup_ctx.append(schedule)

@@ -1,0 +1,330 @@
+"""Microsoft Teams front end: `POST /api/messages` with the Microsoft 365 Agents SDK.
+
+Staff ask in a personal chat, or by @mentioning the bot in a channel or group chat; the answer
+comes back as an Adaptive Card in the same conversation. The asker's role is read from their
+Entra profile (Microsoft Graph), the municipality from the tenant they are in.
+
+Configuration is the SDK's own, from the environment:
+  CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID / CLIENTSECRET / TENANTID
+and, for local development only (Agents Playground, Bot Framework Emulator):
+  CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED=true
+Without a SERVICE_CONNECTION the endpoint is not mounted.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import re
+import warnings
+from typing import Any, Mapping
+
+import jwt
+from aiohttp import web
+from microsoft_agents.activity import Activity, ActivityTypes, load_configuration_from_env
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator, start_agent_process
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    ApplicationOptions,
+    CardFactory,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
+from microsoft_agents.hosting.core.app import TypingOptions
+from microsoft_agents.hosting.core.app.typing_indicator import TypingIndicator
+
+from bot.answering.answer import Answer
+from bot.teams.profile import GraphProfiles
+from bot.answering.language import detect_language
+from bot.answering.questions import QuestionError
+from bot.services import BotServices, error_reference
+from bot.texts.labels import pick
+from bot.teams.cards import FEEDBACK, answer_card, answer_text
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+_PAST_AUTH = web.RequestKey("veileder_teams_authorized", bool)  # the SDK's token check has passed
+_REINDEX_RE = re.compile(r"^\s*/?(?:reindex|reindekser)\s*$", re.IGNORECASE)
+_AT_TAG_RE = re.compile(r"</?at>", re.IGNORECASE)
+# Typing is sent at once; while a slow answer is still being worked on it is repeated.
+_KEEP_TYPING = TypingOptions(initial_delay_ms=3000, interval_ms=3000)
+
+_TEXT: dict[str, dict[str, str]] = {
+    "welcome": {
+        "nb": "Hei! Jeg svarer på spørsmål om kommunikasjonsreglene i kommunen – med regelen og hvor den står. "
+        "Spør for eksempel: «Kan jeg uttale meg til pressen?»",
+        "nn": "Hei! Eg svarar på spørsmål om kommunikasjonsreglane i kommunen – med regelen og kvar han står. "
+        "Spør til dømes: «Kan eg uttale meg til pressa?»",
+        "en": "Hi! I answer questions about your municipality's communication rules, quoting the rule and where it "
+        "stands. Ask for example: “Can I speak to the press?”",
+    },
+    "thanks": {"nb": "Takk for tilbakemeldingen!", "nn": "Takk for tilbakemeldinga!", "en": "Thanks for the feedback!"},
+    "feedback_unknown": {
+        "nb": "Jeg fant ikke spørsmålet tilbakemeldingen gjelder – det kan være slettet.",
+        "nn": "Eg fann ikkje spørsmålet tilbakemeldinga gjeld – det kan vere sletta.",
+        "en": "I couldn't find the question this feedback is about; it may have been deleted.",
+    },
+    "not_admin": {
+        "nb": "Beklager, bare administratorer kan oppdatere indeksen.",
+        "nn": "Beklagar, berre administratorar kan oppdatere indeksen.",
+        "en": "Sorry, only administrators can update the index.",
+    },
+    "no_reindex": {
+        "nb": "Oppdatering av indeksen er ikke satt opp på denne serveren.",
+        "nn": "Oppdatering av indeksen er ikkje sett opp på denne tenaren.",
+        "en": "Updating the index isn't set up on this server.",
+    },
+    "error": {
+        "nb": "Beklager, noe gikk galt. Prøv igjen om litt, eller oppgi referansen {ref} til IT.",
+        "nn": "Beklagar, noko gjekk gale. Prøv igjen om litt, eller gje referansen {ref} til IT.",
+        "en": "Sorry, something went wrong. Please try again shortly, or give IT the reference {ref}.",
+    },
+}
+
+
+def say(key: str, language: str, **values: str) -> str:
+    return pick(_TEXT, key, language, **values)
+
+
+def mount_teams(app: web.Application, services: BotServices, environ: Mapping[str, str] | None = None) -> bool:
+    """Add `POST /api/messages` when the Agents SDK connection is configured; False when it isn't.
+
+    `services.extras["graph_profiles"]` may hold a ready `GraphProfiles` (tests, managed identity);
+    otherwise one is made from the Graph settings.
+    """
+    config = load_configuration_from_env(os.environ if environ is None else environ)
+    if "SERVICE_CONNECTION" not in config.get("CONNECTIONS", {}):
+        log.info("Teams is not configured (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__…): /api/messages not mounted")
+        return False
+    connections = MsalConnectionManager(**config)
+    adapter = CloudAdapter(connection_manager=connections)
+    profiles = services.extras.get("graph_profiles")
+    if profiles is None:
+        profiles = GraphProfiles.from_settings(services.settings)
+        app.on_cleanup.append(lambda _app: profiles.close())
+    bot = TeamsBot(services, profiles)
+    agent_app = bot.application(connections)
+    auth_config = connections.get_default_connection_configuration()
+    if auth_config.ANONYMOUS_ALLOWED:
+        log.warning("Teams endpoint accepts anonymous requests (ANONYMOUS_ALLOWED): for local development only")
+
+    with warnings.catch_warnings():  # the SDK's JWT check reads its configuration under this plain key
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        app["agent_configuration"] = auth_config
+
+    async def process(request: web.Request) -> web.StreamResponse:
+        request[_PAST_AUTH] = True
+        return await start_agent_process(request, agent_app, adapter)
+
+    authorized = jwt_authorization_decorator(process)
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        problem = token_problem(request.headers.get("Authorization"))
+        if problem:
+            log.warning("refused a request to /api/messages: %s", problem)
+            return _unauthorized()
+        try:
+            return await authorized(request)
+        except Exception as exc:  # noqa: BLE001
+            if request.get(_PAST_AUTH):
+                raise
+            # The SDK's validator lets some invalid tokens escape as exceptions (a 500); they are a 401.
+            log.warning("refused a request to /api/messages: token validation failed (%s)", type(exc).__name__)
+            return _unauthorized()
+
+    app.router.add_post("/api/messages", messages)
+    return True
+
+
+def token_problem(authorization: str | None) -> str | None:
+    """Why a bearer token can't be valid, found without fetching signing keys; None to let the SDK decide.
+
+    The SDK accepts only RS256 tokens whose header names a key id; anything else is refused here,
+    so an unsigned or hand-made token never makes the server look up keys on the internet.
+    """
+    if authorization is None:
+        return None  # the SDK answers 401, or lets it through when anonymous requests are allowed
+    parts = authorization.split()
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return "malformed Authorization header"
+    try:
+        header = jwt.get_unverified_header(parts[1])
+    except jwt.PyJWTError:
+        return "malformed token"
+    if header.get("alg") != "RS256":
+        return "token not signed with RS256"
+    if not isinstance(header.get("kid"), str) or not header["kid"]:
+        return "token without a key id"
+    return None
+
+
+def _unauthorized() -> web.Response:
+    return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
+
+
+class TeamsBot:
+    """Turns Teams activities into questions for the engine and renders the answers."""
+
+    def __init__(self, services: BotServices, profiles: GraphProfiles) -> None:
+        self.services = services
+        self.profiles = profiles
+
+    def application(self, connections: MsalConnectionManager) -> AgentApplication[TurnState]:
+        options = ApplicationOptions(
+            storage=MemoryStorage(),
+            remove_recipient_mention=True,  # "<at>Veileder</at> Kan jeg …" → "Kan jeg …"
+            start_typing_timer=False,  # we show typing only when there is something to work on
+        )
+        agent_app = AgentApplication[TurnState](options, connection_manager=connections)
+        agent_app.activity(ActivityTypes.message)(self.on_message)
+        agent_app.members_added()(self.on_members_added)
+        agent_app.error(self.on_error)
+        return agent_app
+
+    # -- activities ---------------------------------------------------------------------------
+
+    async def on_message(self, context: TurnContext, _state: TurnState) -> None:
+        activity = context.activity
+        value = activity.value if isinstance(activity.value, dict) else None
+        if value and value.get("action") == FEEDBACK:
+            await self.on_feedback(context, value)
+            return
+        if not addressed_to_bot(activity):
+            return
+        text = clean_text(activity.text)
+        if _REINDEX_RE.match(text):
+            await self.on_reindex(context)
+            return
+        await self.on_question(context, text)
+
+    async def on_question(self, context: TurnContext, text: str) -> None:
+        activity = context.activity
+        language = detect_language(text)
+        try:
+            await context.send_activity(Activity(type=ActivityTypes.typing))
+            async with TypingIndicator(context, typing_options=_KEEP_TYPING):
+                role = await self.profiles.role(aad_object_id(activity))
+                answer = await self.services.ask(text, municipality=self.municipality(activity), profile_role=role)
+                question_id = await asyncio.to_thread(self.services.log.record_question, PLATFORM, user_id(activity), answer)
+            await context.send_activity(answer_message(answer, question_id))
+        except QuestionError as exc:
+            await context.send_activity(str(exc))
+        except Exception:  # noqa: BLE001 - the asker gets an apology, the log gets the details
+            await self._apologise(context, language)
+
+    async def on_feedback(self, context: TurnContext, value: dict[str, Any]) -> None:
+        language = value.get("language") or ui_language(context.activity)
+        try:
+            helpful = value.get("helpful") in (True, "true", "True", 1)
+            stored = await asyncio.to_thread(
+                self.services.log.record_feedback, str(value.get("question_id") or ""), helpful, user_id(context.activity)
+            )
+            await context.send_activity(say("thanks" if stored else "feedback_unknown", language))
+        except Exception:  # noqa: BLE001
+            await self._apologise(context, language)
+
+    async def on_reindex(self, context: TurnContext) -> None:
+        activity = context.activity
+        language = ui_language(activity)
+        sender = activity.from_property
+        if not (self.services.is_admin(aad_object_id(activity)) or self.services.is_admin(sender.id if sender else None)):
+            await context.send_activity(say("not_admin", language))
+            return
+        if self.services.reindex is None:
+            await context.send_activity(say("no_reindex", language))
+            return
+        try:
+            await context.send_activity(Activity(type=ActivityTypes.typing))
+            async with TypingIndicator(context, typing_options=_KEEP_TYPING):
+                summary = await self.services.reindex(self.municipality(activity))
+            await context.send_activity(summary)
+        except Exception:  # noqa: BLE001
+            await self._apologise(context, language)
+
+    async def on_members_added(self, context: TurnContext, _state: TurnState) -> None:
+        """Say hello when the app is installed in a personal chat (channels get no greeting)."""
+        activity = context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        added = [m.id for m in (activity.members_added or [])]
+        if bot_id in added and _conversation_type(activity) == "personal":
+            await context.send_activity(say("welcome", ui_language(activity)))
+
+    async def on_error(self, context: TurnContext, error: Exception) -> None:
+        """Anything that escaped the handlers: an apology with a reference, the details in the log."""
+        await self._apologise(context, ui_language(context.activity), error)
+
+    async def _apologise(self, context: TurnContext, language: str, error: BaseException | None = None) -> None:
+        reference = error_reference()
+        log.error("Teams turn failed [ref %s]", reference, exc_info=error or True)
+        try:
+            await context.send_activity(say("error", language, ref=reference))
+        except Exception:  # noqa: BLE001 - the connector itself is failing; the log has it
+            log.exception("could not send the apology [ref %s]", reference)
+
+    # -- who and where ------------------------------------------------------------------------
+
+    def municipality(self, activity: Activity) -> str | None:
+        """The municipality configured for the asker's Entra tenant, else the default."""
+        settings = self.services.settings
+        tenant = tenant_id(activity)
+        return settings.tenant_municipalities.get(tenant, settings.municipality) if tenant else settings.municipality
+
+
+def answer_message(answer: Answer, question_id: str | None) -> Activity:
+    """The reply: the answer card, with the verdict as the notification summary."""
+    return Activity(
+        type=ActivityTypes.message,
+        attachments=[CardFactory.adaptive_card(answer_card(answer, question_id))],
+        summary=answer_text(answer, 200),
+    )
+
+
+def addressed_to_bot(activity: Activity) -> bool:
+    """Personal chats always; channels and group chats only when the bot is @mentioned."""
+    if _conversation_type(activity) in (None, "personal"):
+        return True
+    bot_id = activity.recipient.id if activity.recipient else None
+    return any(m.mentioned is not None and m.mentioned.id == bot_id for m in activity.get_mentions())
+
+
+def clean_text(text: str | None) -> str:
+    """The question as typed: HTML entities decoded, other people's mention tags reduced to their names."""
+    return _AT_TAG_RE.sub("", html.unescape(text or "")).replace("\xa0", " ").strip()
+
+
+def aad_object_id(activity: Activity) -> str | None:
+    sender = activity.from_property
+    return sender.aad_object_id if sender else None
+
+
+def user_id(activity: Activity) -> str | None:
+    sender = activity.from_property
+    return (sender.aad_object_id or sender.id) if sender else None
+
+
+def tenant_id(activity: Activity) -> str | None:
+    """The Entra tenant: channelData.tenant.id (Teams), else conversation.tenantId."""
+    data = activity.channel_data
+    tenant = data.get("tenant") if isinstance(data, dict) else getattr(data, "tenant", None)
+    found = tenant.get("id") if isinstance(tenant, dict) else getattr(tenant, "id", None)
+    if not found and activity.conversation is not None:
+        found = activity.conversation.tenant_id
+    return found or None
+
+
+def ui_language(activity: Activity) -> str:
+    """The Teams client's language for our own short messages (answers follow the question's language)."""
+    locale = (activity.locale or "").lower()
+    if locale.startswith("nn"):
+        return "nn"
+    if locale.startswith("en"):
+        return "en"
+    return "nb"
+
+
+def _conversation_type(activity: Activity) -> str | None:
+    return activity.conversation.conversation_type if activity.conversation else None
