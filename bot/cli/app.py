@@ -234,7 +234,7 @@ def serve(
     from aiohttp import web
 
     from bot.admin.crisis import CrisisStore
-    from bot.services import BotServices, create_web_app
+    from bot.serve import BotServices, create_web_app
     from bot.admin.question_log import QuestionLog
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -32,7 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answering.answer import Answer
 from bot.answering.language import detect_language
 from bot.answering.questions import EmptyQuestion, QuestionError, clean_question
-from bot.services import BotServices, error_reference
+from bot.serve import BotServices, error_reference
 from bot.settings import Settings
 from bot.slack.blocks import (
     ACTION_HELPFUL,

@@ -37,10 +37,10 @@ from microsoft_agents.hosting.core.app import TypingOptions
 from microsoft_agents.hosting.core.app.typing_indicator import TypingIndicator
 
 from bot.answering.answer import Answer
-from bot.teams.profile import GraphProfiles
+from bot.graph.profile import GraphProfiles
 from bot.answering.language import detect_language
 from bot.answering.questions import QuestionError
-from bot.services import BotServices, error_reference
+from bot.serve import BotServices, error_reference
 from bot.texts.labels import pick
 from bot.teams.cards import FEEDBACK, answer_card, answer_text
 

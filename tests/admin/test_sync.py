@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from bot.cli.app import app
 from bot.admin.crisis import CrisisStore
 from bot.answering.engine import AnswerEngine
-from bot.services import BotServices
+from bot.serve import BotServices
 from bot.admin.question_log import QuestionLog
 from bot.admin.sync.runner import SyncError, attach_sync, read_state, run_sync
 from index.builder import build_index

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.admin.crisis import CrisisStore
 from bot.answering.engine import AnswerEngine
 from bot.answering.questions import QuestionError, clean_question
-from bot.services import BotServices
+from bot.serve import BotServices
 from bot.slack.app import SLACK_FRONT_END, SlackFrontEnd, mount_slack, question_text
 from bot.slack.blocks import escape, slack_text
 from bot.admin.question_log import QuestionLog, questions
@@ -469,7 +469,7 @@ async def test_an_answer_given_by_another_replica_can_still_be_shared(settings, 
 
 
 async def test_veileder_serve_mounts_slack_next_to_the_other_endpoints(settings, engine, fake_slack):
-    from bot.services import create_web_app
+    from bot.serve import create_web_app
 
     app = create_web_app(slack_services(settings, engine, fake_slack))
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:

@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.admin.crisis import CrisisStore
-from bot.services import BotServices
+from bot.serve import BotServices
 from bot.slack.app import start_socket_mode
 from bot.slack.blocks import escape, slack_text
 from bot.admin.question_log import QuestionLog

@@ -14,8 +14,8 @@ import pytest
 from microsoft_agents.hosting.core import JwtTokenValidator
 
 from bot.admin.crisis import CrisisStore
-from bot.teams.profile import GraphProfiles
-from bot.services import BotServices, create_web_app
+from bot.graph.profile import GraphProfiles
+from bot.serve import BotServices, create_web_app
 from bot.admin.question_log import QuestionLog
 from bot.teams.app import token_problem
 from tests.standins.teams_standin import LocalServer, personal_message

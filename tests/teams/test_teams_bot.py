@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.admin.crisis import CrisisStore
-from bot.graph import graph_client
-from bot.teams.profile import GraphProfiles
-from bot.services import BotServices, create_web_app
+from bot.graph.client import graph_client
+from bot.graph.profile import GraphProfiles
+from bot.serve import BotServices, create_web_app
 from bot.admin.question_log import QuestionLog, questions
 from tests.conftest import hashing_settings
 from tests.standins.teams_standin import (
@@ -268,7 +268,7 @@ async def test_when_graph_is_down_the_answer_still_comes_without_a_role(settings
     profiles = GraphProfiles(graph_client(LocalCredential(), free_port_url()), timeout=2.0)
     server, teams = await start_teams(settings, engine, connector, profiles)
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.teams.profile"):
+        with caplog.at_level(logging.WARNING, logger="bot.graph.profile"):
             await teams.post(personal_message(connector.url, PRESS_QUESTION))
     finally:
         await teams.session.close()

@@ -7,8 +7,8 @@ import logging
 import pytest
 from azure.identity.aio import ClientSecretCredential
 
-from bot.graph import DEFAULT_GRAPH_URL, graph_base_url, graph_client
-from bot.teams.profile import GraphProfiles
+from bot.graph.client import DEFAULT_GRAPH_URL, graph_base_url, graph_client
+from bot.graph.profile import GraphProfiles
 from tests.conftest import hashing_settings
 from tests.standins.teams_standin import FakeGraph, LocalCredential, free_port_url
 
@@ -77,7 +77,7 @@ async def test_the_cache_expires(graph):
 
 
 async def test_an_unknown_user_has_no_role_and_is_not_asked_for_again_at_once(profiles, graph, caplog):
-    with caplog.at_level(logging.WARNING, logger="bot.teams.profile"):
+    with caplog.at_level(logging.WARNING, logger="bot.graph.profile"):
         assert await profiles.role("not-in-entra") is None
         assert await profiles.role("not-in-entra") is None
     assert len(graph.requests) == 1
@@ -96,7 +96,7 @@ async def test_a_slow_graph_is_given_up_on(graph):
 async def test_graph_down_means_no_role(caplog):
     lookup = GraphProfiles(graph_client(LocalCredential(), free_port_url()), timeout=2.0)
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.teams.profile"):
+        with caplog.at_level(logging.WARNING, logger="bot.graph.profile"):
             assert await lookup.role(KARI) is None
     finally:
         await lookup.close()

@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.admin.crisis import CrisisStore
-from bot.services import BotServices, create_web_app
+from bot.serve import BotServices, create_web_app
 from bot.admin.question_log import QuestionLog
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -41,10 +41,10 @@ from bot.admin.sync.sharepoint import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bot.graph import GraphConnection
+    from bot.graph.client import GraphConnection
     from aiohttp import web
 
-    from bot.services import BotServices
+    from bot.serve import BotServices
     from index.embedder import Embedder
 
 log = logging.getLogger(__name__)
@@ -298,7 +298,7 @@ def _applied(done: SourcePull, documents_dir: Path, layout: dict[str, str], summ
 def _graph_connection(settings: Settings, credential: Credential | None) -> "GraphConnection":
     """Graph for the configured app: `credential` when given (tests, callers with their own), else
     the app's client secret, else the managed identity it runs with."""
-    from bot.graph import GraphConnection, app_credential
+    from bot.graph.client import GraphConnection, app_credential
 
     owned = credential is None
     credential = credential or app_credential(settings, managed_identity=True)

@@ -17,7 +17,7 @@ from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphServiceClient
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 
-from bot.graph import Credential, GraphConnection, app_credential
+from bot.graph.client import Credential, GraphConnection, app_credential
 from bot.settings import Settings
 from knowledge.roles import role_from_title
 
