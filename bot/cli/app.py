@@ -64,16 +64,18 @@ def build(settings: Settings, quiet: bool = False):
     return report, embedder
 
 
-def _engine(settings: Settings, quiet: bool = False):
+def _engine(settings: Settings, quiet: bool = False, database=None):
     from bot.answering.engine import AnswerEngine
     from bot.admin.crisis import CrisisStore
+    from bot.store.setup import open_store
 
     def build_first(engine: AnswerEngine) -> None:
         if not quiet:
             err.print("No index yet: building it from the documents (once)…")
         build(settings, quiet=quiet)
 
-    return AnswerEngine(settings, crisis=CrisisStore(settings.data_dir), on_missing_index=build_first)
+    crisis = CrisisStore(database if database is not None else open_store(settings))
+    return AnswerEngine(settings, crisis=crisis, on_missing_index=build_first)
 
 
 @app.command()
@@ -236,17 +238,21 @@ def serve(
     from bot.admin.crisis import CrisisStore
     from bot.serve import BotServices, create_web_app
     from bot.admin.question_log import QuestionLog
+    from bot.store.setup import open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(index=index)
     try:
-        engine = _engine(settings)
-        engine.retriever()
+        database = open_store(settings)  # the schema migrations run on start
+        question_log = QuestionLog.from_settings(settings, database)
     except VeilederError as exc:
         _fail(str(exc))
         return
-    services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir))
+    # The server listens at once and loads the model in the background: until then /readyz is 503
+    # (a load balancer sends no traffic) and questions that arrive anyway wait for the model.
+    services = BotServices(settings, None, question_log, CrisisStore(database))
     web_app = create_web_app(services)
+    web_app.on_startup.append(lambda app: _load_in_background(app, services, database))
     from bot.admin.report import retention_cleanup_ctx
 
     web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))
@@ -258,6 +264,34 @@ def serve(
 
         web_app.on_startup.append(lambda app: start_socket_mode(app, services))
     web.run_app(web_app, host=host or settings.host, port=port or settings.port, print=lambda *_: None)
+
+
+async def _load_in_background(app, services, database) -> None:
+    import asyncio
+
+    from index.store import IndexBusy
+
+    def load():
+        while True:
+            engine = _engine(services.settings, quiet=True, database=database)
+            try:
+                engine.retriever()  # builds the index first if there is none yet
+                return engine
+            except IndexBusy:  # another replica is building the first index into the shared folder
+                logging.getLogger(__name__).info("waiting for another replica's index build")
+                time.sleep(2)
+
+    async def run() -> None:
+        try:
+            engine = await asyncio.to_thread(load)
+        except Exception as exc:  # noqa: BLE001 - /readyz and /healthz say what is wrong
+            services.startup_error = str(exc) or type(exc).__name__
+            logging.getLogger(__name__).error("the bot can't start answering: %s", services.startup_error)
+            return
+        services.engine_loaded(engine)
+        logging.getLogger(__name__).info("ready: model loaded, index %s served", engine.retriever().stored.generation)
+
+    services.extras["loader"] = asyncio.create_task(run(), name="veileder-load")
 
 
 @app.command("report")
@@ -298,6 +332,7 @@ def report_command(
 
 
 import bot.cli.roles  # noqa: E402,F401  registers `roles` and `crisis`
+import bot.cli.db  # noqa: E402,F401  registers `db upgrade` and `db status`
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
 from bot.answering.engine import AnswerEngine
 from bot.serve import BotServices
 from bot.admin.question_log import QuestionLog
@@ -435,7 +436,7 @@ def test_veileder_sync_with_a_bad_source_is_one_friendly_line(cli_env, monkeypat
 
 async def start_bot(settings) -> tuple[LocalServer, BotServices]:
     engine = AnswerEngine(settings, embedder=HashingEmbedder())
-    services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir))
+    services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(open_store(settings)))
     web_app = web.Application()
     attach_sync(web_app, services)
     server = LocalServer(web_app)

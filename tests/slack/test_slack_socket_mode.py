@@ -10,6 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
 from bot.serve import BotServices
 from bot.slack.app import start_socket_mode
 from bot.slack.blocks import escape, slack_text
@@ -35,7 +36,7 @@ async def socket_bot(settings, engine, fake_slack, monkeypatch):
         monkeypatch.delenv(proxy, raising=False)
     values = {"slack_bot_token": BOT_TOKEN, "slack_app_token": APP_TOKEN, "slack_api_url": fake_slack.api_url, "municipality": "ostre-toten"}
     socket_settings = settings.model_copy(update=values)
-    services = BotServices(socket_settings, engine, QuestionLog.from_settings(socket_settings), CrisisStore(socket_settings.data_dir))
+    services = BotServices(socket_settings, engine, QuestionLog.from_settings(socket_settings), CrisisStore(open_store(socket_settings)))
     app = web.Application()
     app.on_startup.append(lambda app: start_socket_mode(app, services))
     server = TestServer(app, host="127.0.0.1")

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
 from bot.graph.client import graph_client
 from bot.graph.profile import GraphProfiles
 from bot.serve import BotServices, create_web_app
@@ -103,7 +104,7 @@ async def start_teams(settings, engine, connector, profiles: GraphProfiles, rein
         settings=settings,
         engine=engine,
         log=QuestionLog.from_settings(settings),
-        crisis=CrisisStore(settings.data_dir),
+        crisis=CrisisStore(open_store(settings)),
         reindex=reindex,
         extras={"graph_profiles": profiles},
     )

@@ -12,6 +12,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
+from bot.admin.sync.state import SyncStateStore
 from bot.serve import BotServices, create_web_app
 from bot.admin.question_log import QuestionLog
 
@@ -38,7 +40,7 @@ SYNC_STATE = {
 def admin_services(settings, engine, **overrides) -> BotServices:
     admin_settings = settings.model_copy(update={"admin_token": TOKEN, **overrides})
     log = QuestionLog.from_settings(admin_settings)
-    crisis = CrisisStore(admin_settings.data_dir)
+    crisis = CrisisStore(open_store(admin_settings))
     return BotServices(admin_settings, engine, log, crisis)
 
 
@@ -71,7 +73,7 @@ class Server:
 async def bot(settings, engine):
     services = admin_services(settings, engine)
     staff_asked(services)
-    services.settings.data_dir.joinpath("sync-state.json").write_text(json.dumps(SYNC_STATE), encoding="utf-8")
+    SyncStateStore(services.database).write_sources(SYNC_STATE)  # as the sync records it
     server = await Server(services).start()
     yield server
     await server.stop()

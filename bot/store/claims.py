@@ -1,0 +1,59 @@
+"""De-duplication claims: the first replica to claim a key answers; every other claim of it (a
+retry, a re-sent activity, the same request after a restart) is told it is taken.
+
+A claim is one statement — INSERT … ON CONFLICT DO UPDATE … WHERE the old claim has expired — so
+two replicas claiming the same key at once can't both win, on PostgreSQL and SQLite alike. Claims
+expire after `CLAIM_SECONDS` (a day: Slack retries for an hour, Teams for minutes).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete
+
+from bot.store.database import Database, holder_id
+from bot.store.schema import claims
+
+CLAIM_SECONDS = 24 * 3600
+KEY_CHARS = 400
+
+
+def _insert_for(database: Database):
+    if database.is_postgresql:
+        from sqlalchemy.dialects.postgresql import insert
+    elif database.is_sqlite:
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - PostgreSQL and SQLite are what we support
+        raise NotImplementedError(f"claims need PostgreSQL or SQLite, not {database.engine.dialect.name}")
+    return insert
+
+
+class Claims:
+    """Claim keys such as `slack:event:Ev123` or `teams:activity:<conversation>:<activity id>`."""
+
+    def __init__(self, database: Database, seconds: int = CLAIM_SECONDS) -> None:
+        self.database = database
+        self.seconds = seconds
+        self._insert = _insert_for(database)
+        self._holder = holder_id()
+
+    def claim(self, key: str) -> bool:
+        """True if this caller is the first to claim `key` (within its day); blocking, one statement."""
+        now = datetime.now(timezone.utc)
+        key = key[:KEY_CHARS]
+        statement = self._insert(claims).values(key=key, claimed_at=now, expires_at=now + timedelta(seconds=self.seconds), holder=self._holder)
+        statement = statement.on_conflict_do_update(
+            index_elements=[claims.c.key],
+            set_={"claimed_at": statement.excluded.claimed_at, "expires_at": statement.excluded.expires_at, "holder": statement.excluded.holder},
+            where=claims.c.expires_at < now,
+        ).returning(claims.c.key)  # a row back only when this statement inserted or renewed the claim
+        with self.database.begin() as conn:
+            return conn.execute(statement).first() is not None
+
+    async def claim_async(self, key: str) -> bool:
+        return await self.database.run(lambda: self.claim(key))
+
+    def forget_expired(self) -> int:
+        """Delete expired claims (they would be re-claimable anyway); returns how many."""
+        with self.database.begin() as conn:
+            return conn.execute(delete(claims).where(claims.c.expires_at < datetime.now(timezone.utc))).rowcount or 0
