@@ -277,10 +277,19 @@ class SlackFrontEnd:
                 log.warning("refused a replayed Slack request")
                 return BoltResponse(status=401, body={"error": "invalid request"})
         key = body.get("event_id") or body.get("trigger_id")
-        if key and not self._requests.add(key):
+        if key and not (self._requests.add(key) and await self._claim(f"slack:request:{key}")):
             log.info("Slack request %s already handled (retry %s)", key, req.headers.get("x-slack-retry-num"))
             return BoltResponse(status=200, body="")
         return await next()
+
+    async def _claim(self, key: str) -> bool:
+        """Claim `key` in the shared state store, so a retry that reaches another replica (or this one
+        after a restart) is dropped; if the store can't be reached, answering twice beats not at all."""
+        try:
+            return await self.services.claims.claim_async(key)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not claim %s in the shared state store (%s); answering anyway", key, type(exc).__name__)
+            return True
 
     # -- who and where ---------------------------------------------------------------------
 
@@ -330,7 +339,13 @@ class SlackFrontEnd:
             self._threads.add((channel, thread_ts))  # follow-ups in this thread are for us too
         question = question_text(event.get("text"), context.bot_user_id)
         reply = ConversationReply(self.client, channel, ts, thread_ts)
-        self._spawn(self._answer(reply, question, context.user_id, context.team_id), "answer")
+
+        async def answer_once() -> None:
+            # The message itself, whichever event or replica brought it: answered once.
+            if await self._claim(f"slack:message:{channel}:{ts}"):
+                await self._answer(reply, question, context.user_id, context.team_id)
+
+        self._spawn(answer_once(), "answer")
 
     async def _on_command(self, ack: Any, command: dict, respond: AsyncRespond, context: AsyncBoltContext) -> None:
         """`/veileder <question>`, `/veileder help`, `/veileder roles`, `/veileder reindex`."""

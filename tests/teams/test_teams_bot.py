@@ -87,8 +87,13 @@ class Teams:
         self.session = aiohttp.ClientSession()
 
     async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> int:
+        """Post an activity; returns the HTTP status once the answer (sent proactively) is in too."""
         async with self.session.post(f"{self.bot_url}api/messages", json=activity, headers=headers) as response:
-            return response.status
+            status = response.status
+        bot = self.services.extras.get("teams_bot")
+        if bot is not None:
+            await bot.drain()
+        return status
 
     def reply(self) -> Sent:
         (message,) = self.connector.messages()
@@ -346,3 +351,15 @@ async def test_a_failure_gets_a_short_apology_with_a_reference_and_the_details_g
     assert "disk full" not in text
     reference = text.split("referansen ")[1].split(" ")[0]
     assert f"[ref {reference}]" in caplog.text and "disk full while writing generation 7" in caplog.text
+
+
+async def test_an_activity_teams_sends_again_is_acknowledged_and_answered_once(teams, connector):
+    activity = personal_message(connector.url, PRESS_QUESTION)
+    assert await teams.post(activity) == 200
+    assert await teams.post(activity) == 200  # Teams re-sends when it got no timely answer
+    assert len(connector.messages()) == 1
+    assert len(teams.stored_questions()) == 1
+    # the same activity id in another conversation is another activity
+    other = {**activity, "conversation": {**activity["conversation"], "id": "a:1personal-other"}}
+    assert await teams.post(other) == 200
+    assert len(connector.messages()) == 2
