@@ -216,6 +216,7 @@ class TeamsBot:
         continuation.id = original.id  # replies thread under the question, as a reply in the turn would
 
         async def callback(proactive: TurnContext) -> None:
+            await proactive.send_activity(Activity(type=ActivityTypes.typing))  # the asker sees it is being worked on
             await work(proactive, original)
 
         async def run() -> None:
@@ -254,7 +255,6 @@ class TeamsBot:
         if not addressed_to_bot(activity):
             return
         text = clean_text(activity.text)
-        await context.send_activity(Activity(type=ActivityTypes.typing))  # at once, within the turn
         if _REINDEX_RE.match(text):
             self._reply_later(context, self.on_reindex)
             return
