@@ -232,7 +232,7 @@ def serve(
     port: Optional[int] = typer.Option(None, "--port", help="Port (default: VEILEDER_PORT, 3978)"),
     index: Optional[Path] = typer.Option(None, "--index"),
 ) -> None:
-    """Run the bot: Slack (/slack/events or Socket Mode), Teams (/api/messages), /healthz and /admin."""
+    """Run the bot: Slack (/slack/events or Socket Mode), Teams (/api/messages), /healthz, /readyz and /admin."""
     from aiohttp import web
 
     from bot.admin.crisis import CrisisStore
@@ -256,6 +256,9 @@ def serve(
     from bot.admin.report import retention_cleanup_ctx
 
     web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))
+    from bot.store.claims import claims_cleanup_ctx
+
+    web_app.cleanup_ctx.append(claims_cleanup_ctx(services.claims))
     from bot.admin.sync.runner import attach_sync
 
     attach_sync(web_app, services)  # services.reindex, and the sync schedule

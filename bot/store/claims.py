@@ -57,3 +57,34 @@ class Claims:
         """Delete expired claims (they would be re-claimable anyway); returns how many."""
         with self.database.begin() as conn:
             return conn.execute(delete(claims).where(claims.c.expires_at < datetime.now(timezone.utc))).rowcount or 0
+
+
+CLEANUP_SECONDS = 3600
+
+
+def claims_cleanup_ctx(claims: Claims, every_seconds: float = CLEANUP_SECONDS):
+    """An aiohttp cleanup context for `veileder serve`: expired claims are deleted every hour."""
+    import asyncio
+    import contextlib
+    import logging
+
+    log = logging.getLogger(__name__)
+
+    async def every_hour() -> None:
+        while True:
+            try:
+                removed = await claims.database.run(claims.forget_expired)
+                if removed:
+                    log.info("forgot %d expired de-duplication claims", removed)
+            except Exception:  # noqa: BLE001 - the next hour tries again
+                log.exception("could not delete expired claims")
+            await asyncio.sleep(every_seconds)
+
+    async def context(_app):
+        task = asyncio.create_task(every_hour(), name="veileder-claims-cleanup")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
