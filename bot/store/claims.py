@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from bot.store.database import Database, holder_id
 from bot.store.schema import claims
@@ -37,11 +37,12 @@ class Claims:
         self._insert = _insert_for(database)
         self._holder = holder_id()
 
-    def claim(self, key: str) -> bool:
-        """True if this caller is the first to claim `key` (within its day); blocking, one statement."""
+    def claim(self, key: str, seconds: float | None = None) -> bool:
+        """True if this caller is the first to claim `key` (within its day, or `seconds`); blocking, one statement."""
         now = datetime.now(timezone.utc)
         key = key[:KEY_CHARS]
-        statement = self._insert(claims).values(key=key, claimed_at=now, expires_at=now + timedelta(seconds=self.seconds), holder=self._holder)
+        expires = now + timedelta(seconds=self.seconds if seconds is None else seconds)
+        statement = self._insert(claims).values(key=key, claimed_at=now, expires_at=expires, holder=self._holder)
         statement = statement.on_conflict_do_update(
             index_elements=[claims.c.key],
             set_={"claimed_at": statement.excluded.claimed_at, "expires_at": statement.excluded.expires_at, "holder": statement.excluded.holder},
@@ -50,8 +51,17 @@ class Claims:
         with self.database.begin() as conn:
             return conn.execute(statement).first() is not None
 
-    async def claim_async(self, key: str) -> bool:
-        return await self.database.run(lambda: self.claim(key))
+    async def claim_async(self, key: str, seconds: float | None = None) -> bool:
+        return await self.database.run(lambda: self.claim(key, seconds))
+
+    def held(self, key: str) -> bool:
+        """True if `key` is claimed and the claim has not expired."""
+        query = select(claims.c.key).where(claims.c.key == key[:KEY_CHARS], claims.c.expires_at >= datetime.now(timezone.utc))
+        with self.database.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    async def held_async(self, key: str) -> bool:
+        return await self.database.run(lambda: self.held(key))
 
     def forget_expired(self) -> int:
         """Delete expired claims (they would be re-claimable anyway); returns how many."""

@@ -24,7 +24,7 @@ from index.store import current_generation
 from knowledge.library import bundled_documents_dir
 from tests.replicas.cluster import Replica, shared_env, unique_dm_channel
 from tests.standins.postgres_server import new_database
-from tests.standins.slack_standin import FakeSlack, Person, SlackSender, dm
+from tests.standins.slack_standin import FakeSlack, Person, SlackSender, channel_message, dm, mention, new_ts
 from tests.standins.teams_standin import FakeConnector, personal_message
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -200,6 +200,15 @@ async def test_an_event_and_an_activity_delivered_before_and_after_a_restart_are
     await asyncio.sleep(1.0)
     assert len(answers_in(slack, channel)) == 1
     assert len(teams_answers(teams_connector, activity)) == 1
+
+
+async def test_a_follow_up_in_a_thread_answered_by_replica_1_is_answered_by_replica_2(cluster, slack, session):
+    channel, ts = "C" + uuid.uuid4().hex[:10].upper(), new_ts()
+    await cluster.one.slack_event(session, mention(f"<@U0VEILEDER> {PRESS}", ASKER, channel=channel, ts=ts))
+    await answered(slack, channel)
+    await cluster.two.slack_event(session, channel_message("Gjelder det også sosiale medier?", ASKER, channel=channel, thread_ts=ts))
+    await slack.wait_until(lambda: len(answers_in(slack, channel)) == 2, 15)
+    assert all(m.get("thread_ts") == ts for m in answers_in(slack, channel))
 
 
 async def test_200_slack_events_and_200_teams_activities_over_both_replicas_are_each_answered_once_acked_within_3_s(
