@@ -1,58 +1,26 @@
 """`veileder serve`: one aiohttp process for every HTTP front end — Slack's Events API at
-`/slack/events`, Teams (Bot Framework / Agents SDK) at `/api/messages`, `/healthz` and `/admin`.
-
-Front ends get a `BotServices` and only render what the engine answers.
+`/slack/events` (or Socket Mode), Teams (Bot Framework / Agents SDK) at `/api/messages`,
+`/healthz` and `/admin` — assembled here from one `BotServices`, the only place that knows all
+front ends.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
-import uuid
-from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.web.admin_page import mount_admin
-from bot.answering.answer import Answer
 from bot.admin.crisis import CrisisStore
-from bot.answering.engine import AnswerEngine
-from bot.settings import Settings
 from bot.admin.question_log import QuestionLog
+from bot.admin.report import retention_cleanup_ctx
+from bot.admin.sync.schedule import SyncSchedule
+from bot.answering.engine import AnswerEngine
+from bot.services import BotServices
+from bot.settings import Settings
+from bot.web.admin_page import mount_admin
 
 log = logging.getLogger(__name__)
 
-ReindexFn = Callable[[str | None], Awaitable[str]]  # municipality or None → a summary to show in the chat
-
-
-@dataclass
-class BotServices:
-    """What every front end may use: the engine, the question log, crisis state, and the admin reindex."""
-
-    settings: Settings
-    engine: AnswerEngine
-    log: QuestionLog
-    crisis: CrisisStore
-    reindex: ReindexFn | None = None
-    extras: dict = field(default_factory=dict)
-
-    async def ask(self, question: str, *, municipality: str | None, profile_role: str | None = None) -> Answer:
-        """Answer off the event loop (the model is CPU-bound)."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            None, lambda: self.engine.ask(question, municipality=municipality, profile_role=profile_role)
-        )
-
-    def is_admin(self, user_id: str | None) -> bool:
-        return bool(user_id) and user_id in self.settings.admin_user_ids()
-
-
-SERVICES: web.AppKey["BotServices"] = web.AppKey("services", object)
-
-
-def error_reference() -> str:
-    """A short id the asker can quote to IT; the details go to the log under the same id."""
-    return uuid.uuid4().hex[:8]
+SERVICES: web.AppKey[BotServices] = web.AppKey("services", BotServices)
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -66,6 +34,8 @@ async def _healthz(request: web.Request) -> web.Response:
 
 
 def create_web_app(services: BotServices) -> web.Application:
+    """The HTTP app: /healthz, /admin, Slack's /slack/events (when its token and signing secret are
+    set) and Teams' /api/messages (when its connection is configured)."""
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", _healthz)
@@ -82,3 +52,24 @@ def create_web_app(services: BotServices) -> web.Application:
     else:
         mount_teams(app, services)
     return app
+
+
+def serve(settings: Settings, engine: AnswerEngine, host: str, port: int) -> None:
+    """Build the services once, the web app around them, and run until stopped (Ctrl-C, SIGTERM).
+
+    Opens the question log (creating its tables) and the crisis state; the sync schedule and the
+    question log's retention cleanup run as the app's cleanup contexts; with SLACK_APP_TOKEN set,
+    Slack's events come over Socket Mode.
+    """
+    schedule = SyncSchedule(settings, engine.embedder)
+    services = BotServices(
+        settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir), reindex=schedule.reindex
+    )
+    web_app = create_web_app(services)
+    web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))
+    web_app.cleanup_ctx.append(schedule.running)
+    if settings.slack_app_token and settings.slack_bot_token:
+        from bot.slack.app import start_socket_mode
+
+        web_app.on_startup.append(lambda app: start_socket_mode(app, services))
+    web.run_app(web_app, host=host, port=port, print=lambda *_: None)

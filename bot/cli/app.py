@@ -15,35 +15,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
+from bot.cli.common import app, command_settings, err, fail, out
 from bot.settings import Settings
 from knowledge.errors import VeilederError
-
-app = typer.Typer(
-    help="Veileder: answers staff's questions about the municipality's communication rules, from its own strategy documents.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-out = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def _settings(index: Path | None = None, documents: Path | None = None) -> Settings:
-    settings = Settings()
-    updates = {}
-    if index is not None:
-        updates["index_dir"] = index
-    if documents is not None:
-        updates["documents_dir"] = documents
-    return settings.model_copy(update=updates) if updates else settings
-
 
 def build(settings: Settings, quiet: bool = False):
     """Build or update the index from the settings' documents, with a progress bar on stderr."""
@@ -88,9 +63,9 @@ def ask(
     """Ask a question and get the matching rule, the verdict for your role and the passages found."""
     from bot.cli.render import render_answer
 
-    settings = _settings(index=index)
+    settings = command_settings(index=index)
     if batch is None and question is None:
-        _fail("give a question, e.g. veileder ask \"Kan jeg uttale meg til pressen?\", or --batch FILE")
+        fail("give a question, e.g. veileder ask \"Kan jeg uttale meg til pressen?\", or --batch FILE")
     try:
         engine = _engine(settings, quiet=as_json)
         if batch is not None:
@@ -99,7 +74,7 @@ def ask(
         answer = engine.ask(question or "", municipality=municipality, role=role)
         _record(settings, answer)
     except VeilederError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if as_json:
         sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
@@ -112,7 +87,7 @@ def _ask_batch(engine, path: Path) -> None:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"can't read {path}: {getattr(exc, 'strerror', None) or exc}")
+        fail(f"can't read {path}: {getattr(exc, 'strerror', None) or exc}")
         return
     engine.retriever()  # load model and index before timing
     for number, line in enumerate(lines, 1):
@@ -154,11 +129,11 @@ def index_command(
     """Build or update the index; unchanged documents are not embedded again."""
     from bot.cli.render import render_build_report
 
-    settings = _settings(index=index, documents=documents)
+    settings = command_settings(index=index, documents=documents)
     try:
         report, _ = build(settings)
     except VeilederError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     render_build_report(out, report, settings.resolved_index_dir())
 
@@ -173,7 +148,7 @@ def sync(
 
     from bot.admin.sync.runner import run_sync
 
-    settings = _settings()
+    settings = command_settings()
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
     ) as progress:
@@ -183,11 +158,11 @@ def sync(
                 settings, municipality, lambda what, done, total: progress.update(task, description=escape(what), completed=done, total=total)
             )
         except VeilederError as exc:
-            _fail(escape(str(exc)))
+            fail(escape(str(exc)))
             return
     out.print(escape(summary.text()), highlight=False, soft_wrap=True)
     if not summary.ok:
-        _fail(escape(summary.error or "sync failed"))
+        fail(escape(summary.error or "sync failed"))
 
 
 @app.command()
@@ -199,12 +174,12 @@ def chat(
     """An interactive session in the terminal: type questions, get answers; an empty line or Ctrl-D ends it."""
     from bot.cli.render import render_answer
 
-    settings = _settings(index=index)
+    settings = command_settings(index=index)
     try:
         engine = _engine(settings)
         engine.validate(municipality, role)
     except VeilederError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     out.print("[bold]Veileder[/] – spør om kommunikasjonsreglene. Tom linje avslutter.")
     while True:
@@ -231,33 +206,17 @@ def serve(
     index: Optional[Path] = typer.Option(None, "--index"),
 ) -> None:
     """Run the bot: Slack (/slack/events or Socket Mode), Teams (/api/messages), /healthz and /admin."""
-    from aiohttp import web
-
-    from bot.admin.crisis import CrisisStore
-    from bot.serve import BotServices, create_web_app
-    from bot.admin.question_log import QuestionLog
+    from bot.serve import serve as serve_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = _settings(index=index)
+    settings = command_settings(index=index)
     try:
         engine = _engine(settings)
         engine.retriever()
     except VeilederError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
-    services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir))
-    web_app = create_web_app(services)
-    from bot.admin.report import retention_cleanup_ctx
-
-    web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))
-    from bot.admin.sync.runner import attach_sync
-
-    attach_sync(web_app, services)  # services.reindex, and the sync schedule
-    if settings.slack_app_token and settings.slack_bot_token:
-        from bot.slack.app import start_socket_mode
-
-        web_app.on_startup.append(lambda app: start_socket_mode(app, services))
-    web.run_app(web_app, host=host or settings.host, port=port or settings.port, print=lambda *_: None)
+    serve_forever(settings, engine, host or settings.host, port or settings.port)
 
 
 @app.command("report")
@@ -279,9 +238,9 @@ def report_command(
     try:
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
-        _fail(escape(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31"))
+        fail(escape(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31"))
         return
-    settings = _settings()
+    settings = command_settings()
     try:
         question_log = QuestionLog.from_settings(settings)
         report = build_report(question_log, municipality, since_date, top=top)
@@ -289,7 +248,7 @@ def report_command(
             note = f"No questions from '{municipality}' in the log; municipalities with questions: {', '.join(known) or 'none yet'}"
             err.print(escape(note), style="yellow", highlight=False, soft_wrap=True)
     except (ReportError, SQLAlchemyError, OSError, ImportError) as exc:
-        _fail(escape(str(exc).splitlines()[0]))
+        fail(escape(str(exc).splitlines()[0]))
         return
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
@@ -297,7 +256,7 @@ def report_command(
         render_report(out, report)
 
 
-import bot.cli.roles  # noqa: E402,F401  registers `roles` and `crisis`
+import bot.cli.roles  # noqa: E402,F401  registers `roles` and `crisis` on `app`
 
 
 def main() -> None:  # pragma: no cover - console entry

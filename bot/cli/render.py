@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answering.answer import Answer
-from bot.texts.labels import contact_line, label
+from bot.answering.presentation import contact_line
+from bot.texts.labels import label
 from knowledge.roles import role_name
 
 def render_answer(console: Console, answer: Answer) -> None:

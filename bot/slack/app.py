@@ -32,7 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answering.answer import Answer
 from bot.answering.language import detect_language
 from bot.answering.questions import EmptyQuestion, QuestionError, clean_question
-from bot.serve import BotServices, error_reference
+from bot.services import BotServices, error_reference
 from bot.settings import Settings
 from bot.slack.blocks import (
     ACTION_HELPFUL,
@@ -509,31 +509,25 @@ def _json_object(value: str) -> dict:
 SLACK_FRONT_END = web.AppKey("slack", SlackFrontEnd)
 
 
-def _front_end(services: BotServices) -> SlackFrontEnd:
-    """One front end per process, shared by the HTTP endpoint and Socket Mode."""
-    front = services.extras.get("slack")
-    if front is None:
-        front = services.extras["slack"] = SlackFrontEnd(services)
-    return front
-
-
 def mount_slack(app: web.Application, services: BotServices) -> None:
-    """Add `POST /slack/events` (Slack's Events API, slash command and interactivity requests)."""
-    front = _front_end(services)
+    """Add `POST /slack/events` (Slack's Events API, slash command and interactivity requests);
+    the front end is `app[SLACK_FRONT_END]`, shared with Socket Mode."""
+    front = SlackFrontEnd(services)
     app[SLACK_FRONT_END] = front
     app.router.add_post(EVENTS_PATH, front.handle_http)
     app.on_cleanup.append(front.close)
 
 
-async def start_socket_mode(app: web.Application, services: BotServices) -> None:
+async def start_socket_mode(app: web.Application, services: BotServices, front: SlackFrontEnd | None = None) -> None:
     """An aiohttp on_startup hook: receive Slack's events over Socket Mode when SLACK_APP_TOKEN is set.
 
-    The connection is closed on the app's cleanup (the front end is also `services.extras["slack"]`).
+    Uses `front`, else the app's HTTP front end (`app[SLACK_FRONT_END]`), else a new one; the
+    connection is closed on the app's cleanup.
     """
     token = services.settings.slack_app_token
     if not token:
         return
-    front = _front_end(services)
+    front = front or app.get(SLACK_FRONT_END) or SlackFrontEnd(services)
     if not app.on_cleanup.frozen and front.close not in app.on_cleanup:  # on_cleanup is still open during startup
         app.on_cleanup.append(front.close)
     await front.start_socket_mode(token)

@@ -13,7 +13,8 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.answering.answer import Answer, Citation, MatchedRule
-from bot.texts.labels import contact_line, label, pick
+from bot.answering.presentation import contact_line
+from bot.texts.labels import label, pick
 from knowledge.roles import ROLES, role_name
 
 if TYPE_CHECKING:  # pragma: no cover

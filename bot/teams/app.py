@@ -40,7 +40,7 @@ from bot.answering.answer import Answer
 from bot.graph.profile import GraphProfiles
 from bot.answering.language import detect_language
 from bot.answering.questions import QuestionError
-from bot.serve import BotServices, error_reference
+from bot.services import BotServices, error_reference
 from bot.texts.labels import pick
 from bot.teams.cards import FEEDBACK, answer_card, answer_text
 
@@ -93,7 +93,7 @@ def say(key: str, language: str, **values: str) -> str:
 def mount_teams(app: web.Application, services: BotServices, environ: Mapping[str, str] | None = None) -> bool:
     """Add `POST /api/messages` when the Agents SDK connection is configured; False when it isn't.
 
-    `services.extras["graph_profiles"]` may hold a ready `GraphProfiles` (tests, managed identity);
+    `services.graph_profiles` may hold a ready `GraphProfiles` (tests, managed identity);
     otherwise one is made from the Graph settings.
     """
     config = load_configuration_from_env(os.environ if environ is None else environ)
@@ -102,7 +102,7 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
         return False
     connections = MsalConnectionManager(**config)
     adapter = CloudAdapter(connection_manager=connections)
-    profiles = services.extras.get("graph_profiles")
+    profiles = services.graph_profiles
     if profiles is None:
         profiles = GraphProfiles.from_settings(services.settings)
         app.on_cleanup.append(lambda _app: profiles.close())

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answering.answer import Answer, Citation, MatchedRule, RoleRule
-from bot.texts.labels import contact_line, label
+from bot.answering.presentation import contact_line
+from bot.texts.labels import label
 from knowledge.roles import role_name
 
 CARD_VERSION = "1.5"

@@ -2,8 +2,6 @@
 the terminal, Slack and Teams say the same thing."""
 from __future__ import annotations
 
-from bot.answering.answer import Answer
-
 Table = dict[str, dict[str, str]]
 
 LABELS: Table = {
@@ -40,16 +38,3 @@ def pick(table: Table, key: str, language: str, **values: object) -> str:
 
 def label(key: str, language: str, **values: object) -> str:
     return pick(LABELS, key, language, **values)
-
-
-def contact_line(answer: Answer) -> str | None:
-    """The way to a human, in one line: unit · e-mail · phone · web · chat channels (what is configured)."""
-    contact = answer.contact
-    if not contact:
-        return None
-    parts = [p for p in (contact.unit, contact.email, contact.phone, contact.web) if p]
-    if contact.teams_channel:
-        parts.append(f"Teams: {contact.teams_channel}")
-    if contact.slack_channel:
-        parts.append(f"Slack: {contact.slack_channel}")
-    return " · ".join(parts) if parts else None

@@ -22,8 +22,8 @@ from aiohttp import web
 
 from bot.admin.report import Report, ReportError, build_report, municipalities_asking, short
 
-if TYPE_CHECKING:  # bot.serve mounts this module: no import at run time
-    from bot.serve import BotServices
+if TYPE_CHECKING:
+    from bot.services import BotServices
 
 ADMIN_PATH = "/admin"
 STATUS_PATH = "/admin/status.json"

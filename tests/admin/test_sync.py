@@ -21,9 +21,10 @@ from typer.testing import CliRunner
 from bot.cli.app import app
 from bot.admin.crisis import CrisisStore
 from bot.answering.engine import AnswerEngine
-from bot.serve import BotServices
+from bot.services import BotServices
 from bot.admin.question_log import QuestionLog
-from bot.admin.sync.runner import SyncError, attach_sync, read_state, run_sync
+from bot.admin.sync.runner import SyncError, read_state, run_sync
+from bot.admin.sync.schedule import SyncSchedule
 from index.builder import build_index
 from index.embedder import HashingEmbedder
 from index.store import build_lock, current_generation, load_index
@@ -435,9 +436,10 @@ def test_veileder_sync_with_a_bad_source_is_one_friendly_line(cli_env, monkeypat
 
 async def start_bot(settings) -> tuple[LocalServer, BotServices]:
     engine = AnswerEngine(settings, embedder=HashingEmbedder())
-    services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir))
+    schedule = SyncSchedule(settings, engine.embedder)
+    services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir), reindex=schedule.reindex)
     web_app = web.Application()
-    attach_sync(web_app, services)
+    web_app.cleanup_ctx.append(schedule.running)
     server = LocalServer(web_app)
     await server.start()
     return server, services

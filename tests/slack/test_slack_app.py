@@ -2,6 +2,7 @@
 signs them, answering through a local stand-in for Slack's Web API (tests/slack_standin.py)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from bot.admin.crisis import CrisisStore
 from bot.answering.engine import AnswerEngine
 from bot.answering.questions import QuestionError, clean_question
-from bot.serve import BotServices
+from bot.services import BotServices
 from bot.slack.app import SLACK_FRONT_END, SlackFrontEnd, mount_slack, question_text
 from bot.slack.blocks import escape, slack_text
 from bot.admin.question_log import QuestionLog, questions
@@ -393,7 +394,7 @@ async def test_reindex_is_for_admins_only_and_says_when_it_is_not_configured(sla
         asked_for.append(municipality)
         return "4 dokumenter, 212 avsnitt, 57 regler"
 
-    slack.services.reindex = reindex
+    slack.front.services = dataclasses.replace(slack.services, reindex=reindex)  # the server as `veileder serve` builds it
     started = await (await slack.send.command("reindekser", ADMIN)).json()
     assert started["text"] == slack_text("reindex_started", "nb")
     await slack.settle()

@@ -10,7 +10,7 @@ import yaml
 from slack_sdk.models.blocks import Block
 
 from bot.answering.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
-from bot.texts.labels import contact_line
+from bot.answering.presentation import contact_line
 from bot.slack.blocks import (
     MAX_BLOCKS,
     MAX_TEXT,

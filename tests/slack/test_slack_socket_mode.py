@@ -10,8 +10,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.admin.crisis import CrisisStore
-from bot.serve import BotServices
-from bot.slack.app import start_socket_mode
+from bot.services import BotServices
+from bot.slack.app import SlackFrontEnd, start_socket_mode
 from bot.slack.blocks import escape, slack_text
 from bot.admin.question_log import QuestionLog
 from tests.standins.slack_standin import APP_TOKEN, BOT_TOKEN, TEAM_ID, FakeSlack, Person, dm, event_callback
@@ -37,10 +37,10 @@ async def socket_bot(settings, engine, fake_slack, monkeypatch):
     socket_settings = settings.model_copy(update=values)
     services = BotServices(socket_settings, engine, QuestionLog.from_settings(socket_settings), CrisisStore(socket_settings.data_dir))
     app = web.Application()
-    app.on_startup.append(lambda app: start_socket_mode(app, services))
+    front = SlackFrontEnd(services)
+    app.on_startup.append(lambda app: start_socket_mode(app, services, front))
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
-    front = services.extras["slack"]
     try:
         await fake_slack.wait_until(lambda: fake_slack.connected)
         yield front

@@ -15,7 +15,8 @@ from microsoft_agents.hosting.core import JwtTokenValidator
 
 from bot.admin.crisis import CrisisStore
 from bot.graph.profile import GraphProfiles
-from bot.serve import BotServices, create_web_app
+from bot.serve import create_web_app
+from bot.services import BotServices
 from bot.admin.question_log import QuestionLog
 from bot.teams.app import token_problem
 from tests.standins.teams_standin import LocalServer, personal_message
@@ -66,7 +67,7 @@ async def bot_url(settings, engine):
         engine=engine,
         log=QuestionLog.from_settings(settings),
         crisis=CrisisStore(settings.data_dir),
-        extras={"graph_profiles": GraphProfiles(None)},
+        graph_profiles=GraphProfiles(None),
     )
     server = LocalServer(create_web_app(services))
     url = await server.start()

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from bot.admin.crisis import CrisisStore
 from bot.graph.client import graph_client
 from bot.graph.profile import GraphProfiles
-from bot.serve import BotServices, create_web_app
+from bot.serve import create_web_app
+from bot.services import BotServices
 from bot.admin.question_log import QuestionLog, questions
 from tests.conftest import hashing_settings
 from tests.standins.teams_standin import (
@@ -105,7 +106,7 @@ async def start_teams(settings, engine, connector, profiles: GraphProfiles, rein
         log=QuestionLog.from_settings(settings),
         crisis=CrisisStore(settings.data_dir),
         reindex=reindex,
-        extras={"graph_profiles": profiles},
+        graph_profiles=profiles,
     )
     server = LocalServer(create_web_app(services))
     url = await server.start()

@@ -12,7 +12,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.admin.crisis import CrisisStore
-from bot.serve import BotServices, create_web_app
+from bot.serve import create_web_app
+from bot.services import BotServices
 from bot.admin.question_log import QuestionLog
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +41,7 @@ from bot.admin.sync.sharepoint import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.graph.client import GraphConnection
-    from aiohttp import web
 
-    from bot.serve import BotServices
     from index.embedder import Embedder
 
 log = logging.getLogger(__name__)
@@ -348,51 +345,3 @@ def _record(settings: Settings, state: dict[str, Any], pulls: list[SourcePull], 
         entry["last_run"] = now
         state[result.key] = entry
     _write_state(settings, state)
-
-
-# -- in `veileder serve`: the admin's reindex, and the schedule --------------------------------------
-
-
-def attach_sync(app: "web.Application", services: "BotServices") -> None:
-    """Let admins reindex from the chat (`services.reindex`), and sync on a schedule when
-    VEILEDER_SYNC_INTERVAL_MINUTES is set. Runs happen off the event loop, one at a time."""
-    stop = threading.Event()
-    lock = asyncio.Lock()
-
-    async def reindex(municipality: str | None) -> str:
-        async with lock:
-            loop = asyncio.get_running_loop()
-            try:
-                summary = await loop.run_in_executor(
-                    None,
-                    lambda: run_sync(services.settings, municipality, embedder=services.engine.embedder, cancelled=stop.is_set),
-                )
-            except SyncError as exc:
-                return str(exc)
-        log.info("sync: %s", summary.text().replace("\n", " | "))
-        return summary.text()
-
-    services.reindex = reindex
-    interval = services.settings.sync_interval_minutes
-    if not interval:
-        return
-
-    async def every_interval() -> None:
-        while True:
-            try:
-                await reindex(None)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - the schedule must survive a bad run
-                log.exception("scheduled sync failed")
-            await asyncio.sleep(interval * 60)
-
-    async def schedule(_app: "web.Application"):
-        task = asyncio.create_task(every_interval(), name="veileder-sync")
-        yield
-        stop.set()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    app.cleanup_ctx.append(schedule)
