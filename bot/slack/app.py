@@ -34,6 +34,7 @@ from bot.answering.language import detect_language
 from bot.answering.questions import EmptyQuestion, QuestionError, clean_question
 from bot.services import BotServices, error_reference
 from bot.settings import Settings
+from bot.texts import phrase
 from bot.slack.blocks import (
     ACTION_HELPFUL,
     ACTION_NOT_HELPFUL,
@@ -43,7 +44,6 @@ from bot.slack.blocks import (
     escape,
     help_blocks,
     roles_blocks,
-    slack_text,
 )
 from knowledge.roles import role_from_title
 
@@ -345,14 +345,14 @@ class SlackFrontEnd:
         elif keyword in REINDEX_WORDS:
             language = REINDEX_WORDS[keyword]
             if not self.services.is_admin(context.user_id):
-                await ack(text=slack_text("reindex_refused", language), response_type="ephemeral")
+                await ack(text=phrase("reindex_refused", language), response_type="ephemeral")
             elif self.services.reindex is None:
-                await ack(text=slack_text("reindex_unavailable", language), response_type="ephemeral")
+                await ack(text=phrase("reindex_unavailable", language), response_type="ephemeral")
             else:
-                await ack(text=slack_text("reindex_started", language), response_type="ephemeral")
+                await ack(text=phrase("reindex_started", language), response_type="ephemeral")
                 self._spawn(self._reindex(respond, context.team_id, language), "reindex")
         else:
-            await ack(text=slack_text("working", detect_language(text[:2000])), response_type="ephemeral")
+            await ack(text=phrase("working", detect_language(text[:2000])), response_type="ephemeral")
             reply = ResponseUrlReply(respond, replace=True)
             self._spawn(self._answer(reply, question_text(text, context.bot_user_id), context.user_id, context.team_id, share=True), "answer")
 
@@ -380,12 +380,12 @@ class SlackFrontEnd:
         try:
             clean_question(question, self.services.settings.max_question_chars)
         except EmptyQuestion:
-            await reply.finish(slack_text("empty", language))
+            await reply.finish(phrase("empty", language))
             return
         except QuestionError as exc:
             await reply.finish(escape(str(exc)))
             return
-        await reply.start(slack_text("working", language))
+        await reply.start(phrase("working", language))
         try:
             title = await self._profile_title(user_id)
             answer = await self.services.ask(question, municipality=self._municipality(team_id), profile_role=role_from_title(title))
@@ -429,7 +429,7 @@ class SlackFrontEnd:
                     str(data["question"]), municipality=self._municipality(team_id), profile_role=role_from_title(title)
                 )
             if answer is None:
-                await private.finish(slack_text("share_expired", language))
+                await private.finish(phrase("share_expired", language))
                 return
             question_id = data.get("question_id")
             blocks, text = answer_blocks(answer, str(question_id) if question_id else None, shared_by=user_id)
@@ -459,7 +459,7 @@ class SlackFrontEnd:
         try:
             stored = await asyncio.to_thread(self.services.log.record_feedback, question_id, helpful, user_id)
             key = "feedback_unknown" if not stored else "thanks_helpful" if helpful else "thanks_not_helpful"
-            await reply.finish(slack_text(key, language))
+            await reply.finish(phrase(key, language))
         except Exception:
             await reply.finish(self._apology(language, "storing feedback"))
 
@@ -486,7 +486,7 @@ class SlackFrontEnd:
         assert self.services.reindex is not None
         try:
             summary = await self.services.reindex(self._municipality(team_id))
-            await reply.finish(slack_text("reindex_done", language, summary=escape(summary)))
+            await reply.finish(phrase("reindex_done", language, summary=escape(summary)))
         except Exception:
             await reply.finish(self._apology(language, "reindexing"))
 
@@ -495,7 +495,7 @@ class SlackFrontEnd:
         """A short apology with a reference id for the asker; the traceback goes to the log under that id."""
         reference = error_reference()
         log.exception("Slack front end failed %s (reference %s)", what, reference)
-        return slack_text("error", language, ref=reference)
+        return phrase("error", language, ref=reference)
 
 
 def _json_object(value: str) -> dict:

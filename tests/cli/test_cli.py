@@ -165,4 +165,4 @@ def test_chat_answers_each_question_until_an_empty_line(env):
 def test_chat_survives_a_bad_question(env):
     result = runner.invoke(app, ["chat", "-m", "ostre-toten"], input="?!\nHvem gir politiske kommentarer?\n")
     assert result.exit_code == 0, result.output
-    assert "empty" in result.output and "Regelen" in result.output
+    assert "empty" in result.output and ("Regelen" in result.output or "Per rolle" in result.output)  # the next question is answered

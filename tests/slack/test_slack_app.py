@@ -19,7 +19,8 @@ from bot.answering.engine import AnswerEngine
 from bot.answering.questions import QuestionError, clean_question
 from bot.services import BotServices
 from bot.slack.app import SLACK_FRONT_END, SlackFrontEnd, mount_slack, question_text
-from bot.slack.blocks import escape, slack_text
+from bot.slack.blocks import escape
+from bot.texts import phrase as slack_text
 from bot.admin.question_log import QuestionLog, questions
 from index.embedder import HashingEmbedder
 from knowledge.roles import role_name
@@ -203,7 +204,7 @@ async def test_the_role_comes_from_the_profile_title_unless_the_question_states_
     assert (from_profile.role, from_profile.role_source) == ("unit_leader", "profile")
     [post] = slack.fake.posted()
     seen = readable(post["blocks"])
-    assert f"Din rolle: {role_name('unit_leader')} (fra Slack-profilen din)" in seen
+    assert f"Din rolle: {role_name('unit_leader')} (fra profilen din)" in seen
     assert escape(from_profile.verdict) in seen
 
     stated = "Jeg er ordfører. Kan jeg uttale meg til media?"

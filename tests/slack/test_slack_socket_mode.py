@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestServer
 from bot.admin.crisis import CrisisStore
 from bot.services import BotServices
 from bot.slack.app import SlackFrontEnd, start_socket_mode
-from bot.slack.blocks import escape, slack_text
+from bot.slack.blocks import escape
+from bot.texts import phrase as slack_text
 from bot.admin.question_log import QuestionLog
 from tests.standins.slack_standin import APP_TOKEN, BOT_TOKEN, TEAM_ID, FakeSlack, Person, dm, event_callback
 

@@ -8,6 +8,7 @@ authentication.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import aiohttp
@@ -19,6 +20,7 @@ from bot.graph.client import graph_client
 from bot.graph.profile import GraphProfiles
 from bot.serve import create_web_app
 from bot.services import BotServices
+from bot.texts import phrase
 from bot.admin.question_log import QuestionLog, questions
 from tests.conftest import hashing_settings
 from tests.standins.teams_standin import (
@@ -326,7 +328,7 @@ async def test_an_admin_types_reindex_and_the_index_is_rebuilt_for_their_municip
 async def test_reindex_when_it_is_not_set_up_says_so(teams, connector, settings):
     await teams.post(personal_message(connector.url, "reindex", aad=ADMIN_AAD, locale="en-US"))
 
-    assert teams.reply().activity["text"] == "Updating the index isn't set up on this server."
+    assert teams.reply().activity["text"] == phrase("reindex_unavailable", "en")
 
 
 async def test_a_failure_gets_a_short_apology_with_a_reference_and_the_details_go_to_the_log(settings, engine, connector, anonymous_sdk, caplog):
@@ -344,5 +346,5 @@ async def test_a_failure_gets_a_short_apology_with_a_reference_and_the_details_g
     text = teams.reply().activity["text"]
     assert text.startswith("Beklager, noe gikk galt.")
     assert "disk full" not in text
-    reference = text.split("referansen ")[1].split(" ")[0]
+    reference = re.fullmatch(r"Beklager, .*referanse `([0-9a-f]{8})`\.", text).group(1)
     assert f"[ref {reference}]" in caplog.text and "disk full while writing generation 7" in caplog.text
