@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any, Callable
 from knowledge.errors import VeilederError
 from bot.settings import Settings
 from knowledge.files import exclusive_lock, write_json_atomically
+from bot.graph.client import Credential
 from index.builder import BuildReport
+from knowledge.library import SkippedFile
 from bot.admin.sync.sharepoint import (
-    Credential,
     DriveClient,
-    Progress,
+    SyncProgress,
     SharePointError,
     SharePointSource,
-    Skipped,
     SourcePull,
     SourceState,
     apply,
@@ -67,7 +67,7 @@ class SourceResult:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
     full: bool = False
     error: str | None = None
 
@@ -196,7 +196,7 @@ def _sync_lock(data_dir: Path) -> contextlib.AbstractContextManager[None]:
 def run_sync(
     settings: Settings,
     municipality: str | None = None,
-    progress: Progress | None = None,
+    progress: SyncProgress | None = None,
     *,
     embedder: "Embedder | None" = None,
     credential: Credential | None = None,
@@ -243,7 +243,7 @@ async def _pull_all(
     state: dict[str, Any],
     documents_dir: Path,
     layout: dict[str, str],
-    progress: Progress | None,
+    progress: SyncProgress | None,
     credential: Credential | None,
     cancelled: Callable[[], bool] | None,
 ) -> tuple[list[SourcePull], list[SourceResult]]:
@@ -307,7 +307,7 @@ def _graph_connection(settings: Settings, credential: Credential | None) -> "Gra
     )
 
 
-def _build(settings: Settings, documents_dir: Path, embedder: "Embedder | None", progress: Progress | None) -> BuildReport:
+def _build(settings: Settings, documents_dir: Path, embedder: "Embedder | None", progress: SyncProgress | None) -> BuildReport:
     from index.builder import build_index
     from index.embedder import load_embedder
     from knowledge.library import load_knowledge
