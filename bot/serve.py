@@ -63,7 +63,7 @@ def serve(settings: Settings, engine: AnswerEngine, host: str, port: int) -> Non
     """
     schedule = SyncSchedule(settings, engine.embedder)
     services = BotServices(
-        settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir), reindex=schedule.reindex
+        settings, engine, QuestionLog.open(settings), CrisisStore(settings.data_dir), reindex=schedule.reindex
     )
     web_app = create_web_app(services)
     web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))

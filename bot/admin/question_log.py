@@ -52,12 +52,23 @@ class QuestionLog:
     """Stores questions, answers and feedback."""
 
     def __init__(self, url: str, salt: str) -> None:
+        """A log at the SQLAlchemy `url`, hashing user ids with `salt`. Connects lazily and creates
+        nothing: `open` (or `create_tables`) does that."""
         self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
         self.salt = salt
+
+    def create_tables(self) -> "QuestionLog":
+        """Create the log's tables where they are missing (safe to repeat); returns the log."""
         metadata.create_all(self.engine)
+        return self
 
     @classmethod
-    def from_settings(cls, settings) -> "QuestionLog":
+    def open(cls, settings) -> "QuestionLog":
+        """The configured log, ready to record: DATABASE_URL, or SQLite in DATA_DIR.
+
+        Creates DATA_DIR, the salt file (DATA_DIR/user-hash-salt, mode 600, unless USER_HASH_SALT
+        is set) and the tables when missing; raises SQLAlchemyError when the database can't be reached.
+        """
         data_dir: Path = settings.data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         url = settings.database_url or f"sqlite:///{data_dir / 'veileder.sqlite3'}"
@@ -68,7 +79,7 @@ class QuestionLog:
                 salt_file.write_text(secrets.token_hex(16))
                 salt_file.chmod(0o600)
             salt = salt_file.read_text().strip()
-        return cls(url, salt)
+        return cls(url, salt).create_tables()
 
     def user_hash(self, user_id: str | None) -> str | None:
         if not user_id:

@@ -28,7 +28,7 @@ def build(settings: Settings, quiet: bool = False):
     from index.embedder import load_embedder
     from knowledge.library import load_knowledge
 
-    kb = load_knowledge(settings.effective_documents_dir())
+    kb = load_knowledge(settings.setup_documents_dir())
     embedder = load_embedder(settings.model, settings.data_dir, settings.threads)
     with Progress(
         TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -72,7 +72,7 @@ def ask(
             _ask_batch(engine, batch)
             return
         answer = engine.ask(question or "", municipality=municipality, role=role)
-        _record(settings, answer)
+        _record(_open_log(settings), answer)
     except VeilederError as exc:
         fail(str(exc))
         return
@@ -111,12 +111,23 @@ def _ask_batch(engine, path: Path) -> None:
         sys.stdout.flush()
 
 
-def _record(settings: Settings, answer) -> None:
-    """Questions asked on the command line are part of what staff ask, like those in Slack and Teams."""
+def _open_log(settings: Settings):
+    """The question log for this command, or None (with a warning) when it can't be opened."""
     from bot.admin.question_log import QuestionLog
 
     try:
-        QuestionLog.from_settings(settings).record_question("cli", getpass.getuser(), answer)
+        return QuestionLog.open(settings)
+    except Exception as exc:  # noqa: BLE001 - the log must never cost the asker the answer
+        logging.getLogger(__name__).warning("question log not available, questions are not stored: %s", exc)
+        return None
+
+
+def _record(question_log, answer) -> None:
+    """Questions asked on the command line are part of what staff ask, like those in Slack and Teams."""
+    if question_log is None:
+        return
+    try:
+        question_log.record_question("cli", getpass.getuser(), answer)
     except Exception as exc:  # noqa: BLE001 - the log must never cost the asker the answer
         logging.getLogger(__name__).warning("question not stored: %s", exc)
 
@@ -181,6 +192,7 @@ def chat(
     except VeilederError as exc:
         fail(str(exc))
         return
+    question_log = _open_log(settings)  # once for the session
     out.print("[bold]Veileder[/] – spør om kommunikasjonsreglene. Tom linje avslutter.")
     while True:
         try:
@@ -195,7 +207,7 @@ def chat(
         except VeilederError as exc:
             err.print(f"[yellow]{exc}[/]")
             continue
-        _record(settings, answer)
+        _record(question_log, answer)
         render_answer(out, answer)
 
 
@@ -242,7 +254,7 @@ def report_command(
         return
     settings = command_settings()
     try:
-        question_log = QuestionLog.from_settings(settings)
+        question_log = QuestionLog.open(settings)
         report = build_report(question_log, municipality, since_date, top=top)
         if municipality and not report.totals.questions and municipality not in (known := municipalities_asking(question_log)):
             note = f"No questions from '{municipality}' in the log; municipalities with questions: {', '.join(known) or 'none yet'}"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.admin.sync.runner import SyncStateUnreadable, public_state
 from bot.admin.report import Report, ReportError, build_report, municipalities_asking, short
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ STATUS_PATH = "/admin/status.json"
 COOKIE = "veileder_admin"
 COOKIE_MAX_AGE = 12 * 60 * 60
 REPORT_DAYS = 30
-SYNC_STATE = "sync-state.json"  # written by the sync, read here
-SYNC_FIELDS = ("municipality", "last_run", "ok", "summary", "error")
 
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -170,22 +169,11 @@ def index_status(manifest: dict[str, Any], generation: str) -> dict[str, Any]:
 
 
 def read_sync_state(services: BotServices) -> tuple[dict[str, Any] | None, str | None]:
-    """`sync-state.json` in the data folder: (state, None), (None, None) when no sync has run, or (None, why unreadable)."""
-    path = services.settings.data_dir / SYNC_STATE
+    """The sync's public state: (state, None), (None, None) when no sync has run, or (None, why unreadable)."""
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None, None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, f"{SYNC_STATE} kan ikke leses ({type(exc).__name__})"
-    if not isinstance(state, dict):
-        return None, f"{SYNC_STATE} har uventet innhold"
-    # Only what the page shows: the file also holds delta links and item trees, too big and too internal to serve.
-    shown = {}
-    for source, run in state.items():
-        run = run if isinstance(run, dict) else {}
-        shown[str(source)] = {key: run.get(key) for key in SYNC_FIELDS if key in run}
-    return shown, None
+        return public_state(services.settings), None
+    except SyncStateUnreadable as exc:
+        return None, str(exc)
 
 
 def collect_status(services: BotServices, municipality: str | None, since: date) -> AdminStatus:

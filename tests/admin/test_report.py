@@ -71,11 +71,11 @@ def postgres():
 @pytest.fixture(params=["sqlite", "postgresql"])
 def log(request, tmp_path) -> QuestionLog:
     if request.param == "sqlite":
-        store = QuestionLog(f"sqlite:///{tmp_path / 'questions.sqlite3'}", salt="test-salt")
+        store = QuestionLog(f"sqlite:///{tmp_path / 'questions.sqlite3'}", salt="test-salt").create_tables()
     else:
         from tests.standins.postgres_server import new_database
 
-        store = QuestionLog(new_database(request.getfixturevalue("postgres")), salt="test-salt")
+        store = QuestionLog(new_database(request.getfixturevalue("postgres")), salt="test-salt").create_tables()
     yield store
     store.engine.dispose()
 
@@ -193,7 +193,7 @@ def cli_log(monkeypatch, tmp_path, engine) -> QuestionLog:
     monkeypatch.setenv("VEILEDER_DATABASE_URL", url)
     monkeypatch.setenv("VEILEDER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)  # no stray .env
-    log = QuestionLog(url, salt="test-salt")
+    log = QuestionLog(url, salt="test-salt").create_tables()
     seed(log, engine)
     return log
 

@@ -437,7 +437,7 @@ def test_veileder_sync_with_a_bad_source_is_one_friendly_line(cli_env, monkeypat
 async def start_bot(settings) -> tuple[LocalServer, BotServices]:
     engine = AnswerEngine(settings, embedder=HashingEmbedder())
     schedule = SyncSchedule(settings, engine.embedder)
-    services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(settings.data_dir), reindex=schedule.reindex)
+    services = BotServices(settings, engine, QuestionLog.open(settings), CrisisStore(settings.data_dir), reindex=schedule.reindex)
     web_app = web.Application()
     web_app.cleanup_ctx.append(schedule.running)
     server = LocalServer(web_app)
@@ -450,7 +450,7 @@ async def test_serve_syncs_on_its_schedule_and_the_admin_reindex_runs_the_sync(l
     monkeypatch.setenv("IDENTITY_HEADER", IDENTITY_HEADER)
     library.put(f"{FOLDER}/Pressekontakt.txt", PRESS_V1.encode())
     settings = settings.model_copy(update={"sync_interval_minutes": 60})
-    build_index(load_knowledge(settings.effective_documents_dir()), HashingEmbedder(), settings.resolved_index_dir())
+    build_index(load_knowledge(settings.setup_documents_dir()), HashingEmbedder(), settings.resolved_index_dir())
 
     server, services = await start_bot(settings)
     try:

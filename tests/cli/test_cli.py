@@ -143,7 +143,7 @@ def test_questions_asked_on_the_command_line_are_stored(env):
 
     result = runner.invoke(app, ["ask", "Hvem gir politiske kommentarer?", "-m", "ostre-toten"])
     assert result.exit_code == 0, result.output
-    log = QuestionLog.from_settings(Settings())
+    log = QuestionLog.open(Settings())
     with log.engine.connect() as conn:
         rows = conn.execute(select(questions.c.platform, questions.c.question, questions.c.user_hash)).all()
     assert [(r.platform, r.question) for r in rows] == [("cli", "Hvem gir politiske kommentarer?")]

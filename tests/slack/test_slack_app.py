@@ -100,7 +100,7 @@ def slack_services(settings, engine, fake: FakeSlack, **overrides) -> BotService
         **overrides,
     }
     slack_settings = settings.model_copy(update=values)
-    return BotServices(slack_settings, engine, QuestionLog.from_settings(slack_settings), CrisisStore(slack_settings.data_dir))
+    return BotServices(slack_settings, engine, QuestionLog.open(slack_settings), CrisisStore(slack_settings.data_dir))
 
 
 async def serve(services: BotServices, fake: FakeSlack):

@@ -65,7 +65,7 @@ async def bot_url(settings, engine):
     services = BotServices(
         settings=settings,
         engine=engine,
-        log=QuestionLog.from_settings(settings),
+        log=QuestionLog.open(settings),
         crisis=CrisisStore(settings.data_dir),
         graph_profiles=GraphProfiles(None),
     )
@@ -135,7 +135,7 @@ async def test_without_the_sdk_connection_settings_teams_is_not_mounted(monkeypa
     for name in ("CLIENTID", "CLIENTSECRET", "TENANTID", "ANONYMOUS_ALLOWED"):
         monkeypatch.delenv(f"{SDK}{name}", raising=False)
     services = BotServices(
-        settings=settings, engine=engine, log=QuestionLog.from_settings(settings), crisis=CrisisStore(settings.data_dir)
+        settings=settings, engine=engine, log=QuestionLog.open(settings), crisis=CrisisStore(settings.data_dir)
     )
     server = LocalServer(create_web_app(services))
     url = await server.start()

@@ -105,7 +105,7 @@ async def start_teams(settings, engine, connector, profiles: GraphProfiles, rein
     services = BotServices(
         settings=settings,
         engine=engine,
-        log=QuestionLog.from_settings(settings),
+        log=QuestionLog.open(settings),
         crisis=CrisisStore(settings.data_dir),
         reindex=reindex,
         graph_profiles=profiles,

@@ -38,7 +38,7 @@ SYNC_STATE = {
 
 def admin_services(settings, engine, **overrides) -> BotServices:
     admin_settings = settings.model_copy(update={"admin_token": TOKEN, **overrides})
-    log = QuestionLog.from_settings(admin_settings)
+    log = QuestionLog.open(admin_settings)
     crisis = CrisisStore(admin_settings.data_dir)
     return BotServices(admin_settings, engine, log, crisis)
 

@@ -182,6 +182,32 @@ def read_state(settings: Settings) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+PUBLIC_FIELDS = ("municipality", "last_run", "ok", "summary", "error")  # what the admin page shows
+
+
+class SyncStateUnreadable(SyncError):
+    """The sync state file exists but can't be read; the next sync starts over (a full sync)."""
+
+
+def public_state(settings: Settings) -> dict[str, dict[str, Any]] | None:
+    """Per source, what the last run left for people to see (PUBLIC_FIELDS; delta links and item
+    trees stay private); None when no sync has run. Raises SyncStateUnreadable."""
+    path = state_path(settings)
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SyncStateUnreadable(f"{path.name} kan ikke leses ({type(exc).__name__})") from exc
+    if not isinstance(state, dict):
+        raise SyncStateUnreadable(f"{path.name} har uventet innhold")
+    shown = {}
+    for source, run in state.items():
+        run = run if isinstance(run, dict) else {}
+        shown[str(source)] = {key: run.get(key) for key in PUBLIC_FIELDS if key in run}
+    return shown
+
+
 def _write_state(settings: Settings, state: dict[str, Any]) -> None:
     write_json_atomically(state_path(settings), state)
 
@@ -212,7 +238,7 @@ def run_sync(
     layout = mirror_layout(sources)
     wanted = municipality.strip().lower() if municipality else None
     selected = [s for s in sources if wanted is None or s.municipality == wanted]
-    documents_dir = settings.effective_documents_dir()
+    documents_dir = settings.setup_documents_dir()
     summary = SyncSummary(documents_dir, settings.documents_dir is None and bool(sources), [])
     if not sources:
         summary.note = "No SharePoint sources are configured (VEILEDER_SHAREPOINT_SOURCES): rebuilt the index from the documents folder."
