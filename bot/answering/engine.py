@@ -234,18 +234,17 @@ class AnswerEngine:
         return base
 
     def _citation(self, retriever: Retriever, passage_or_rule: Passage | Rule) -> Citation:
-        documents = retriever.stored.manifest["documents"]
-        doc = documents.get(passage_or_rule.document_id, {})
+        doc = retriever.stored.documents.get(passage_or_rule.document_id)
         section = passage_or_rule.section if isinstance(passage_or_rule, Rule) else passage_or_rule.section_title
         return Citation(
-            document=doc.get("title") or passage_or_rule.document_id,
+            document=retriever.stored.title_of(passage_or_rule.document_id),
             document_id=passage_or_rule.document_id,
             municipality=passage_or_rule.municipality,
             municipality_name=_municipality_name(retriever, passage_or_rule.municipality),
             section=section,
             item=passage_or_rule.item,
-            period=doc.get("period"),
-            superseded=bool(doc.get("superseded_by")),
+            period=doc.period if doc else None,
+            superseded=bool(doc and doc.superseded_by),
         )
 
     def _evidence_first(self, retriever: Retriever, hits: list[Hit], rule: MatchedRule) -> list[FoundPassage]:
