@@ -137,7 +137,20 @@ class AnswerEngine:
         role: str | None = None,
         profile_role: str | None = None,
     ) -> Answer:
-        """Answer one question. `role` is what the asker chose (--role); `profile_role` what a front end read from their profile."""
+        """Answer one question from the current index generation.
+
+            engine = AnswerEngine(Settings(), crisis=CrisisStore(settings.data_dir))
+            answer = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
+            answer.verdict, answer.rule.text, answer.rule.citation.label()
+
+        `role` is what the asker chose (--role; one of knowledge.roles.ROLES), `profile_role` what
+        a front end read from their profile; a role stated in the question wins over both. Returns
+        an `Answer`: `kind` "rule" | "who" | "passages" | "refused", the verdict in the question's
+        language (nb, nn or en), the matching rule quoted with its source, up to PASSAGES_SHOWN
+        passages (`score` is the fused retrieval score) and `confidence` in 0..1. Raises
+        QuestionError (empty, or longer than MAX_QUESTION_CHARS characters), UnknownMunicipality,
+        UnknownRole, or EngineError when there is no usable index.
+        """
         text = clean_question(question, self.settings.max_question_chars)
         retriever = self.retriever()  # one generation for the whole answer, even if a new one is swapped in meanwhile
         municipality, role = self.validate(municipality, role, retriever)

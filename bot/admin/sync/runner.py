@@ -230,9 +230,14 @@ def run_sync(
 ) -> SyncSummary:
     """Sync the configured SharePoint sources (of one municipality, or all) and rebuild the index.
 
+        summary = run_sync(Settings(), "baerum")
+        print(summary.text())  # "sharepoint-baerum: 1 added, 2 changed, 0 removed, 0 skipped …"
+
     With no source to sync, it is a plain rebuild from the documents folder. Source and build
-    failures are reported in the summary (and the state file); SyncError when it can't start.
-    Blocking (it runs its own event loop for Graph): call it off the event loop.
+    failures are reported in the summary (and DATA_DIR/sync-state.json); SyncError when it can't
+    start (bad configuration), SyncBusy when another sync holds the lock. `progress(what, done,
+    total)` reports downloads; `cancelled()` is checked between steps. Blocking (it runs its own
+    event loop for Graph): call it off the event loop.
     """
     sources = configured_sources(settings)
     layout = mirror_layout(sources)
