@@ -335,7 +335,7 @@ def test_questions_asked_while_a_new_index_swaps_in_are_all_answered_then_from_t
             answers.append((started, any("gruppelederne" in p.text for p in answer.passages)))
 
     askers = [threading.Thread(target=ask_again_and_again) for _ in range(8)]
-    with caplog.at_level(logging.INFO, logger="bot.answering.engine"):
+    with caplog.at_level(logging.INFO, logger="index.generations"):
         for asker in askers:
             asker.start()
         wait_for(lambda: len(answers) >= 10)
