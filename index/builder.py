@@ -55,12 +55,14 @@ def _key(text: str) -> str:
 
 
 def _pipeline_fingerprint() -> str:
-    """Changes when the code that turns documents into passages, rules and tokens changes: then everything is re-read."""
+    """Changes when the code that turns documents into passages, rules and tokens changes: then everything is re-read.
+
+    Reads the source of every module of the `knowledge` package (a new reader counts without
+    being listed) and of `index.lexical` (the tokenizer)."""
     import index.lexical
     import knowledge
 
-    pipeline = ("readers", "cleaning", "structure", "passages", "roles", "rules", "library", "catalog")
-    sources = [Path(knowledge.__file__).parent / f"{name}.py" for name in pipeline] + [Path(index.lexical.__file__)]
+    sources = sorted(Path(knowledge.__file__).parent.rglob("*.py")) + [Path(index.lexical.__file__)]
     return _key("".join(p.read_text(encoding="utf-8") for p in sources))
 
 
