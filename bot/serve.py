@@ -1,95 +1,35 @@
 """`veileder serve`: one aiohttp process for every HTTP front end — Slack's Events API at
-`/slack/events`, Teams (Bot Framework / Agents SDK) at `/api/messages`, `/healthz` (alive),
-`/readyz` (ready for traffic) and `/admin`.
-
-Front ends get a `BotServices` and only render what the engine answers.
+`/slack/events` (or Socket Mode), Teams (Bot Framework / Agents SDK) at `/api/messages`,
+`/healthz` (alive), `/readyz` (ready for traffic) and `/admin` — assembled here from one
+`BotServices`, the only place that knows all front ends.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+import time
+from typing import Callable
 
 from aiohttp import web
 
-from bot.web.admin_page import mount_admin
-from bot.answering.answer import Answer
 from bot.admin.crisis import CrisisStore
-from bot.answering.engine import AnswerEngine
-from bot.settings import Settings
 from bot.admin.question_log import QuestionLog
-from bot.store.claims import Claims
+from bot.admin.report import retention_cleanup_ctx
+from bot.admin.sync.schedule import SyncSchedule
+from bot.answering.engine import AnswerEngine
+from bot.services import BotServices
+from bot.settings import Settings
+from bot.store.claims import claims_cleanup_ctx
 from bot.store.database import Database
+from bot.web.admin_page import mount_admin
 
 log = logging.getLogger(__name__)
 
-ReindexFn = Callable[[str | None], Awaitable[str]]  # municipality or None → a summary to show in the chat
-
-
-@dataclass
-class BotServices:
-    """What every front end may use: the engine, the question log, crisis state, de-duplication
-    claims and the admin reindex, all but the engine in the shared state store (`database`).
-
-    `engine` is None while `veileder serve` is still loading the model (`/readyz` says 503 then);
-    `ask` waits for it."""
-
-    settings: Settings
-    engine: AnswerEngine | None
-    log: QuestionLog
-    crisis: CrisisStore
-    reindex: ReindexFn | None = None
-    extras: dict = field(default_factory=dict)
-    claims: Claims | None = None
-    startup_error: str | None = None
-    _engine_ready: asyncio.Event | None = None
-
-    def __post_init__(self) -> None:
-        if self.claims is None:
-            self.claims = Claims(self.log.database)
-
-    @property
-    def database(self) -> Database:
-        return self.log.database
-
-    def engine_loaded(self, engine: AnswerEngine) -> None:
-        """Called (on the event loop) when the background start has loaded the engine."""
-        self.engine = engine
-        if self._engine_ready is not None:
-            self._engine_ready.set()
-
-    async def ready_engine(self) -> AnswerEngine:
-        """The engine, waiting while the model is still loading."""
-        if self.engine is None:
-            if self._engine_ready is None:
-                self._engine_ready = asyncio.Event()
-            await self._engine_ready.wait()
-        assert self.engine is not None
-        return self.engine
-
-    async def ask(self, question: str, *, municipality: str | None, profile_role: str | None = None) -> Answer:
-        """Answer off the event loop (the model is CPU-bound)."""
-        engine = await self.ready_engine()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            None, lambda: engine.ask(question, municipality=municipality, profile_role=profile_role)
-        )
-
-    def is_admin(self, user_id: str | None) -> bool:
-        return bool(user_id) and user_id in self.settings.admin_user_ids()
-
-
-SERVICES: web.AppKey["BotServices"] = web.AppKey("services", object)
-
-
-def error_reference() -> str:
-    """A short id the asker can quote to IT; the details go to the log under the same id."""
-    return uuid.uuid4().hex[:8]
-
-
+SERVICES: web.AppKey[BotServices] = web.AppKey("services", BotServices)
 READY_DB_SECONDS = 2.0
+INDEX_BUSY_RETRY_SECONDS = 2.0
+
+EngineOpener = Callable[[Database], AnswerEngine]  # loads the model (blocking); builds nothing yet
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -122,11 +62,14 @@ async def _readyz(request: web.Request) -> web.Response:
     if not reachable:
         problems.append("the database can't be reached")
     if problems:
-        return web.json_response({"status": "starting" if services.engine is None else "not ready", "problems": problems, **body}, status=503)
+        status = "starting" if services.engine is None else "not ready"
+        return web.json_response({"status": status, "problems": problems, **body}, status=503)
     return web.json_response({"status": "ready", **body})
 
 
 def create_web_app(services: BotServices) -> web.Application:
+    """The HTTP app: /healthz, /readyz, /admin, Slack's /slack/events (when its token and signing
+    secret are set) and Teams' /api/messages (when its connection is configured)."""
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", _healthz)
@@ -144,3 +87,56 @@ def create_web_app(services: BotServices) -> web.Application:
     else:
         mount_teams(app, services)
     return app
+
+
+def load_engine(open_engine: EngineOpener, database: Database) -> AnswerEngine:
+    """The engine with its model loaded and an index served (building the first one if there is
+    none); while another replica builds that first index into the shared folder, wait for it."""
+    from index.store import IndexBusy
+
+    engine = open_engine(database)
+    while True:
+        try:
+            engine.retriever()
+            return engine
+        except IndexBusy:
+            log.info("another replica is building the first index; waiting for it")
+            time.sleep(INDEX_BUSY_RETRY_SECONDS)
+
+
+def serve(settings: Settings, database: Database, open_engine: EngineOpener, host: str, port: int) -> None:
+    """Build the services once, the web app around them, and run until stopped (Ctrl-C, SIGTERM).
+
+    `database` is the shared state store, already migrated. The server listens at once and loads
+    the model in the background (`open_engine`): until then /readyz is 503 and questions that
+    arrive anyway wait for it. The sync schedule, the question log's retention cleanup and the
+    claims' cleanup run as the app's cleanup contexts; with SLACK_APP_TOKEN set, Slack's events
+    come over Socket Mode.
+    """
+    services = BotServices(settings, None, QuestionLog.open(settings, database), CrisisStore(database))
+    schedule = SyncSchedule(settings, database, engine=services.ready_engine)
+    services.reindex = schedule.reindex
+    web_app = create_web_app(services)
+
+    async def load_in_background(_app: web.Application) -> None:
+        async def run() -> None:
+            try:
+                engine = await asyncio.to_thread(load_engine, open_engine, database)
+            except Exception as exc:  # noqa: BLE001 - /readyz and /healthz say what is wrong
+                services.startup_error = str(exc) or type(exc).__name__
+                log.error("the bot can't start answering: %s", services.startup_error)
+                return
+            services.engine_loaded(engine)
+            log.info("ready: model loaded, index %s served", engine.retriever().stored.generation)
+
+        services.running["loader"] = asyncio.create_task(run(), name="veileder-load")
+
+    web_app.on_startup.append(load_in_background)
+    web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))
+    web_app.cleanup_ctx.append(claims_cleanup_ctx(services.claims))
+    web_app.cleanup_ctx.append(schedule.running)
+    if settings.slack_app_token and settings.slack_bot_token:
+        from bot.slack.app import start_socket_mode
+
+        web_app.on_startup.append(lambda app: start_socket_mode(app, services))
+    web.run_app(web_app, host=host, port=port, print=lambda *_: None)

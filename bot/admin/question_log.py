@@ -23,20 +23,27 @@ class QuestionLog:
     """Stores questions, answers and feedback."""
 
     def __init__(self, database: Database, salt: str) -> None:
+        """A log in the shared state store's `database`, hashing user ids with `salt`. Creates
+        nothing: `open` (or `at`) migrates the schema first."""
         self.database = database
         self.engine: Engine = database.engine
         self.salt = salt
 
     @classmethod
-    def open(cls, url: str, salt: str) -> "QuestionLog":
-        """The log in the database at `url`, migrated to the newest schema."""
+    def at(cls, url: str, salt: str) -> "QuestionLog":
+        """The log in the database at the SQLAlchemy `url`, its schema migrated to the newest."""
         database = Database(url)
         database.upgrade()
         return cls(database, salt)
 
     @classmethod
-    def from_settings(cls, settings, database: Database | None = None) -> "QuestionLog":
-        """The log in the settings' database (opened and migrated unless `database` is given)."""
+    def open(cls, settings, database: Database | None = None) -> "QuestionLog":
+        """The configured log, ready to record: in `database`, else the settings' shared state store
+        (DATABASE_URL, or SQLite in DATA_DIR), opened and migrated.
+
+        Creates DATA_DIR and the salt file (DATA_DIR/user-hash-salt, mode 600, unless USER_HASH_SALT
+        is set) when missing; raises DatabaseError when the database can't be reached or migrated.
+        """
         from bot.store.setup import open_store
 
         data_dir: Path = settings.data_dir

@@ -71,8 +71,10 @@ class CrisisNotice:
     rule: MatchedRule | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
+    """One answer, assembled once by the engine (immutable; `dataclasses.replace` makes a changed copy)."""
+
     question: str
     language: str  # "nb" | "nn" | "en"
     municipality: str | None

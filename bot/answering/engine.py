@@ -1,14 +1,13 @@
 """The answer engine: a question (and what is known of the asker) in, an `Answer` out.
 
-It holds the loaded model and the current index generation; when a new generation is swapped
-in on disk (a rebuild, a sync) the next question loads it, while questions already being
-answered finish on the generation they started with.
+It holds the loaded model and the generation that serves (`index.generations.CurrentIndex`:
+a generation swapped in on disk is loaded by the next question, while questions already being
+answered finish on the generation they started with), and assembles one immutable `Answer`.
 """
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -22,8 +21,8 @@ from bot.answering.scope import scope_of
 from bot.settings import Settings
 from bot.answering.verdicts import roles_phrase, say, verdict_for
 from index.embedder import Embedder, load_embedder
+from index.generations import CurrentIndex, NoUsableIndex
 from index.retrieval import Hit, Retriever
-from index.store import IndexCorrupt, IndexMissing, current_generation, load_generation
 from knowledge.catalog import Contact
 from knowledge.passages import Passage
 from knowledge.roles import ROLES, role_name, role_stated_in
@@ -66,41 +65,17 @@ class AnswerEngine:
         self.index_dir: Path = settings.resolved_index_dir()
         self.embedder = embedder or load_embedder(settings.model, settings.data_dir, settings.threads)
         self.crisis = crisis
-        self._lock = threading.Lock()
-        self._retriever: Retriever | None = None
-        self._generation: Path | None = None
-        self._on_missing_index = on_missing_index
+        on_missing = (lambda: on_missing_index(self)) if on_missing_index is not None else None
+        self.index = CurrentIndex(self.index_dir, self.embedder, on_missing)
 
     # -- the index -------------------------------------------------------------------------
 
     def retriever(self) -> Retriever:
-        """The retriever for the current generation, reloading when a new one has been swapped in."""
-        generation = current_generation(self.index_dir)
-        if generation is None and self._on_missing_index is not None and self._retriever is None:
-            self._on_missing_index(self)
-            generation = current_generation(self.index_dir)
-        if generation is None:
-            if self._retriever is not None:
-                return self._retriever  # keep serving what we have
-            raise EngineError(f"no index in {self.index_dir}; build one with 'veileder index'")
-        if generation != self._generation:
-            with self._lock:
-                # Read CURRENT again under the lock: a thread that read it before a swap must not
-                # load the older generation over the newer one another thread has just loaded.
-                generation = current_generation(self.index_dir) or generation
-                if generation != self._generation:
-                    try:
-                        stored = load_generation(generation)
-                        retriever = Retriever(stored, self.embedder)
-                    except (IndexCorrupt, IndexMissing, ValueError) as exc:
-                        if self._retriever is not None:
-                            log.error("new index %s can't be used, still serving %s: %s", generation, self._generation, exc)
-                            return self._retriever
-                        raise EngineError(str(exc)) from exc
-                    self._retriever, self._generation = retriever, generation
-                    log.info("serving index %s", generation.name)
-        assert self._retriever is not None
-        return self._retriever
+        """The retriever for the current generation (see index.generations.CurrentIndex)."""
+        try:
+            return self.index.retriever()
+        except NoUsableIndex as exc:
+            raise EngineError(str(exc)) from exc
 
     def municipalities(self) -> list[str]:
         return self.retriever().municipalities
@@ -137,7 +112,20 @@ class AnswerEngine:
         role: str | None = None,
         profile_role: str | None = None,
     ) -> Answer:
-        """Answer one question. `role` is what the asker chose (--role); `profile_role` what a front end read from their profile."""
+        """Answer one question from the current index generation.
+
+            engine = AnswerEngine(Settings(), crisis=CrisisStore(settings.data_dir))
+            answer = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
+            answer.verdict, answer.rule.text, answer.rule.citation.label()
+
+        `role` is what the asker chose (--role; one of knowledge.roles.ROLES), `profile_role` what
+        a front end read from their profile; a role stated in the question wins over both. Returns
+        an `Answer`: `kind` "rule" | "who" | "passages" | "refused", the verdict in the question's
+        language (nb, nn or en), the matching rule quoted with its source, up to PASSAGES_SHOWN
+        passages (`score` is the fused retrieval score) and `confidence` in 0..1. Raises
+        QuestionError (empty, or longer than MAX_QUESTION_CHARS characters), UnknownMunicipality,
+        UnknownRole, or EngineError when there is no usable index.
+        """
         text = clean_question(question, self.settings.max_question_chars)
         retriever = self.retriever()  # one generation for the whole answer, even if a new one is swapped in meanwhile
         municipality, role = self.validate(municipality, role, retriever)
@@ -150,73 +138,72 @@ class AnswerEngine:
         vector = retriever.encode(text)
         hits = retriever.search(text, municipality, k=RETRIEVE, vector=vector)
         crisis = self._crisis_notice(retriever, municipality)
-        answer = Answer(
+        asked = dict(
             question=text,
             language=language,
             municipality=municipality,
             municipality_name=_municipality_name(retriever, municipality) if municipality else None,
             role=asker_role,
             role_source=role_source,
-            answered=False,
-            kind="refused",
-            verdict=say("refused", language),
-            rule=None,
-            passages=[self._found(retriever, h) for h in retriever.present(hits, vector)[:PASSAGES_SHOWN]],
-            confidence=self._confidence(hits[0].dense if hits else 0.0, language),
             contact=_contact(retriever, municipality),
-            show_contact=True,
             crisis=crisis,
         )
+        passages = [self._found(retriever, h) for h in retriever.present(hits, vector)[:PASSAGES_SHOWN]]
         if not hits or not self._answerable(text, language, hits[0]):
-            return answer
+            return Answer(
+                **asked, answered=False, kind="refused", verdict=say("refused", language), rule=None,
+                passages=passages, confidence=self._confidence(hits[0].dense if hits else 0.0, language), show_contact=True,
+            )
 
         scored = score_rules(retriever, text, hits, vector, asker_role, parsed.intent)
         best = matching_rule(scored, asker_role, self.embedder.calibration.min_rule_similarity)
-        answer.answered = True
-        answer.confidence = self._confidence(hits[0].dense, language, best)
-        answer.show_contact = answer.confidence < 0.5
+        confidence = self._confidence(hits[0].dense, language, best)
         if best is None:
-            answer.kind, answer.verdict = "passages", say("passages", language)
+            ruling = _Ruling("passages", say("passages", language))
         elif parsed.intent == "who":
-            self._answer_who(answer, retriever, scored, best)
+            ruling = self._answer_who(retriever, scored, best, language)
         else:
-            self._answer_with_rule(answer, retriever, scored, best, parsed)
-        if answer.rule is not None:
-            answer.passages = self._evidence_first(retriever, retriever.present(hits, vector), answer.rule)
+            ruling = self._answer_with_rule(retriever, scored, best, parsed, language, asker_role)
+        verdict, show_contact = ruling.verdict, confidence < 0.5 or ruling.check_first
+        if ruling.rule is not None:
+            passages = self._evidence_first(retriever, retriever.present(hits, vector), ruling.rule)
         if crisis is not None and _about_media(text, best.rule if best else None):
-            answer.verdict = _crisis_verdict(crisis, language)
-            answer.show_contact = True
-        return answer
+            verdict, show_contact = _crisis_verdict(crisis, language), True
+        return Answer(
+            **asked, answered=True, kind=ruling.kind, verdict=verdict, rule=ruling.rule, passages=passages,
+            confidence=confidence, role_rules=ruling.role_rules, show_contact=show_contact,
+        )
 
-    def _answer_who(self, answer: Answer, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule) -> None:
+    def _answer_who(self, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, language: str) -> "_Ruling":
         """"Hvem …?": the roles that hold the duty, and every role's entry when the rule is part of a role list."""
         min_similarity = self.embedder.calibration.min_rule_similarity
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
         holders = rules_by_role(scored, best, min_similarity) or {r: best for r in best.rule.roles}
         listed = rules_by_role(scored, best, min_similarity, whole_list=True) if role_list else holders
-        answer.kind = "who"
-        answer.rule = self._matched(retriever, best.rule)
-        answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), answer.language)
-        answer.verdict = say("who", answer.language, roles=_capitalised(roles_phrase(list(holders), answer.language)))
+        return _Ruling(
+            "who",
+            say("who", language, roles=_capitalised(roles_phrase(list(holders), language))),
+            self._matched(retriever, best.rule),
+            self._role_rules(retriever, self._in_document_order(retriever, listed), language),
+        )
 
     def _answer_with_rule(
-        self, answer: Answer, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, parsed: Question
-    ) -> None:
+        self, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, parsed: Question, language: str, asker_role: str | None
+    ) -> "_Ruling":
         """The matching rule and its verdict; for a first-person question from an unknown role whose
         answer differs by role, each role's rule (ordinary staff's quoted)."""
-        answer.kind = "rule"
-        answer.rule = self._matched(retriever, best.rule)
-        answer.verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, answer.language, fits_asker=best.fit > 0)
-        if answer.role is None and parsed.first_person and best.rule.roles:
+        rule = self._matched(retriever, best.rule)
+        verdict = verdict_for(best.rule, parsed.intent, parsed.yes_no, language, fits_asker=best.fit > 0)
+        role_rules: list[RoleRule] = []
+        if asker_role is None and parsed.first_person and best.rule.roles:
             role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
             per_role = rules_by_role(scored, best, self.embedder.calibration.min_rule_similarity, whole_list=role_list)
             if len(per_role) > 1:
-                answer.role_rules = self._role_rules(retriever, self._in_document_order(retriever, per_role), answer.language)
-                answer.verdict = say("by_role", answer.language)
+                role_rules = self._role_rules(retriever, self._in_document_order(retriever, per_role), language)
+                verdict = say("by_role", language)
                 if DEFAULT_ROLE in per_role:
-                    answer.rule = self._matched(retriever, per_role[DEFAULT_ROLE].rule)
-        if _asks_to_check_first(best.rule):
-            answer.show_contact = True
+                    rule = self._matched(retriever, per_role[DEFAULT_ROLE].rule)
+        return _Ruling("rule", verdict, rule, role_rules, check_first=_asks_to_check_first(best.rule))
 
     def _crisis_notice(self, retriever: Retriever, municipality: str | None) -> CrisisNotice | None:
         crisis = self.crisis.active(municipality) if (self.crisis and municipality) else None
@@ -234,18 +221,17 @@ class AnswerEngine:
         return base
 
     def _citation(self, retriever: Retriever, passage_or_rule: Passage | Rule) -> Citation:
-        documents = retriever.stored.manifest["documents"]
-        doc = documents.get(passage_or_rule.document_id, {})
+        doc = retriever.stored.documents.get(passage_or_rule.document_id)
         section = passage_or_rule.section if isinstance(passage_or_rule, Rule) else passage_or_rule.section_title
         return Citation(
-            document=doc.get("title") or passage_or_rule.document_id,
+            document=retriever.stored.title_of(passage_or_rule.document_id),
             document_id=passage_or_rule.document_id,
             municipality=passage_or_rule.municipality,
             municipality_name=_municipality_name(retriever, passage_or_rule.municipality),
             section=section,
             item=passage_or_rule.item,
-            period=doc.get("period"),
-            superseded=bool(doc.get("superseded_by")),
+            period=doc.period if doc else None,
+            superseded=bool(doc and doc.superseded_by),
         )
 
     def _evidence_first(self, retriever: Retriever, hits: list[Hit], rule: MatchedRule) -> list[FoundPassage]:
@@ -283,6 +269,17 @@ class AnswerEngine:
             RoleRule(role, _capitalised(role_name(role, language)), self._matched(retriever, scored.rule))
             for role, scored in per_role.items()
         ]
+
+
+@dataclass(frozen=True)
+class _Ruling:
+    """What the matching rule decides about an answer: its kind, verdict and quoted rules."""
+
+    kind: str  # "rule" | "who" | "passages"
+    verdict: str
+    rule: MatchedRule | None = None
+    role_rules: list[RoleRule] = field(default_factory=list)
+    check_first: bool = False  # the rule sends the asker to a human first
 
 
 def _municipality_name(retriever: Retriever, key: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from bot.texts import phrase
 from knowledge.errors import VeilederError
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
@@ -19,13 +21,6 @@ _OBLIGATION_RE = re.compile(r"\b(?:må|skal|bør|plikt|have to|has to|must|shoul
 
 
 _EMPTY = "The question is empty – Spørsmålet er tomt. Ask e.g. «Kan jeg uttale meg til pressen?»"
-_TOO_LONG = {
-    "nb": "Spørsmålet er {length} tegn langt (characters long); hold det under {limit} tegn og spør om én ting om gangen.",
-    "nn": "Spørsmålet er {length} teikn langt (characters long); hald det under {limit} teikn og spør om éin ting om gongen.",
-    "en": "The question is {length} characters long; please keep it under {limit} and ask about one thing at a time.",
-}
-
-
 class QuestionError(VeilederError, ValueError):
     """A question that can't be answered as typed; the message says what to do instead."""
 
@@ -52,8 +47,8 @@ def clean_question(raw: str | None, max_chars: int) -> str:
     if len(text) > max_chars:
         from bot.answering.language import detect_language
 
-        message = _TOO_LONG[detect_language(text[:500])]
-        raise QuestionError(message.format(length=f"{len(text):,}".replace(",", " "), limit=f"{max_chars:,}".replace(",", " ")))
+        length, limit = f"{len(text):,}".replace(",", " "), f"{max_chars:,}".replace(",", " ")
+        raise QuestionError(phrase("question_too_long", detect_language(text[:500]), length=length, limit=limit))
     return text
 
 

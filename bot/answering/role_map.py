@@ -86,10 +86,9 @@ def topics_of(rule: Rule) -> list[str]:
 
 
 def _current_rules(stored: StoredIndex, municipality: str) -> list[Rule]:
-    documents = stored.manifest["documents"]
     return [
         r for r in stored.rules
-        if r.municipality == municipality and r.roles and not documents.get(r.document_id, {}).get("superseded_by")
+        if r.municipality == municipality and r.roles and not stored.is_superseded(r.document_id)
     ]
 
 
@@ -104,7 +103,6 @@ def build_role_map(stored: StoredIndex, municipality: str, role: str | None = No
         raise RoleMapError(f"Unknown topic '{topic}'. Valid: {', '.join(TOPIC_ORDER)}")
     info = stored.municipalities.get(municipality)
     role_map = RoleMap(municipality, info.name if info else municipality)
-    documents = stored.manifest["documents"]
     order = {p.id: p.order for p in stored.passages}
     role_lists = role_list_sections(stored.rules)
     # The per-role rule lists lead each cell ("Øvrige ansatte kan …" before a rule that mentions staff).
@@ -114,7 +112,7 @@ def build_role_map(stored: StoredIndex, municipality: str, role: str | None = No
     ):
         entry = RoleMapRule(
             rule.id, rule.text, rule.modality, rule.roles,
-            documents.get(rule.document_id, {}).get("title") or rule.document_id, rule.section, rule.item,
+            stored.title_of(rule.document_id), rule.section, rule.item,
         )
         for rule_role in rule.roles:
             if role is not None and rule_role != role:
@@ -137,11 +135,10 @@ def build_role_map(stored: StoredIndex, municipality: str, role: str | None = No
 def _add_described_roles(stored: StoredIndex, role_map: RoleMap, only: str | None) -> None:
     """Roles the documents mention but give no rule of their own ("Ordføreren er kommunens øverste
     politiske leder …") still belong on the map, with the sentences that describe them."""
-    documents = stored.manifest["documents"]
     for passage in stored.passages:
         if passage.municipality != role_map.municipality or passage.kind in ("section", "outline"):
             continue
-        if documents.get(passage.document_id, {}).get("superseded_by"):
+        if stored.is_superseded(passage.document_id):
             continue
         for sentence in split_sentences(passage.text):
             for mention in find_roles(sentence):
@@ -150,7 +147,7 @@ def _add_described_roles(stored: StoredIndex, role_map: RoleMap, only: str | Non
                     continue
                 cell = role_map.cells.setdefault(role, {}).setdefault("described", [])
                 if len(cell) < _MENTIONS_SHOWN and all(r.text != sentence for r in cell):
-                    title = documents.get(passage.document_id, {}).get("title") or passage.document_id
+                    title = stored.title_of(passage.document_id)
                     cell.append(RoleMapRule(passage.id, sentence, "described", (role,), title, passage.section_title, passage.item))
 
 
@@ -160,13 +157,12 @@ def crisis_rule(stored: StoredIndex, municipality: str) -> RoleMapRule | None:
     beredskapsplan (Modum), that passage."""
     candidates = [r for r in _current_rules(stored, municipality) if "crisis" in topics_of(r)]
     preferred = sorted(candidates, key=lambda r: (r.modality != "responsible", not {"mayor", "chief_executive", "leader"} & set(r.roles)))
-    documents = stored.manifest["documents"]
     if preferred:
         r = preferred[0]
-        return RoleMapRule(r.id, r.text, r.modality, r.roles, documents.get(r.document_id, {}).get("title") or r.document_id, r.section, r.item)
+        return RoleMapRule(r.id, r.text, r.modality, r.roles, stored.title_of(r.document_id), r.section, r.item)
     for p in stored.passages:
         if p.municipality == municipality and re.search(r"kris\w*\b.*beredskapsplan|beredskapsplan.*kris", p.text, re.I):
-            if not documents.get(p.document_id, {}).get("superseded_by"):
+            if not stored.is_superseded(p.document_id):
                 sentence = next((s for s in re.split(r"(?<=\.)\s+", p.text) if "beredskapsplan" in s.lower()), p.text)
-                return RoleMapRule(p.id, sentence, "responsible", (), documents.get(p.document_id, {}).get("title") or p.document_id, p.section_title, p.item)
+                return RoleMapRule(p.id, sentence, "responsible", (), stored.title_of(p.document_id), p.section_title, p.item)
     return None

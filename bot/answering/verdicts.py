@@ -8,59 +8,16 @@ from __future__ import annotations
 
 import re
 
-from bot.texts.labels import pick
+from bot.texts import phrase
 from knowledge.roles import role_name
 from knowledge.rules import Rule
 
 _MAY_RE = re.compile(r"\bkan (?:også |gjerne )?(.+?)(?:,? men\b|\.$|$)", re.I)
 _BUT_NOT_RE = re.compile(r"\bmen (?:skal |må |bør )?ikke (.+?)(?:\.$|$)", re.I)
 
-TEXT = {
-    "yes": {"nb": "Ja.", "nn": "Ja.", "en": "Yes."},
-    "yes_limits": {"nb": "Ja, men bare", "nn": "Ja, men berre", "en": "Yes, but only within the limits the rule sets"},
-    "no": {"nb": "Nei.", "nn": "Nei.", "en": "No — the rule forbids it."},
-    "rather_not": {"nb": "Helst ikke.", "nn": "Helst ikkje.", "en": "Better not — the rule advises against it."},
-    "required": {"nb": "Ja, det er et krav.", "nn": "Ja, det er eit krav.", "en": "Yes, this is required."},
-    "yes_if": {"nb": "Ja, men regelen under stiller krav.", "nn": "Ja, men regelen under set krav.", "en": "Yes, but the rule below sets requirements."},
-    "yes_careful": {"nb": "Ja, men følg rådet i regelen under.", "nn": "Ja, men følg rådet i regelen under.", "en": "Yes, but follow the advice in the rule below."},
-    "yes_duty": {"nb": "Ja – med ansvaret regelen under gir deg.", "nn": "Ja – med ansvaret regelen under gir deg.", "en": "Yes — with the responsibility the rule below gives you."},
-    "optional": {"nb": "Nei, det er ikke et krav – men du kan.", "nn": "Nei, det er ikkje eit krav – men du kan.", "en": "No, it isn't required — but you may."},
-    "must_not_do": {"nb": "Nei – det skal du ikke.", "nn": "Nei – det skal du ikkje.", "en": "No — you must not."},
-    "recommended": {"nb": "Det anbefales.", "nn": "Det er tilrådd.", "en": "It is recommended."},
-    "responsible": {"nb": "Ansvaret ligger hos {roles}.", "nn": "Ansvaret ligg hos {roles}.", "en": "This is the responsibility of {roles}."},
-    "who": {"nb": "{roles} – se regelen under.", "nn": "{roles} – sjå regelen under.", "en": "{roles} — see the rule below."},
-    "rule_for": {"nb": "Regelen gjelder {roles}.", "nn": "Regelen gjeld {roles}.", "en": "The rule applies to {roles}."},
-    "see_rule": {"nb": "Se regelen under.", "nn": "Sjå regelen under.", "en": "See the rule quoted below (in Norwegian)."},
-    "passages": {
-        "nb": "Strategien har ingen egen regel om dette, men sier dette – se utdragene under.",
-        "nn": "Strategien har ingen eigen regel om dette, men seier dette – sjå utdraga under.",
-        "en": "The strategy has no specific rule on this, but here is what it says (in Norwegian).",
-    },
-    "refused": {
-        "nb": "Det finner jeg ikke svar på i kommunikasjonsstrategien. Spør kommunikasjonsrådgiverne.",
-        "nn": "Det finn eg ikkje svar på i kommunikasjonsstrategien. Spør kommunikasjonsrådgjevarane.",
-        "en": "The communication strategy doesn't answer this. Please ask the communications advisers.",
-    },
-    "by_role": {
-        "nb": "Svaret avhenger av rollen din – se regelen for hver rolle under.",
-        "nn": "Svaret avheng av rolla di – sjå regelen for kvar rolle under.",
-        "en": "The answer depends on your role — see the rule for each role below.",
-    },
-    "crisis": {
-        "nb": "Kommunen er i krisemodus: {message}",
-        "nn": "Kommunen er i krisemodus: {message}",
-        "en": "The municipality is in crisis mode: {message}",
-    },
-    "crisis_spokesperson": {
-        "nb": "Henvis media til {who}.",
-        "nn": "Vis media vidare til {who}.",
-        "en": "Refer the media to {who}.",
-    },
-}
-
-
 def say(key: str, language: str, **values: str) -> str:
-    return pick(TEXT, key, language, **values)
+    """A verdict text (`verdict_<key>` in bot/texts) in the asker's language."""
+    return phrase(f"verdict_{key}", language, **values)
 
 
 def roles_phrase(roles: tuple[str, ...] | list[str], language: str) -> str:

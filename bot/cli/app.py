@@ -15,35 +15,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
+from bot.cli.common import app, command_settings, err, fail, out
 from bot.settings import Settings
 from knowledge.errors import VeilederError
-
-app = typer.Typer(
-    help="Veileder: answers staff's questions about the municipality's communication rules, from its own strategy documents.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-out = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def _settings(index: Path | None = None, documents: Path | None = None) -> Settings:
-    settings = Settings()
-    updates = {}
-    if index is not None:
-        updates["index_dir"] = index
-    if documents is not None:
-        updates["documents_dir"] = documents
-    return settings.model_copy(update=updates) if updates else settings
-
 
 def build(settings: Settings, quiet: bool = False):
     """Build or update the index from the settings' documents, with a progress bar on stderr."""
@@ -53,7 +28,7 @@ def build(settings: Settings, quiet: bool = False):
     from index.embedder import load_embedder
     from knowledge.library import load_knowledge
 
-    kb = load_knowledge(settings.effective_documents_dir())
+    kb = load_knowledge(settings.setup_documents_dir())
     embedder = load_embedder(settings.model, settings.data_dir, settings.threads)
     with Progress(
         TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -90,18 +65,18 @@ def ask(
     """Ask a question and get the matching rule, the verdict for your role and the passages found."""
     from bot.cli.render import render_answer
 
-    settings = _settings(index=index)
+    settings = command_settings(index=index)
     if batch is None and question is None:
-        _fail("give a question, e.g. veileder ask \"Kan jeg uttale meg til pressen?\", or --batch FILE")
+        fail("give a question, e.g. veileder ask \"Kan jeg uttale meg til pressen?\", or --batch FILE")
     try:
         engine = _engine(settings, quiet=as_json)
         if batch is not None:
             _ask_batch(engine, batch)
             return
         answer = engine.ask(question or "", municipality=municipality, role=role)
-        _record(settings, answer)
+        _record(_open_log(settings), answer)
     except VeilederError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if as_json:
         sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
@@ -114,7 +89,7 @@ def _ask_batch(engine, path: Path) -> None:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"can't read {path}: {getattr(exc, 'strerror', None) or exc}")
+        fail(f"can't read {path}: {getattr(exc, 'strerror', None) or exc}")
         return
     engine.retriever()  # load model and index before timing
     for number, line in enumerate(lines, 1):
@@ -138,12 +113,23 @@ def _ask_batch(engine, path: Path) -> None:
         sys.stdout.flush()
 
 
-def _record(settings: Settings, answer) -> None:
-    """Questions asked on the command line are part of what staff ask, like those in Slack and Teams."""
+def _open_log(settings: Settings):
+    """The question log for this command, or None (with a warning) when it can't be opened."""
     from bot.admin.question_log import QuestionLog
 
     try:
-        QuestionLog.from_settings(settings).record_question("cli", getpass.getuser(), answer)
+        return QuestionLog.open(settings)
+    except Exception as exc:  # noqa: BLE001 - the log must never cost the asker the answer
+        logging.getLogger(__name__).warning("question log not available, questions are not stored: %s", exc)
+        return None
+
+
+def _record(question_log, answer) -> None:
+    """Questions asked on the command line are part of what staff ask, like those in Slack and Teams."""
+    if question_log is None:
+        return
+    try:
+        question_log.record_question("cli", getpass.getuser(), answer)
     except Exception as exc:  # noqa: BLE001 - the log must never cost the asker the answer
         logging.getLogger(__name__).warning("question not stored: %s", exc)
 
@@ -156,11 +142,11 @@ def index_command(
     """Build or update the index; unchanged documents are not embedded again."""
     from bot.cli.render import render_build_report
 
-    settings = _settings(index=index, documents=documents)
+    settings = command_settings(index=index, documents=documents)
     try:
         report, _ = build(settings)
     except VeilederError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     render_build_report(out, report, settings.resolved_index_dir())
 
@@ -175,7 +161,7 @@ def sync(
 
     from bot.admin.sync.runner import run_sync
 
-    settings = _settings()
+    settings = command_settings()
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
     ) as progress:
@@ -185,11 +171,11 @@ def sync(
                 settings, municipality, lambda what, done, total: progress.update(task, description=escape(what), completed=done, total=total)
             )
         except VeilederError as exc:
-            _fail(escape(str(exc)))
+            fail(escape(str(exc)))
             return
     out.print(escape(summary.text()), highlight=False, soft_wrap=True)
     if not summary.ok:
-        _fail(escape(summary.error or "sync failed"))
+        fail(escape(summary.error or "sync failed"))
 
 
 @app.command()
@@ -201,13 +187,14 @@ def chat(
     """An interactive session in the terminal: type questions, get answers; an empty line or Ctrl-D ends it."""
     from bot.cli.render import render_answer
 
-    settings = _settings(index=index)
+    settings = command_settings(index=index)
     try:
         engine = _engine(settings)
         engine.validate(municipality, role)
     except VeilederError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
+    question_log = _open_log(settings)  # once for the session
     out.print("[bold]Veileder[/] – spør om kommunikasjonsreglene. Tom linje avslutter.")
     while True:
         try:
@@ -222,7 +209,7 @@ def chat(
         except VeilederError as exc:
             err.print(f"[yellow]{exc}[/]")
             continue
-        _record(settings, answer)
+        _record(question_log, answer)
         render_answer(out, answer)
 
 
@@ -233,68 +220,19 @@ def serve(
     index: Optional[Path] = typer.Option(None, "--index"),
 ) -> None:
     """Run the bot: Slack (/slack/events or Socket Mode), Teams (/api/messages), /healthz, /readyz and /admin."""
-    from aiohttp import web
-
-    from bot.admin.crisis import CrisisStore
-    from bot.serve import BotServices, create_web_app
-    from bot.admin.question_log import QuestionLog
+    from bot.serve import serve as serve_forever
     from bot.store.setup import open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = _settings(index=index)
+    settings = command_settings(index=index)
     try:
         database = open_store(settings)  # the schema migrations run on start
-        question_log = QuestionLog.from_settings(settings, database)
     except VeilederError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     # The server listens at once and loads the model in the background: until then /readyz is 503
     # (a load balancer sends no traffic) and questions that arrive anyway wait for the model.
-    services = BotServices(settings, None, question_log, CrisisStore(database))
-    web_app = create_web_app(services)
-    web_app.on_startup.append(lambda app: _load_in_background(app, services, database))
-    from bot.admin.report import retention_cleanup_ctx
-
-    web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))
-    from bot.store.claims import claims_cleanup_ctx
-
-    web_app.cleanup_ctx.append(claims_cleanup_ctx(services.claims))
-    from bot.admin.sync.runner import attach_sync
-
-    attach_sync(web_app, services)  # services.reindex, and the sync schedule
-    if settings.slack_app_token and settings.slack_bot_token:
-        from bot.slack.app import start_socket_mode
-
-        web_app.on_startup.append(lambda app: start_socket_mode(app, services))
-    web.run_app(web_app, host=host or settings.host, port=port or settings.port, print=lambda *_: None)
-
-
-async def _load_in_background(app, services, database) -> None:
-    import asyncio
-
-    from index.store import IndexBusy
-
-    def load():
-        while True:
-            engine = _engine(services.settings, quiet=True, database=database)
-            try:
-                engine.retriever()  # builds the index first if there is none yet
-                return engine
-            except IndexBusy:  # another replica is building the first index into the shared folder
-                logging.getLogger(__name__).info("waiting for another replica's index build")
-                time.sleep(2)
-
-    async def run() -> None:
-        try:
-            engine = await asyncio.to_thread(load)
-        except Exception as exc:  # noqa: BLE001 - /readyz and /healthz say what is wrong
-            services.startup_error = str(exc) or type(exc).__name__
-            logging.getLogger(__name__).error("the bot can't start answering: %s", services.startup_error)
-            return
-        services.engine_loaded(engine)
-        logging.getLogger(__name__).info("ready: model loaded, index %s served", engine.retriever().stored.generation)
-
-    services.extras["loader"] = asyncio.create_task(run(), name="veileder-load")
+    serve_forever(settings, database, lambda db: _engine(settings, quiet=True, database=db), host or settings.host, port or settings.port)
 
 
 @app.command("report")
@@ -316,17 +254,17 @@ def report_command(
     try:
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
-        _fail(escape(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31"))
+        fail(escape(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31"))
         return
-    settings = _settings()
+    settings = command_settings()
     try:
-        question_log = QuestionLog.from_settings(settings)
+        question_log = QuestionLog.open(settings)
         report = build_report(question_log, municipality, since_date, top=top)
         if municipality and not report.totals.questions and municipality not in (known := municipalities_asking(question_log)):
             note = f"No questions from '{municipality}' in the log; municipalities with questions: {', '.join(known) or 'none yet'}"
             err.print(escape(note), style="yellow", highlight=False, soft_wrap=True)
     except (ReportError, SQLAlchemyError, OSError, ImportError) as exc:
-        _fail(escape(str(exc).splitlines()[0]))
+        fail(escape(str(exc).splitlines()[0]))
         return
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
@@ -334,8 +272,8 @@ def report_command(
         render_report(out, report)
 
 
-import bot.cli.roles  # noqa: E402,F401  registers `roles` and `crisis`
-import bot.cli.db  # noqa: E402,F401  registers `db upgrade` and `db status`
+import bot.cli.roles  # noqa: E402,F401  registers `roles` and `crisis` on `app`
+import bot.cli.db  # noqa: E402,F401  registers `db upgrade` and `db status` on `app`
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli.app import _fail, _settings, app, out
+from bot.cli.common import app, command_settings as _settings, fail as _fail, out
 from knowledge.errors import VeilederError
 
 db_app = typer.Typer(help="The shared state store (crisis state, de-duplication claims, sync state, question log).", no_args_is_help=True)

@@ -10,48 +10,49 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answering.answer import Answer
-from bot.texts.labels import contact_line, label
-from knowledge.roles import role_name
+from bot.answering.presentation import AnswerView
+from bot.texts import phrase
+
 
 def render_answer(console: Console, answer: Answer) -> None:
-    lang = answer.language
-    style = "bold green" if answer.answered else "bold yellow"
-    head = Text(answer.verdict, style=style)
-    meta = []
-    if answer.municipality_name:
-        meta.append(answer.municipality_name)
-    if answer.role:
-        meta.append(f"{label('role', lang)}: {role_name(answer.role, lang)}")
-    meta.append(f"{label('confidence', lang)} {answer.confidence:.0%}")
-    console.print(head)
-    console.print(Text(" · ".join(meta), style="dim"))
-    if answer.crisis:
-        lines = [answer.crisis.message]
-        if answer.crisis.spokesperson:
-            lines.append(f"Talsperson: {answer.crisis.spokesperson}")
-        if answer.crisis.rule:
-            lines.append(f"«{answer.crisis.rule.text}» — {answer.crisis.rule.citation.label()}")
-        console.print(Panel(escape("\n".join(lines)), title="Krisemodus", border_style="red"))
-    if answer.rule:
-        c = answer.rule.citation
-        console.print(Panel(Text(f"«{answer.rule.text}»"), title=label("rule", lang), border_style="cyan"))
-        console.print(Text(f"  — {c.label()}", style="cyan"))  # below the box: a long source is never cut off
-    if answer.role_rules:
-        table = Table(title=label("by_role", lang), show_lines=True, expand=True)
+    """The answer's `AnswerView` in the terminal: the verdict, a meta line, the crisis notice, the
+    rule (the source below its box, so a long source is never cut off), the rules by role, the
+    passages and the way to a human."""
+    view = AnswerView.of(answer)
+    lang = view.language
+    style = "bold green" if view.answered else "bold yellow"
+    console.print(Text(view.verdict, style=style))
+    if view.meta:
+        console.print(Text(" · ".join(view.meta), style="dim"))
+    if view.crisis:
+        crisis = view.crisis
+        lines = [crisis.message] if crisis.message else []
+        if crisis.spokesperson:
+            lines.append(f"{phrase('spokesperson', lang)}: {crisis.spokesperson}")
+        if crisis.rule:
+            lines.append(f"«{crisis.rule.text}» — {crisis.rule.citation.label()}")
+        title = phrase("crisis", lang) + (f" ({phrase('since', lang)} {crisis.since})" if crisis.since else "")
+        console.print(Panel(escape("\n".join(lines)), title=escape(title), border_style="red"))
+    if view.rule:
+        console.print(Panel(Text(f"«{view.rule.text}»"), title=phrase("rule", lang), border_style="cyan"))
+        console.print(Text(f"  — {view.rule.citation.label()}", style="cyan"))
+    if view.role_rules:
+        table = Table(title=phrase("by_role", lang), show_lines=True, expand=True)
         table.add_column("", style="bold", no_wrap=True)
         table.add_column("")
-        for rr in answer.role_rules:
-            table.add_row(rr.role_label, f"«{rr.rule.text}»\n[dim]{escape(rr.rule.citation.label())}[/]")
+        for rr in view.role_rules:
+            table.add_row(escape(rr.role_label), f"«{escape(rr.rule.text)}»\n[dim]{escape(rr.rule.citation.label())}[/]")
         console.print(table)
-    if answer.passages:
-        console.print(Text(label("passages", lang), style="bold"))
-        for p in answer.passages[:3]:
+    if view.passages:
+        console.print(Text(phrase("passages", lang), style="bold"))
+        for p in view.passages:
             text = p.text if len(p.text) <= 400 else p.text[:397] + "…"
             console.print(Text(f"  {text}"))
             console.print(Text(f"  — {p.citation.label()}", style="dim"))
-    line = contact_line(answer) if answer.show_contact else None
-    if line:
-        console.print(Text(f"{label('contact', lang)}: {line}", style="magenta"))
+    if view.contact:
+        console.print(Text(f"{phrase('contact', lang)}: {view.contact}", style="magenta"))
+    if view.note:
+        console.print(Text(view.note, style="dim"))
 
 
 def render_build_report(console: Console, report, index_dir: Path) -> None:

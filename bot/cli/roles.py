@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from bot.cli.app import _fail, _settings, app, out
+from bot.cli.common import app, command_settings, fail, out
 from knowledge.errors import VeilederError
 from knowledge.roles import ROLES, role_name
 
@@ -18,12 +18,12 @@ from knowledge.roles import ROLES, role_name
 def _stored(index: Path | None):
     from index.store import IndexError_, load_index
 
-    settings = _settings(index=index)
+    settings = command_settings(index=index)
     try:
         return settings, load_index(settings.resolved_index_dir())
     except IndexError_ as exc:
-        _fail(str(exc))
-        raise  # unreachable: _fail exits
+        fail(str(exc))
+        raise  # unreachable: fail exits
 
 
 @app.command()
@@ -41,11 +41,11 @@ def roles(
     municipality = municipality or (settings.municipality if role is None else None)
     keys = [municipality] if municipality else sorted(stored.municipalities)
     if not keys:
-        _fail("the index has no municipalities; build it with 'veileder index'")
+        fail("the index has no municipalities; build it with 'veileder index'")
     try:
         maps = [build_role_map(stored, key, role, topic) for key in keys]
     except RoleMapError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if as_json:
         data = maps[0].as_dict() if municipality else {"role": role, "municipalities": [m.as_dict() for m in maps]}
@@ -93,17 +93,17 @@ def crisis(
     from bot.admin.crisis import CrisisStore
     from bot.store.setup import open_store
 
-    settings = _settings(index=index)
+    settings = command_settings(index=index)
     try:
         store = CrisisStore(open_store(settings))
     except VeilederError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if action == "status":
         try:
             states = store.status()
         except VeilederError as exc:
-            _fail(str(exc))
+            fail(str(exc))
             return
         if not states:
             out.print("Ingen kommune er i krisemodus.")
@@ -115,14 +115,14 @@ def crisis(
                 out.print(f"{key}: normal (krisemodus av {state.get('off_since')}, av {state.get('off_by')})")
         return
     if action not in ("on", "off"):
-        _fail(f"unknown action '{action}'; use on, off or status")
+        fail(f"unknown action '{action}'; use on, off or status")
     _, stored = _stored(index)
     municipality = municipality or settings.municipality
     valid = ", ".join(sorted(stored.municipalities))
     if municipality is None:
-        _fail(f"give --municipality; valid: {valid}")
+        fail(f"give --municipality; valid: {valid}")
     if municipality not in stored.municipalities:
-        _fail(f"unknown municipality '{municipality}'; valid: {valid}")
+        fail(f"unknown municipality '{municipality}'; valid: {valid}")
     who = by or getpass.getuser()
     try:
         if action == "on":
@@ -132,7 +132,7 @@ def crisis(
             store.switch_off(municipality, who)
             out.print(f"Krisemodus AV for {municipality}.")
     except VeilederError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 __all__ = ["roles", "crisis", "ROLES"]

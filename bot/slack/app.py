@@ -32,8 +32,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answering.answer import Answer
 from bot.answering.language import detect_language
 from bot.answering.questions import EmptyQuestion, QuestionError, clean_question
-from bot.serve import BotServices, error_reference
+from bot.services import BotServices, error_reference
 from bot.settings import Settings
+from bot.texts import phrase
 from bot.slack.blocks import (
     ACTION_HELPFUL,
     ACTION_NOT_HELPFUL,
@@ -43,7 +44,6 @@ from bot.slack.blocks import (
     escape,
     help_blocks,
     roles_blocks,
-    slack_text,
 )
 from knowledge.roles import role_from_title
 
@@ -373,14 +373,14 @@ class SlackFrontEnd:
         elif keyword in REINDEX_WORDS:
             language = REINDEX_WORDS[keyword]
             if not self.services.is_admin(context.user_id):
-                await ack(text=slack_text("reindex_refused", language), response_type="ephemeral")
+                await ack(text=phrase("reindex_refused", language), response_type="ephemeral")
             elif self.services.reindex is None:
-                await ack(text=slack_text("reindex_unavailable", language), response_type="ephemeral")
+                await ack(text=phrase("reindex_unavailable", language), response_type="ephemeral")
             else:
-                await ack(text=slack_text("reindex_started", language), response_type="ephemeral")
+                await ack(text=phrase("reindex_started", language), response_type="ephemeral")
                 self._spawn(self._reindex(respond, context.team_id, language), "reindex")
         else:
-            await ack(text=slack_text("working", detect_language(text[:2000])), response_type="ephemeral")
+            await ack(text=phrase("working", detect_language(text[:2000])), response_type="ephemeral")
             reply = ResponseUrlReply(respond, replace=True)
             self._spawn(self._answer(reply, question_text(text, context.bot_user_id), context.user_id, context.team_id, share=True), "answer")
 
@@ -408,12 +408,12 @@ class SlackFrontEnd:
         try:
             clean_question(question, self.services.settings.max_question_chars)
         except EmptyQuestion:
-            await reply.finish(slack_text("empty", language))
+            await reply.finish(phrase("empty", language))
             return
         except QuestionError as exc:
             await reply.finish(escape(str(exc)))
             return
-        await reply.start(slack_text("working", language))
+        await reply.start(phrase("working", language))
         try:
             title = await self._profile_title(user_id)
             answer = await self.services.ask(question, municipality=self._municipality(team_id), profile_role=role_from_title(title))
@@ -457,7 +457,7 @@ class SlackFrontEnd:
                     str(data["question"]), municipality=self._municipality(team_id), profile_role=role_from_title(title)
                 )
             if answer is None:
-                await private.finish(slack_text("share_expired", language))
+                await private.finish(phrase("share_expired", language))
                 return
             question_id = data.get("question_id")
             blocks, text = answer_blocks(answer, str(question_id) if question_id else None, shared_by=user_id)
@@ -487,7 +487,7 @@ class SlackFrontEnd:
         try:
             stored = await asyncio.to_thread(self.services.log.record_feedback, question_id, helpful, user_id)
             key = "feedback_unknown" if not stored else "thanks_helpful" if helpful else "thanks_not_helpful"
-            await reply.finish(slack_text(key, language))
+            await reply.finish(phrase(key, language))
         except Exception:
             await reply.finish(self._apology(language, "storing feedback"))
 
@@ -514,7 +514,7 @@ class SlackFrontEnd:
         assert self.services.reindex is not None
         try:
             summary = await self.services.reindex(self._municipality(team_id))
-            await reply.finish(slack_text("reindex_done", language, summary=escape(summary)))
+            await reply.finish(phrase("reindex_done", language, summary=escape(summary)))
         except Exception:
             await reply.finish(self._apology(language, "reindexing"))
 
@@ -523,7 +523,7 @@ class SlackFrontEnd:
         """A short apology with a reference id for the asker; the traceback goes to the log under that id."""
         reference = error_reference()
         log.exception("Slack front end failed %s (reference %s)", what, reference)
-        return slack_text("error", language, ref=reference)
+        return phrase("error", language, ref=reference)
 
 
 def _json_object(value: str) -> dict:
@@ -537,31 +537,25 @@ def _json_object(value: str) -> dict:
 SLACK_FRONT_END = web.AppKey("slack", SlackFrontEnd)
 
 
-def _front_end(services: BotServices) -> SlackFrontEnd:
-    """One front end per process, shared by the HTTP endpoint and Socket Mode."""
-    front = services.extras.get("slack")
-    if front is None:
-        front = services.extras["slack"] = SlackFrontEnd(services)
-    return front
-
-
 def mount_slack(app: web.Application, services: BotServices) -> None:
-    """Add `POST /slack/events` (Slack's Events API, slash command and interactivity requests)."""
-    front = _front_end(services)
+    """Add `POST /slack/events` (Slack's Events API, slash command and interactivity requests);
+    the front end is `app[SLACK_FRONT_END]`, shared with Socket Mode."""
+    front = SlackFrontEnd(services)
     app[SLACK_FRONT_END] = front
     app.router.add_post(EVENTS_PATH, front.handle_http)
     app.on_cleanup.append(front.close)
 
 
-async def start_socket_mode(app: web.Application, services: BotServices) -> None:
+async def start_socket_mode(app: web.Application, services: BotServices, front: SlackFrontEnd | None = None) -> None:
     """An aiohttp on_startup hook: receive Slack's events over Socket Mode when SLACK_APP_TOKEN is set.
 
-    The connection is closed on the app's cleanup (the front end is also `services.extras["slack"]`).
+    Uses `front`, else the app's HTTP front end (`app[SLACK_FRONT_END]`), else a new one; the
+    connection is closed on the app's cleanup.
     """
     token = services.settings.slack_app_token
     if not token:
         return
-    front = _front_end(services)
+    front = front or app.get(SLACK_FRONT_END) or SlackFrontEnd(services)
     if not app.on_cleanup.frozen and front.close not in app.on_cleanup:  # on_cleanup is still open during startup
         app.on_cleanup.append(front.close)
     await front.start_socket_mode(token)

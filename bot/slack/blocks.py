@@ -13,7 +13,8 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.answering.answer import Answer, Citation, MatchedRule
-from bot.texts.labels import contact_line, label, pick
+from bot.answering.presentation import AnswerView
+from bot.texts import phrase
 from knowledge.roles import ROLES, role_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,7 +26,6 @@ MAX_BUTTON_VALUE = 2000
 MAX_BUTTON_TEXT = 75
 MAX_FALLBACK = 3000  # the notification text; Slack allows more, but nobody reads it
 
-PASSAGES_SHOWN = 3
 PASSAGE_CHARS = 500
 ROLE_RULE_CHARS = 1200
 ROLE_RULES_SHOWN = 12
@@ -37,121 +37,7 @@ ACTION_HELPFUL = "feedback_helpful"
 ACTION_NOT_HELPFUL = "feedback_not_helpful"
 ACTION_SHARE = "share_answer"
 
-TEXTS: dict[str, dict[str, str]] = {
-    "working": {
-        "nb": ":hourglass_flowing_sand: Ser etter i kommunikasjonsstrategien …",
-        "nn": ":hourglass_flowing_sand: Ser etter i kommunikasjonsstrategien …",
-        "en": ":hourglass_flowing_sand: Looking through the communication strategy …",
-    },
-    "empty": {
-        "nb": "Hei! Hva lurer du på? Skriv spørsmålet sammen med omtalen, f.eks. «@Veileder kan jeg uttale meg til pressen?». `/veileder hjelp` forteller mer.",
-        "nn": "Hei! Kva lurer du på? Skriv spørsmålet saman med omtalen, t.d. «@Veileder kan eg uttale meg til pressa?». `/veileder hjelp` fortel meir.",
-        "en": "Hi! What would you like to know? Write the question along with the mention, e.g. “@Veileder can I talk to the press?”. `/veileder help` tells more.",
-    },
-    "error": {
-        "nb": "Beklager, noe gikk galt hos meg. Prøv igjen om litt, eller kontakt IT og oppgi referanse `{ref}`.",
-        "nn": "Orsak, noko gjekk gale hos meg. Prøv igjen om litt, eller kontakt IT og oppgi referanse `{ref}`.",
-        "en": "Sorry, something went wrong on my side. Please try again shortly, or contact IT quoting reference `{ref}`.",
-    },
-    "thanks_helpful": {
-        "nb": "Takk! Tilbakemeldingen er lagret.",
-        "nn": "Takk! Tilbakemeldinga er lagra.",
-        "en": "Thanks! Your feedback has been saved.",
-    },
-    "thanks_not_helpful": {
-        "nb": "Takk! Kommunikasjonsavdelingen bruker dette til å gjøre svarene bedre. Spør dem gjerne direkte.",
-        "nn": "Takk! Kommunikasjonsavdelinga brukar dette til å gjere svara betre. Spør dei gjerne direkte.",
-        "en": "Thanks! The communications department uses this to improve the answers. Feel free to ask them directly.",
-    },
-    "feedback_unknown": {
-        "nb": "Jeg finner ikke lenger svaret tilbakemeldingen gjelder. Still gjerne spørsmålet på nytt.",
-        "nn": "Eg finn ikkje lenger svaret tilbakemeldinga gjeld. Still gjerne spørsmålet på nytt.",
-        "en": "I can no longer find the answer this feedback is about. Please ask the question again.",
-    },
-    "share_expired": {
-        "nb": "Svaret kan ikke deles lenger. Still spørsmålet på nytt med `/veileder`.",
-        "nn": "Svaret kan ikkje delast lenger. Still spørsmålet på nytt med `/veileder`.",
-        "en": "This answer can no longer be shared. Please ask again with `/veileder`.",
-    },
-    "reindex_refused": {
-        "nb": "Beklager, bare administratorer kan oppdatere indeksen.",
-        "nn": "Orsak, berre administratorar kan oppdatere indeksen.",
-        "en": "Sorry, only administrators can update the index.",
-    },
-    "reindex_unavailable": {
-        "nb": "Oppdatering av indeksen fra Slack er ikke satt opp for denne boten.",
-        "nn": "Oppdatering av indeksen frå Slack er ikkje sett opp for denne boten.",
-        "en": "Updating the index from Slack isn't configured for this bot.",
-    },
-    "reindex_started": {
-        "nb": ":hourglass_flowing_sand: Oppdaterer indeksen …",
-        "nn": ":hourglass_flowing_sand: Oppdaterer indeksen …",
-        "en": ":hourglass_flowing_sand: Updating the index …",
-    },
-    "reindex_done": {
-        "nb": "Indeksen er oppdatert: {summary}",
-        "nn": "Indeksen er oppdatert: {summary}",
-        "en": "The index has been updated: {summary}",
-    },
-}
-
-_HELP: dict[str, list[str]] = {
-    "nb": [
-        "*Veileder* svarer på spørsmål om kommunens kommunikasjonsregler – med sitat og kilde fra kommunens egen strategi.",
-        "• Send meg en direktemelding, eller nevn meg i en kanal: «@Veileder kan jeg uttale meg til pressen?» – svaret kommer i en tråd.\n"
-        "• `/veileder <spørsmål>` – svaret vises bare for deg, med en knapp for å dele det i kanalen.\n"
-        "• `/veileder roller` – rollene reglene skiller mellom, og hvilken rolle profilen din gir.\n"
-        "• Rollen din leses fra tittelen i Slack-profilen. Si den i spørsmålet for å overstyre: «Jeg er enhetsleder – kan jeg …»\n"
-        "• Svar i tråden for å stille oppfølgingsspørsmål.\n"
-        "• Trykk 👍 eller 👎 under svaret, så ser kommunikasjonsavdelingen hva som fungerer.",
-    ],
-    "nn": [
-        "*Veileder* svarar på spørsmål om kommunikasjonsreglane i kommunen – med sitat og kjelde frå strategien til kommunen.",
-        "• Send meg ei direktemelding, eller nemn meg i ein kanal: «@Veileder kan eg uttale meg til pressa?» – svaret kjem i ein tråd.\n"
-        "• `/veileder <spørsmål>` – svaret blir berre vist for deg, med ein knapp for å dele det i kanalen.\n"
-        "• `/veileder roller` – rollene reglane skil mellom, og kva rolle profilen din gir.\n"
-        "• Rolla di blir lesen frå tittelen i Slack-profilen. Sei ho i spørsmålet for å overstyre: «Eg er einingsleiar – kan eg …»\n"
-        "• Svar i tråden for å stille oppfølgingsspørsmål.\n"
-        "• Trykk 👍 eller 👎 under svaret, så ser kommunikasjonsavdelinga kva som fungerer.",
-    ],
-    "en": [
-        "*Veileder* answers questions about the municipality's communication rules – quoting the municipality's own strategy, with its source.",
-        "• Send me a direct message, or mention me in a channel: “@Veileder can I talk to the press?” – the answer comes in a thread.\n"
-        "• `/veileder <question>` – the answer is shown only to you, with a button to share it in the channel.\n"
-        "• `/veileder roles` – the roles the rules distinguish, and which role your profile gives you.\n"
-        "• Your role is read from the title in your Slack profile. State it in the question to override: “As a unit leader, can I …”\n"
-        "• Reply in the thread to ask follow-up questions.\n"
-        "• Press 👍 or 👎 under an answer so the communications department sees what works.",
-    ],
-}
-
-_ROLES_TEXT: dict[str, dict[str, str]] = {
-    "title": {"nb": "*Rollene reglene skiller mellom*", "nn": "*Rollene reglane skil mellom*", "en": "*The roles the rules distinguish*"},
-    "map_title": {"nb": "Rollekart – {municipality}", "nn": "Rollekart – {municipality}", "en": "Who may say what – {municipality}"},
-    "yours": {
-        "nb": "Tittelen i Slack-profilen din («{title}») gir rollen *{role}*.",
-        "nn": "Tittelen i Slack-profilen din («{title}») gir rolla *{role}*.",
-        "en": "The title in your Slack profile (“{title}”) gives the role *{role}*.",
-    },
-    "unknown": {
-        "nb": "Slack-profilen din har ingen tittel, så jeg vet ikke rollen din.",
-        "nn": "Slack-profilen din har ingen tittel, så eg veit ikkje rolla di.",
-        "en": "Your Slack profile has no title, so I don't know your role.",
-    },
-    "override": {
-        "nb": "Si rollen i spørsmålet for å overstyre profilen: «Jeg er enhetsleder – kan jeg …»",
-        "nn": "Sei rolla i spørsmålet for å overstyre profilen: «Eg er einingsleiar – kan eg …»",
-        "en": "State your role in the question to override the profile: “As a unit leader, can I …”",
-    },
-}
-
-
 # -- small helpers ----------------------------------------------------------------------------
-
-
-def slack_text(key: str, language: str, **values: str) -> str:
-    """One of the front end's own messages (working, apology, thanks …) in the asker's language."""
-    return pick(TEXTS, key, language, **values)
 
 
 def escape(text: str) -> str:
@@ -229,52 +115,41 @@ def _source(citation: Citation, language: str, size: int = MAX_TEXT - 40) -> str
     if citation.period:
         text += f" ({citation.period})"
     if citation.superseded:
-        text += f" – {label('superseded', language)}"
+        text += f" – {phrase('superseded', language)}"
     return ":page_facing_up: " + escape(shorten(text, size - 20))
 
 
 # -- the answer -------------------------------------------------------------------------------
 
 
-def _verdict_blocks(answer: Answer) -> list[dict]:
-    pieces = chunks(" ".join(answer.verdict.split()), MAX_TEXT - 10)  # one line: bold doesn't span lines
+def _verdict_blocks(view: AnswerView) -> list[dict]:
+    pieces = chunks(" ".join(view.verdict.split()), MAX_TEXT - 10)  # one line: bold doesn't span lines
     if len(pieces) > VERDICT_SECTIONS:
         pieces = pieces[: VERDICT_SECTIONS - 1] + [shorten(" ".join(pieces[VERDICT_SECTIONS - 1 :]), MAX_TEXT - 10)]
     return [_section(f"*{escape(p)}*") for p in pieces]
 
 
-def _crisis_blocks(answer: Answer) -> list[dict]:
-    crisis = answer.crisis
+def _crisis_blocks(view: AnswerView) -> list[dict]:
+    crisis = view.crisis
     if crisis is None:
         return []
-    lang = answer.language
-    head = f":rotating_light: *{label('crisis', lang)}*"
+    lang = view.language
+    text = f":rotating_light: *{phrase('crisis', lang)}*"
     if crisis.since:
-        head += f" ({label('since', lang)} {escape(crisis.since[:40])})"
-    text = f"{head}\n{escape(shorten(crisis.message, MAX_TEXT - 400))}"
+        text += f" ({phrase('since', lang)} {escape(crisis.since[:40])})"
+    if crisis.message:
+        text += f"\n{escape(shorten(crisis.message, MAX_TEXT - 400))}"
     if crisis.spokesperson:
-        text += f"\n{label('spokesperson', lang)}: {escape(shorten(crisis.spokesperson, 200))}"
+        text += f"\n{phrase('spokesperson', lang)}: {escape(shorten(crisis.spokesperson, 200))}"
     if crisis.rule is not None:  # the municipality's own rule for who informs in a crisis
         text += f"\n>{escape(shorten(crisis.rule.text, 1200))}\n_{escape(shorten(crisis.rule.citation.label(), 400))}_"
     return [_section(text)]
 
 
-def _meta_block(answer: Answer) -> dict | None:
-    lang = answer.language
-    parts: list[str] = []
-    if answer.municipality_name:
-        parts.append(escape(answer.municipality_name))
-    if answer.role:
-        role = f"{label('role', lang)}: {escape(role_name(answer.role, lang))}"
-        source = {"profile": "role_from_profile", "question": "role_from_question"}.get(answer.role_source or "")
-        if source:
-            role += f" ({label(source, lang)})"
-        parts.append(role)
-    if answer.answered:
-        parts.append(f"{label('confidence', lang)} {answer.confidence:.0%}")
-    texts = [" · ".join(parts)] if parts else []
-    if answer.note:
-        texts.append(escape(shorten(answer.note, 500)))
+def _meta_block(view: AnswerView) -> dict | None:
+    texts = [escape(" · ".join(view.meta))] if view.meta else []
+    if view.note:
+        texts.append(escape(shorten(view.note, 500)))
     return _context(*texts) if texts else None
 
 
@@ -291,44 +166,42 @@ def _rule_blocks(rule: MatchedRule, language: str) -> list[dict]:
         if i == len(pieces) - 1:
             text += "»"
         body = _quote(text)
-        blocks.append(_section(f"*{label('rule', language)}*\n{body}" if i == 0 else body))
+        blocks.append(_section(f"*{phrase('rule', language)}*\n{body}" if i == 0 else body))
     blocks.append(_context(_source(rule.citation, language)))
     return blocks
 
 
-def _role_rule_blocks(answer: Answer) -> list[dict]:
-    if not answer.role_rules:
+def _role_rule_blocks(view: AnswerView) -> list[dict]:
+    if not view.role_rules:
         return []
-    lang = answer.language
-    blocks = [_section(f"*{label('by_role', lang)}*")]
-    shown = answer.role_rules[:ROLE_RULES_SHOWN]
+    lang = view.language
+    blocks = [_section(f"*{phrase('by_role', lang)}*")]
+    shown = view.role_rules[:ROLE_RULES_SHOWN]
     for rr in shown:
         quote = _quote("«" + escape(shorten(rr.rule.text, ROLE_RULE_CHARS)) + "»")
         source = _source(rr.rule.citation, lang, size=800)
         blocks.append(_section(f"*{escape(shorten(rr.role_label, 200))}*\n{quote}\n_{source}_"))
-    hidden = len(answer.role_rules) - len(shown)
+    hidden = len(view.role_rules) - len(shown)
     if hidden > 0:
-        blocks.append(_context(label("more_roles", lang, n=str(hidden))))
+        blocks.append(_context(phrase("more_roles", lang, n=str(hidden))))
     return blocks
 
 
-def _passage_blocks(answer: Answer) -> list[dict]:
-    passages = answer.passages[:PASSAGES_SHOWN]
-    if not passages:
+def _passage_blocks(view: AnswerView) -> list[dict]:
+    if not view.passages:
         return []
-    lang = answer.language
-    blocks = [_section(f"*{label('passages', lang)}*")]
-    for p in passages:
+    lang = view.language
+    blocks = [_section(f"*{phrase('passages', lang)}*")]
+    for p in view.passages:
         blocks.append(_section(escape(shorten(p.text, PASSAGE_CHARS))))
         blocks.append(_context(_source(p.citation, lang)))
     return blocks
 
 
-def _contact_blocks(answer: Answer) -> list[dict]:
-    line = contact_line(answer) if answer.show_contact else None
-    if not line:
+def _contact_blocks(view: AnswerView) -> list[dict]:
+    if not view.contact:
         return []
-    return [_section(f":speech_balloon: {label('contact', answer.language)}: {escape(shorten(line, MAX_TEXT - 100))}")]
+    return [_section(f":speech_balloon: {phrase('contact', view.language)}: {escape(shorten(view.contact, MAX_TEXT - 100))}")]
 
 
 def _action_blocks(answer: Answer, question_id: str | None, share_value: str | None) -> list[dict]:
@@ -336,15 +209,15 @@ def _action_blocks(answer: Answer, question_id: str | None, share_value: str | N
     buttons = []
     if question_id:
         value = json.dumps({"question_id": question_id, "language": lang})
-        buttons.append(_button(label("helpful", lang), f"{ACTION_HELPFUL}:{question_id}", value))
-        buttons.append(_button(label("not_helpful", lang), f"{ACTION_NOT_HELPFUL}:{question_id}", value))
+        buttons.append(_button(phrase("helpful", lang), f"{ACTION_HELPFUL}:{question_id}", value))
+        buttons.append(_button(phrase("not_helpful", lang), f"{ACTION_NOT_HELPFUL}:{question_id}", value))
     if share_value and len(share_value) <= MAX_BUTTON_VALUE:
-        buttons.append(_button(label("share", lang), ACTION_SHARE, share_value, style="primary"))
+        buttons.append(_button(phrase("share", lang), ACTION_SHARE, share_value, style="primary"))
     if not buttons:
         return []
     blocks = []
     if question_id:
-        blocks.append(_context(label("helpful_question", lang)))
+        blocks.append(_context(phrase("helpful_question", lang)))
     blocks.append({"type": "actions", "elements": buttons})
     return blocks
 
@@ -353,11 +226,11 @@ def _asked_block(answer: Answer, shared_by: str | None) -> list[dict]:
     if not shared_by:
         return []
     who = f"<@{re.sub(r'[^A-Z0-9]', '', shared_by.upper())}>"
-    return [_context(f"{label('asked', answer.language, user=who)}: «{escape(shorten(answer.question, QUESTION_CHARS))}»")]
+    return [_context(f"{phrase('asked', answer.language, user=who)}: «{escape(shorten(answer.question, QUESTION_CHARS))}»")]
 
 
 def fallback_text(answer: Answer) -> str:
-    """What notifications and screen readers show: the verdict, and the rule with its source."""
+    """What notifications and screen readers show: the verdict, and the matching rule with its source."""
     text = escape(shorten(answer.verdict, 1000))
     if answer.rule is not None:
         rule, source = shorten(answer.rule.text, 1500), shorten(answer.rule.citation.label(), 400)
@@ -369,7 +242,7 @@ def _within_limits(content: list[dict], footer: list[dict], language: str) -> li
     """At most MAX_BLOCKS blocks: content is cut (with a note) so the buttons always fit."""
     room = MAX_BLOCKS - len(footer)
     if len(content) > room:
-        content = content[: room - 1] + [_context(label("more", language))]
+        content = content[: room - 1] + [_context(phrase("more", language))]
     return content + footer
 
 
@@ -386,19 +259,20 @@ def answer_blocks(
     a "share in channel" button carrying that value; `shared_by` (a user id) quotes the question
     above the answer, for a shared copy that others read without the question.
     """
-    lang = answer.language
+    view = AnswerView.of(answer)
+    lang = view.language
     blocks: list[dict] = []
     blocks += _asked_block(answer, shared_by)
-    blocks += _crisis_blocks(answer)
-    blocks += _verdict_blocks(answer)
-    meta = _meta_block(answer)
+    blocks += _crisis_blocks(view)
+    blocks += _verdict_blocks(view)
+    meta = _meta_block(view)
     if meta is not None:
         blocks.append(meta)
-    if answer.rule is not None:
-        blocks += _rule_blocks(answer.rule, lang)
-    blocks += _role_rule_blocks(answer)
-    blocks += _passage_blocks(answer)
-    blocks += _contact_blocks(answer)
+    if view.rule is not None:
+        blocks += _rule_blocks(view.rule, lang)
+    blocks += _role_rule_blocks(view)
+    blocks += _passage_blocks(view)
+    blocks += _contact_blocks(view)
     actions = _action_blocks(answer, question_id, share_value)
     footer = [{"type": "divider"}, *actions] if actions else []
     return _within_limits(blocks, footer, lang), fallback_text(answer)
@@ -409,7 +283,7 @@ def answer_blocks(
 
 def help_blocks(language: str = "nb") -> tuple[list[dict], str]:
     """What the bot does and how to ask it, for `/veileder help`."""
-    paragraphs = _HELP.get(language, _HELP["nb"])
+    paragraphs = [phrase("help_intro", language), phrase("help_commands", language)]
     return [_section(p) for p in paragraphs], paragraphs[0].replace("*", "")
 
 
@@ -419,17 +293,17 @@ def roles_blocks(
     """Who may say what in the asker's municipality (the role map, the asker's own role in full, the
     others by their first rule per topic), and which role the asker's profile title maps to."""
     if title and role:
-        yours = pick(_ROLES_TEXT, "yours", language).format(title=escape(shorten(title, 200)), role=escape(role_name(role, language)))
+        yours = phrase("roles_yours", language).format(title=escape(shorten(title, 200)), role=escape(role_name(role, language)))
     else:
-        yours = pick(_ROLES_TEXT, "unknown", language)
+        yours = phrase("roles_unknown", language)
     if role_map is None or not role_map.roles:
         names = "\n".join(f"• {role_name(r, language)[:1].upper()}{role_name(r, language)[1:]}" for r in ROLES)
-        heading = pick(_ROLES_TEXT, "title", language)
-        blocks = [_section(f"{heading}\n{escape(names)}"), _section(yours), _context(pick(_ROLES_TEXT, "override", language))]
+        heading = phrase("roles_title", language)
+        blocks = [_section(f"{heading}\n{escape(names)}"), _section(yours), _context(phrase("roles_override", language))]
         return blocks, f"{heading.replace('*', '')}: " + ", ".join(role_name(r, language) for r in ROLES)
     from bot.answering.role_map import TOPIC_NAMES
 
-    heading = pick(_ROLES_TEXT, "map_title", language).format(municipality=escape(role_map.municipality_name))
+    heading = phrase("roles_map_title", language).format(municipality=escape(role_map.municipality_name))
     blocks = [_section(f"*{heading}*"), _section(yours)]
     ordered = sorted(role_map.roles, key=lambda r: r != role)  # the asker's own role first
     for each in ordered:
@@ -441,5 +315,5 @@ def roles_blocks(
                 source = f"{rule.section}{' › punkt ' + rule.item if rule.item else ''}"
                 lines.append(f"• _{escape(topic_name)}_: {escape(shorten(rule.text, 220))} ({escape(shorten(source, 120))})")
         blocks.append(_section(shorten("\n".join(lines), MAX_TEXT)))
-    blocks.append(_context(pick(_ROLES_TEXT, "override", language)))
+    blocks.append(_context(phrase("roles_override", language)))
     return blocks[:MAX_BLOCKS], heading.replace("*", "")

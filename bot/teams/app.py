@@ -45,8 +45,8 @@ from bot.answering.answer import Answer
 from bot.graph.profile import GraphProfiles
 from bot.answering.language import detect_language
 from bot.answering.questions import QuestionError
-from bot.serve import BotServices, error_reference
-from bot.texts.labels import pick
+from bot.services import BotServices, error_reference
+from bot.texts import phrase
 from bot.teams.cards import FEEDBACK, answer_card, answer_text
 
 log = logging.getLogger(__name__)
@@ -59,47 +59,10 @@ _AT_TAG_RE = re.compile(r"</?at>", re.IGNORECASE)
 _KEEP_TYPING = TypingOptions(initial_delay_ms=3000, interval_ms=3000)
 SHUTDOWN_SECONDS = 10
 
-_TEXT: dict[str, dict[str, str]] = {
-    "welcome": {
-        "nb": "Hei! Jeg svarer på spørsmål om kommunikasjonsreglene i kommunen – med regelen og hvor den står. "
-        "Spør for eksempel: «Kan jeg uttale meg til pressen?»",
-        "nn": "Hei! Eg svarar på spørsmål om kommunikasjonsreglane i kommunen – med regelen og kvar han står. "
-        "Spør til dømes: «Kan eg uttale meg til pressa?»",
-        "en": "Hi! I answer questions about your municipality's communication rules, quoting the rule and where it "
-        "stands. Ask for example: “Can I speak to the press?”",
-    },
-    "thanks": {"nb": "Takk for tilbakemeldingen!", "nn": "Takk for tilbakemeldinga!", "en": "Thanks for the feedback!"},
-    "feedback_unknown": {
-        "nb": "Jeg fant ikke spørsmålet tilbakemeldingen gjelder – det kan være slettet.",
-        "nn": "Eg fann ikkje spørsmålet tilbakemeldinga gjeld – det kan vere sletta.",
-        "en": "I couldn't find the question this feedback is about; it may have been deleted.",
-    },
-    "not_admin": {
-        "nb": "Beklager, bare administratorer kan oppdatere indeksen.",
-        "nn": "Beklagar, berre administratorar kan oppdatere indeksen.",
-        "en": "Sorry, only administrators can update the index.",
-    },
-    "no_reindex": {
-        "nb": "Oppdatering av indeksen er ikke satt opp på denne serveren.",
-        "nn": "Oppdatering av indeksen er ikkje sett opp på denne tenaren.",
-        "en": "Updating the index isn't set up on this server.",
-    },
-    "error": {
-        "nb": "Beklager, noe gikk galt. Prøv igjen om litt, eller oppgi referansen {ref} til IT.",
-        "nn": "Beklagar, noko gjekk gale. Prøv igjen om litt, eller gje referansen {ref} til IT.",
-        "en": "Sorry, something went wrong. Please try again shortly, or give IT the reference {ref}.",
-    },
-}
-
-
-def say(key: str, language: str, **values: str) -> str:
-    return pick(_TEXT, key, language, **values)
-
-
 def mount_teams(app: web.Application, services: BotServices, environ: Mapping[str, str] | None = None) -> bool:
     """Add `POST /api/messages` when the Agents SDK connection is configured; False when it isn't.
 
-    `services.extras["graph_profiles"]` may hold a ready `GraphProfiles` (tests, managed identity);
+    `services.graph_profiles` may hold a ready `GraphProfiles` (tests, managed identity);
     otherwise one is made from the Graph settings.
     """
     config = load_configuration_from_env(os.environ if environ is None else environ)
@@ -108,12 +71,12 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
         return False
     connections = MsalConnectionManager(**config)
     adapter = CloudAdapter(connection_manager=connections)
-    profiles = services.extras.get("graph_profiles")
+    profiles = services.graph_profiles
     if profiles is None:
         profiles = GraphProfiles.from_settings(services.settings)
         app.on_cleanup.append(lambda _app: profiles.close())
     bot = TeamsBot(services, profiles, adapter)
-    services.extras["teams_bot"] = bot
+    services.running["teams_bot"] = bot
     app.on_shutdown.append(lambda _app: bot.close())
     agent_app = bot.application(connections)
     auth_config = connections.get_default_connection_configuration()
@@ -281,7 +244,7 @@ class TeamsBot:
             stored = await asyncio.to_thread(
                 self.services.log.record_feedback, str(value.get("question_id") or ""), helpful, user_id(context.activity)
             )
-            await context.send_activity(say("thanks" if stored else "feedback_unknown", language))
+            await context.send_activity(phrase("thanks" if stored else "feedback_unknown", language))
         except Exception:  # noqa: BLE001
             await self._apologise(context, language)
 
@@ -289,10 +252,10 @@ class TeamsBot:
         language = ui_language(activity)
         sender = activity.from_property
         if not (self.services.is_admin(aad_object_id(activity)) or self.services.is_admin(sender.id if sender else None)):
-            await context.send_activity(say("not_admin", language))
+            await context.send_activity(phrase("reindex_refused", language))
             return
         if self.services.reindex is None:
-            await context.send_activity(say("no_reindex", language))
+            await context.send_activity(phrase("reindex_unavailable", language))
             return
         try:
             async with TypingIndicator(context, typing_options=_KEEP_TYPING):
@@ -307,7 +270,7 @@ class TeamsBot:
         bot_id = activity.recipient.id if activity.recipient else None
         added = [m.id for m in (activity.members_added or [])]
         if bot_id in added and _conversation_type(activity) == "personal":
-            await context.send_activity(say("welcome", ui_language(activity)))
+            await context.send_activity(phrase("welcome", ui_language(activity)))
 
     async def on_error(self, context: TurnContext, error: Exception) -> None:
         """Anything that escaped the handlers: an apology with a reference, the details in the log."""
@@ -317,7 +280,7 @@ class TeamsBot:
         reference = error_reference()
         log.error("Teams turn failed [ref %s]", reference, exc_info=error or True)
         try:
-            await context.send_activity(say("error", language, ref=reference))
+            await context.send_activity(phrase("error", language, ref=reference))
         except Exception:  # noqa: BLE001 - the connector itself is failing; the log has it
             log.exception("could not send the apology [ref %s]", reference)
 

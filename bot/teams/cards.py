@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answering.answer import Answer, Citation, MatchedRule, RoleRule
-from bot.texts.labels import contact_line, label
-from knowledge.roles import role_name
+from bot.answering.answer import Answer, Citation, MatchedRule
+from bot.answering.presentation import AnswerView
+from bot.texts import phrase
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -58,48 +58,48 @@ def card_size(card: dict[str, Any]) -> int:
 
 def answer_text(answer: Answer, max_chars: int | None = None) -> str:
     """The answer as plain text: the card's fallback, and what a notification shows."""
-    lang = answer.language
+    view = AnswerView.of(answer)
+    lang = view.language
     lines: list[str] = []
-    if answer.crisis and answer.crisis.message not in answer.verdict:
-        lines.append(f"{label('crisis', lang)}: {answer.crisis.message}")
-    lines.append(answer.verdict)
-    rule, role_rules = _rules_shown(answer)
-    if rule:
-        lines.append(f"«{rule.text}» — {rule.citation.label()}")
-    for rr in role_rules:
+    if view.crisis and view.crisis.message:
+        lines.append(f"{phrase('crisis', lang)}: {view.crisis.message}")
+    lines.append(view.verdict)
+    if view.rule:
+        lines.append(f"«{view.rule.text}» — {view.rule.citation.label()}")
+    for rr in view.role_rules:
         lines.append(f"{rr.role_label}: «{rr.rule.text}» — {rr.rule.citation.label()}")
-    line = contact_line(answer) if answer.show_contact else None
-    if line:
-        lines.append(f"{label('contact', lang)}: {line}")
+    if view.contact:
+        lines.append(f"{phrase('contact', lang)}: {view.contact}")
     text = "\n".join(lines)
     return _shorten(text, max_chars) if max_chars else text
 
 
 def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str, Any]:
-    lang = answer.language
+    view = AnswerView.of(answer)
+    lang = view.language
     body: list[dict[str, Any]] = []
-    if answer.crisis:
-        body.append(_crisis(answer, limits))
-    body.append(_text(_shorten(answer.verdict, limits.text_chars), weight="Bolder", size="Medium"))
-    body.append(_text(_meta(answer), size="Small", isSubtle=True, spacing="None"))
-    rule, role_rules = _rules_shown(answer)
+    if view.crisis:
+        body.append(_crisis(view, limits))
+    body.append(_text(_shorten(view.verdict, limits.text_chars), weight="Bolder", size="Medium"))
+    if view.meta:
+        body.append(_text(" · ".join(view.meta), size="Small", isSubtle=True, spacing="None"))
+    rule, role_rules = view.rule, view.role_rules
     if rule:
-        body.append(_rule_block(label("rule", lang), rule, lang, limits.rule_chars, style="emphasis"))
+        body.append(_rule_block(phrase("rule", lang), rule, lang, limits.rule_chars, style="emphasis"))
     role_rules = role_rules[: limits.role_rules]
     if role_rules:
-        body.append(_text(label("by_role", lang), weight="Bolder", spacing="Medium"))
+        body.append(_text(phrase("by_role", lang), weight="Bolder", spacing="Medium"))
         for rr in role_rules:
             body.append(_rule_block(rr.role_label, rr.rule, lang, limits.rule_chars))
-    passages = answer.passages[: limits.passages]
+    passages = view.passages[: limits.passages]
     if passages:
-        body.append(_text(label("passages", lang), weight="Bolder", spacing="Medium"))
+        body.append(_text(phrase("passages", lang), weight="Bolder", spacing="Medium"))
         for i, passage in enumerate(passages, start=1):
             body.extend(_passage(i, passage.text, passage.citation, lang, limits.passage_chars))
-    line = contact_line(answer) if answer.show_contact else None
-    if line:
-        body.append(_text(f"{label('contact', lang)}: {line}", color="Accent", spacing="Medium"))
-    if answer.note:
-        body.append(_text(_shorten(answer.note, limits.text_chars), size="Small", isSubtle=True))
+    if view.contact:
+        body.append(_text(f"{phrase('contact', lang)}: {view.contact}", color="Accent", spacing="Medium"))
+    if view.note:
+        body.append(_text(_shorten(view.note, limits.text_chars), size="Small", isSubtle=True))
     card: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": CARD_SCHEMA,
@@ -113,49 +113,20 @@ def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str,
     return card
 
 
-def _rules_shown(answer: Answer) -> tuple[MatchedRule | None, list[RoleRule]]:
-    """The matching rule and the rules by role, each quoted once.
-
-    When the rule differs by role, the matching rule is shown under its role; when every role has
-    the matching rule, the verdict already names the roles and the rule is shown once.
-    """
-    rule, role_rules = answer.rule, list(answer.role_rules)
-    if rule is None:
-        return None, role_rules
-    if all(rr.rule.rule_id == rule.rule_id for rr in role_rules):
-        return rule, []
-    if any(rr.rule.rule_id == rule.rule_id for rr in role_rules):
-        return None, role_rules
-    return rule, role_rules
-
-
-def _meta(answer: Answer) -> str:
-    lang = answer.language
-    parts = []
-    if answer.municipality_name:
-        parts.append(answer.municipality_name)
-    if answer.role:
-        role = f"{label('role', lang)}: {role_name(answer.role, lang)}"
-        if answer.role_source == "profile":
-            role += f" ({label('from_profile', lang)})"
-        parts.append(role)
-    if answer.answered:
-        parts.append(f"{label('confidence', lang)} {answer.confidence:.0%}")
-    return " · ".join(parts)
-
-
-def _crisis(answer: Answer, limits: _Limits) -> dict[str, Any]:
-    """The crisis notice; when the verdict already is the crisis message (media questions) it isn't repeated."""
-    assert answer.crisis is not None
-    lang = answer.language
-    items = [_text(f"⚠️ {label('crisis', lang)}", weight="Bolder", color="Attention")]
-    if answer.crisis.message not in answer.verdict:
-        items.append(_text(_shorten(answer.crisis.message, limits.text_chars)))
-        if answer.crisis.spokesperson:
-            items.append(_text(f"{label('spokesperson', lang)}: {answer.crisis.spokesperson}", size="Small"))
-    if answer.crisis.rule is not None:  # the municipality's own rule for who informs in a crisis
-        items.append(_text(f"«{_shorten(answer.crisis.rule.text, limits.text_chars)}»", spacing="Small"))
-        items.append(_source(answer.crisis.rule.citation, lang))
+def _crisis(view: AnswerView, limits: _Limits) -> dict[str, Any]:
+    """The crisis notice (its message only when the verdict isn't already the crisis message)."""
+    crisis = view.crisis
+    assert crisis is not None
+    lang = view.language
+    head = f"⚠️ {phrase('crisis', lang)}" + (f" ({phrase('since', lang)} {crisis.since[:40]})" if crisis.since else "")
+    items = [_text(head, weight="Bolder", color="Attention")]
+    if crisis.message:
+        items.append(_text(_shorten(crisis.message, limits.text_chars)))
+    if crisis.spokesperson:
+        items.append(_text(f"{phrase('spokesperson', lang)}: {crisis.spokesperson}", size="Small"))
+    if crisis.rule is not None:  # the municipality's own rule for who informs in a crisis
+        items.append(_text(f"«{_shorten(crisis.rule.text, limits.text_chars)}»", spacing="Small"))
+        items.append(_source(crisis.rule.citation, lang))
     return {"type": "Container", "style": "attention", "bleed": True, "items": items}
 
 
@@ -180,7 +151,7 @@ def _passage(i: int, text: str, citation: Citation, lang: str, max_chars: int) -
     head = {
         "type": "Container",
         "id": f"{target}-head",
-        "selectAction": {"type": "Action.ToggleVisibility", "title": label("show", lang), "targetElements": [target]},
+        "selectAction": {"type": "Action.ToggleVisibility", "title": phrase("show", lang), "targetElements": [target]},
         "items": [_text(f"▸ {citation.label()}", size="Small", color="Accent")],
     }
     hidden = {
@@ -193,13 +164,13 @@ def _passage(i: int, text: str, citation: Citation, lang: str, max_chars: int) -
 
 
 def _source(citation: Citation, lang: str) -> dict[str, Any]:
-    return _text(f"{label('source', lang)}: {citation.label()}", size="Small", isSubtle=True, spacing="Small")
+    return _text(f"{phrase('source', lang)}: {citation.label()}", size="Small", isSubtle=True, spacing="Small")
 
 
 def _feedback(question_id: str, helpful: bool, lang: str) -> dict[str, Any]:
     return {
         "type": "Action.Submit",
-        "title": label("helpful" if helpful else "not_helpful", lang),
+        "title": phrase("helpful" if helpful else "not_helpful", lang),
         "data": {"action": FEEDBACK, "question_id": question_id, "helpful": helpful, "language": lang},
     }
 

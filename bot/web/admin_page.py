@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.admin.sync.runner import SyncStateUnreadable, public_state
 from bot.admin.report import Report, ReportError, build_report, municipalities_asking, short
 
-if TYPE_CHECKING:  # bot.serve mounts this module: no import at run time
-    from bot.serve import BotServices
+if TYPE_CHECKING:
+    from bot.services import BotServices
+    from index.store import StoredIndex
 
 ADMIN_PATH = "/admin"
 STATUS_PATH = "/admin/status.json"
@@ -140,22 +142,26 @@ class AdminStatus:
         }
 
 
-def index_status(manifest: dict[str, Any], generation: str) -> dict[str, Any]:
-    """The manifest of the serving index, summed up per municipality."""
-    names = {key: (info or {}).get("name", key) for key, info in (manifest.get("municipalities") or {}).items()}
+def index_status(stored: StoredIndex) -> dict[str, Any]:
+    """The serving index, summed up per municipality."""
+    manifest = stored.manifest
+    names = {key: m.name for key, m in stored.municipalities.items()}
     per: dict[str, dict[str, Any]] = {}
     documents = []
-    for doc_id, doc in sorted((manifest.get("documents") or {}).items()):
-        key = doc.get("municipality") or "?"
+    for doc_id, doc in sorted(stored.documents.items()):
+        key = doc.municipality or "?"
         row = per.setdefault(key, {"key": key, "name": names.get(key, key), "documents": 0, "superseded": 0, "passages": 0, "rules": 0})
         row["documents"] += 1
-        row["superseded"] += 1 if doc.get("superseded_by") else 0
-        row["passages"] += int(doc.get("passages") or 0)
-        row["rules"] += int(doc.get("rules") or 0)
-        documents.append({"id": doc_id, **{k: doc.get(k) for k in ("municipality", "title", "period", "superseded_by", "passages", "rules")}})
+        row["superseded"] += 1 if doc.superseded_by else 0
+        row["passages"] += doc.passages
+        row["rules"] += doc.rules
+        documents.append({
+            "id": doc_id, "municipality": doc.municipality, "title": doc.title, "period": doc.period,
+            "superseded_by": doc.superseded_by, "passages": doc.passages, "rules": doc.rules,
+        })
     counts = manifest.get("counts") or {}
     return {
-        "generation": generation,
+        "generation": stored.generation,
         "model": manifest.get("model"),
         "built_at": manifest.get("built_at"),
         "documents": counts.get("documents", len(documents)),
@@ -168,17 +174,12 @@ def index_status(manifest: dict[str, Any], generation: str) -> dict[str, Any]:
 
 
 def read_sync_state(services: BotServices) -> tuple[dict[str, Any] | None, str | None]:
-    """The sync state from the shared state store: (state, None), (None, None) when no sync has run,
-    or (None, why unreadable). Only what the page shows: delta links and item trees stay internal."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.admin.sync.state import SyncStateStore
-
+    """The sync's public state from the shared state store: (state, None), (None, None) when no sync
+    has run, or (None, why unreadable)."""
     try:
-        shown = SyncStateStore(services.database).shown()
-    except SQLAlchemyError as exc:
-        return None, f"synkstatus kan ikke leses fra databasen ({type(exc).__name__})"
-    return (shown or None), None
+        return public_state(services.settings, services.database), None
+    except SyncStateUnreadable as exc:
+        return None, str(exc)
 
 
 def collect_status(services: BotServices, municipality: str | None, since: date) -> AdminStatus:
@@ -186,7 +187,7 @@ def collect_status(services: BotServices, municipality: str | None, since: date)
     status = AdminStatus(datetime.now(timezone.utc), municipality, since, {})
     try:
         stored = services.engine.retriever().stored
-        status.index = index_status(stored.manifest, stored.generation)
+        status.index = index_status(stored)
         status.municipalities.update((row["key"], row["name"]) for row in status.index["municipalities"])
     except Exception as exc:  # the page must show what is wrong, whatever it is
         status.index_error = str(exc) or type(exc).__name__

@@ -57,11 +57,11 @@ def seed(log: QuestionLog, engine) -> dict[str, str]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def log(request, tmp_path) -> QuestionLog:
     if request.param == "sqlite":
-        store = QuestionLog.open(f"sqlite:///{tmp_path / 'questions.sqlite3'}", salt="test-salt")
+        store = QuestionLog.at(f"sqlite:///{tmp_path / 'questions.sqlite3'}", salt="test-salt")
     else:
         from tests.standins.postgres_server import new_database
 
-        store = QuestionLog.open(new_database(request.getfixturevalue("postgres")), salt="test-salt")
+        store = QuestionLog.at(new_database(request.getfixturevalue("postgres")), salt="test-salt")
     yield store
     store.engine.dispose()
 
@@ -179,7 +179,7 @@ def cli_log(monkeypatch, tmp_path, engine) -> QuestionLog:
     monkeypatch.setenv("VEILEDER_DATABASE_URL", url)
     monkeypatch.setenv("VEILEDER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)  # no stray .env
-    log = QuestionLog.open(url, salt="test-salt")
+    log = QuestionLog.at(url, salt="test-salt")
     seed(log, engine)
     return log
 

@@ -22,9 +22,10 @@ from bot.cli.app import app
 from bot.admin.crisis import CrisisStore
 from bot.store.setup import open_store
 from bot.answering.engine import AnswerEngine
-from bot.serve import BotServices
+from bot.services import BotServices
 from bot.admin.question_log import QuestionLog
-from bot.admin.sync.runner import SyncError, attach_sync, read_state, run_sync
+from bot.admin.sync.runner import SyncError, read_state, run_sync
+from bot.admin.sync.schedule import SyncSchedule
 from index.builder import build_index
 from index.embedder import HashingEmbedder
 from index.store import build_lock, current_generation, load_index
@@ -335,7 +336,7 @@ def test_questions_asked_while_a_new_index_swaps_in_are_all_answered_then_from_t
             answers.append((started, any("gruppelederne" in p.text for p in answer.passages)))
 
     askers = [threading.Thread(target=ask_again_and_again) for _ in range(8)]
-    with caplog.at_level(logging.INFO, logger="bot.answering.engine"):
+    with caplog.at_level(logging.INFO, logger="index.generations"):
         for asker in askers:
             asker.start()
         wait_for(lambda: len(answers) >= 10)
@@ -436,9 +437,10 @@ def test_veileder_sync_with_a_bad_source_is_one_friendly_line(cli_env, monkeypat
 
 async def start_bot(settings) -> tuple[LocalServer, BotServices]:
     engine = AnswerEngine(settings, embedder=HashingEmbedder())
-    services = BotServices(settings, engine, QuestionLog.from_settings(settings), CrisisStore(open_store(settings)))
+    schedule = SyncSchedule(settings, open_store(settings), engine.embedder)
+    services = BotServices(settings, engine, QuestionLog.open(settings), CrisisStore(open_store(settings)), reindex=schedule.reindex)
     web_app = web.Application()
-    attach_sync(web_app, services)
+    web_app.cleanup_ctx.append(schedule.running)
     server = LocalServer(web_app)
     await server.start()
     return server, services
@@ -449,7 +451,7 @@ async def test_serve_syncs_on_its_schedule_and_the_admin_reindex_runs_the_sync(l
     monkeypatch.setenv("IDENTITY_HEADER", IDENTITY_HEADER)
     library.put(f"{FOLDER}/Pressekontakt.txt", PRESS_V1.encode())
     settings = settings.model_copy(update={"sync_interval_minutes": 60})
-    build_index(load_knowledge(settings.effective_documents_dir()), HashingEmbedder(), settings.resolved_index_dir())
+    build_index(load_knowledge(settings.setup_documents_dir()), HashingEmbedder(), settings.resolved_index_dir())
 
     server, services = await start_bot(settings)
     try:

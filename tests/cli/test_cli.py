@@ -143,7 +143,7 @@ def test_questions_asked_on_the_command_line_are_stored(env):
 
     result = runner.invoke(app, ["ask", "Hvem gir politiske kommentarer?", "-m", "ostre-toten"])
     assert result.exit_code == 0, result.output
-    log = QuestionLog.from_settings(Settings())
+    log = QuestionLog.open(Settings())
     with log.engine.connect() as conn:
         rows = conn.execute(select(questions.c.platform, questions.c.question, questions.c.user_hash)).all()
     assert [(r.platform, r.question) for r in rows] == [("cli", "Hvem gir politiske kommentarer?")]
@@ -165,4 +165,4 @@ def test_chat_answers_each_question_until_an_empty_line(env):
 def test_chat_survives_a_bad_question(env):
     result = runner.invoke(app, ["chat", "-m", "ostre-toten"], input="?!\nHvem gir politiske kommentarer?\n")
     assert result.exit_code == 0, result.output
-    assert "empty" in result.output and "Regelen" in result.output
+    assert "empty" in result.output and ("Regelen" in result.output or "Per rolle" in result.output)  # the next question is answered

@@ -88,12 +88,13 @@ def test_compose_runs_postgresql_and_two_replicas_sharing_the_index_volume():
 def test_the_kubernetes_deployment_probes_endpoints_the_server_has(tmp_path):
     from bot.admin.crisis import CrisisStore
     from bot.admin.question_log import QuestionLog
-    from bot.serve import BotServices, create_web_app
+    from bot.serve import create_web_app
+    from bot.services import BotServices
     from bot.store.setup import open_store
 
     settings = hashing_settings(tmp_path)
     database = open_store(settings)
-    app = create_web_app(BotServices(settings, None, QuestionLog.from_settings(settings, database), CrisisStore(database)))
+    app = create_web_app(BotServices(settings, None, QuestionLog.open(settings, database), CrisisStore(database)))
     paths = {route.resource.canonical for route in app.router.routes() if route.method == "GET"}
 
     spec = deployment()["spec"]

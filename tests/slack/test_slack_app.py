@@ -2,6 +2,7 @@
 signs them, answering through a local stand-in for Slack's Web API (tests/slack_standin.py)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -17,9 +18,10 @@ from bot.admin.crisis import CrisisStore
 from bot.store.setup import open_store
 from bot.answering.engine import AnswerEngine
 from bot.answering.questions import QuestionError, clean_question
-from bot.serve import BotServices
+from bot.services import BotServices
 from bot.slack.app import SLACK_FRONT_END, SlackFrontEnd, mount_slack, question_text
-from bot.slack.blocks import escape, slack_text
+from bot.slack.blocks import escape
+from bot.texts import phrase as slack_text
 from bot.admin.question_log import QuestionLog, questions
 from index.embedder import HashingEmbedder
 from knowledge.roles import role_name
@@ -99,7 +101,7 @@ def slack_services(settings, engine, fake: FakeSlack, **overrides) -> BotService
         **overrides,
     }
     slack_settings = settings.model_copy(update=values)
-    return BotServices(slack_settings, engine, QuestionLog.from_settings(slack_settings), CrisisStore(open_store(slack_settings)))
+    return BotServices(slack_settings, engine, QuestionLog.open(slack_settings), CrisisStore(open_store(slack_settings)))
 
 
 async def serve(services: BotServices, fake: FakeSlack):
@@ -203,7 +205,7 @@ async def test_the_role_comes_from_the_profile_title_unless_the_question_states_
     assert (from_profile.role, from_profile.role_source) == ("unit_leader", "profile")
     [post] = slack.fake.posted()
     seen = readable(post["blocks"])
-    assert f"Din rolle: {role_name('unit_leader')} (fra Slack-profilen din)" in seen
+    assert f"Din rolle: {role_name('unit_leader')} (fra profilen din)" in seen
     assert escape(from_profile.verdict) in seen
 
     stated = "Jeg er ordfører. Kan jeg uttale meg til media?"
@@ -394,7 +396,7 @@ async def test_reindex_is_for_admins_only_and_says_when_it_is_not_configured(sla
         asked_for.append(municipality)
         return "4 dokumenter, 212 avsnitt, 57 regler"
 
-    slack.services.reindex = reindex
+    slack.front.services = dataclasses.replace(slack.services, reindex=reindex)  # the server as `veileder serve` builds it
     started = await (await slack.send.command("reindekser", ADMIN)).json()
     assert started["text"] == slack_text("reindex_started", "nb")
     await slack.settle()

@@ -2,6 +2,7 @@
 (validated with slack_sdk's own Block Kit models), and the app manifest."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from importlib.resources import files
 
@@ -10,7 +11,7 @@ import yaml
 from slack_sdk.models.blocks import Block
 
 from bot.answering.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
-from bot.texts.labels import contact_line
+from bot.answering.presentation import contact_line
 from bot.slack.blocks import (
     MAX_BLOCKS,
     MAX_TEXT,
@@ -138,11 +139,11 @@ def test_a_huge_share_value_is_left_out_rather_than_rejected():
 
 def test_without_a_question_id_there_are_no_feedback_buttons_and_the_contact_only_when_relevant(engine):
     answer = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten")
-    answer.show_contact = False
+    answer = dataclasses.replace(answer, show_contact=False)
     blocks, _ = answer_blocks(answer, None)
     assert buttons(blocks) == {} and blocks[-1]["type"] != "divider"
     assert ":speech_balloon:" not in all_text(blocks)
-    answer.show_contact = True
+    answer = dataclasses.replace(answer, show_contact=True)
     blocks, _ = answer_blocks(answer, None)
     assert escape(contact_line(answer)) in all_text(blocks)
 

@@ -9,11 +9,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.admin.crisis import CrisisStore
 from bot.store.setup import open_store
-from bot.serve import BotServices
-from bot.slack.app import start_socket_mode
-from bot.slack.blocks import escape, slack_text
+from bot.admin.crisis import CrisisStore
+from bot.services import BotServices
+from bot.slack.app import SlackFrontEnd, start_socket_mode
+from bot.slack.blocks import escape
+from bot.texts import phrase as slack_text
 from bot.admin.question_log import QuestionLog
 from tests.standins.slack_standin import APP_TOKEN, BOT_TOKEN, TEAM_ID, FakeSlack, Person, dm, event_callback
 
@@ -36,12 +37,12 @@ async def socket_bot(settings, engine, fake_slack, monkeypatch):
         monkeypatch.delenv(proxy, raising=False)
     values = {"slack_bot_token": BOT_TOKEN, "slack_app_token": APP_TOKEN, "slack_api_url": fake_slack.api_url, "municipality": "ostre-toten"}
     socket_settings = settings.model_copy(update=values)
-    services = BotServices(socket_settings, engine, QuestionLog.from_settings(socket_settings), CrisisStore(open_store(socket_settings)))
+    services = BotServices(socket_settings, engine, QuestionLog.open(socket_settings), CrisisStore(open_store(socket_settings)))
     app = web.Application()
-    app.on_startup.append(lambda app: start_socket_mode(app, services))
+    front = SlackFrontEnd(services)
+    app.on_startup.append(lambda app: start_socket_mode(app, services, front))
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
-    front = services.extras["slack"]
     try:
         await fake_slack.wait_until(lambda: fake_slack.connected)
         yield front

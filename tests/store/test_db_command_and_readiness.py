@@ -7,7 +7,8 @@ from typer.testing import CliRunner
 from bot.admin.crisis import CrisisStore
 from bot.admin.question_log import QuestionLog
 from bot.cli.app import app
-from bot.serve import BotServices, create_web_app
+from bot.serve import create_web_app
+from bot.services import BotServices
 from bot.store.database import Database
 from bot.store.setup import open_store
 
@@ -39,7 +40,7 @@ async def _readyz(services: BotServices) -> tuple[int, dict]:
 
 async def test_readyz_waits_for_the_model_then_says_ready(settings, engine):
     database = open_store(settings)
-    services = BotServices(settings, None, QuestionLog.from_settings(settings, database), CrisisStore(database))
+    services = BotServices(settings, None, QuestionLog.open(settings, database), CrisisStore(database))
     status, body = await _readyz(services)
     assert status == 503 and body["problems"] == ["the model is loading"]
     services.engine_loaded(engine)

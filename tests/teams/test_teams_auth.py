@@ -16,7 +16,8 @@ from microsoft_agents.hosting.core import JwtTokenValidator
 from bot.admin.crisis import CrisisStore
 from bot.store.setup import open_store
 from bot.graph.profile import GraphProfiles
-from bot.serve import BotServices, create_web_app
+from bot.serve import create_web_app
+from bot.services import BotServices
 from bot.admin.question_log import QuestionLog
 from bot.teams.app import token_problem
 from tests.standins.teams_standin import LocalServer, personal_message
@@ -65,9 +66,9 @@ async def bot_url(settings, engine):
     services = BotServices(
         settings=settings,
         engine=engine,
-        log=QuestionLog.from_settings(settings),
+        log=QuestionLog.open(settings),
         crisis=CrisisStore(open_store(settings)),
-        extras={"graph_profiles": GraphProfiles(None)},
+        graph_profiles=GraphProfiles(None),
     )
     server = LocalServer(create_web_app(services))
     url = await server.start()
@@ -135,7 +136,7 @@ async def test_without_the_sdk_connection_settings_teams_is_not_mounted(monkeypa
     for name in ("CLIENTID", "CLIENTSECRET", "TENANTID", "ANONYMOUS_ALLOWED"):
         monkeypatch.delenv(f"{SDK}{name}", raising=False)
     services = BotServices(
-        settings=settings, engine=engine, log=QuestionLog.from_settings(settings), crisis=CrisisStore(open_store(settings))
+        settings=settings, engine=engine, log=QuestionLog.open(settings), crisis=CrisisStore(open_store(settings))
     )
     server = LocalServer(create_web_app(services))
     url = await server.start()

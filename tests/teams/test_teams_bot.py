@@ -8,6 +8,7 @@ authentication.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import aiohttp
@@ -18,7 +19,9 @@ from bot.admin.crisis import CrisisStore
 from bot.store.setup import open_store
 from bot.graph.client import graph_client
 from bot.graph.profile import GraphProfiles
-from bot.serve import BotServices, create_web_app
+from bot.serve import create_web_app
+from bot.services import BotServices
+from bot.texts import phrase
 from bot.admin.question_log import QuestionLog, questions
 from tests.conftest import hashing_settings
 from tests.standins.teams_standin import (
@@ -90,7 +93,7 @@ class Teams:
         """Post an activity; returns the HTTP status once the answer (sent proactively) is in too."""
         async with self.session.post(f"{self.bot_url}api/messages", json=activity, headers=headers) as response:
             status = response.status
-        bot = self.services.extras.get("teams_bot")
+        bot = self.services.running.get("teams_bot")
         if bot is not None:
             await bot.drain()
         return status
@@ -108,10 +111,10 @@ async def start_teams(settings, engine, connector, profiles: GraphProfiles, rein
     services = BotServices(
         settings=settings,
         engine=engine,
-        log=QuestionLog.from_settings(settings),
+        log=QuestionLog.open(settings),
         crisis=CrisisStore(open_store(settings)),
         reindex=reindex,
-        extras={"graph_profiles": profiles},
+        graph_profiles=profiles,
     )
     server = LocalServer(create_web_app(services))
     url = await server.start()
@@ -331,7 +334,7 @@ async def test_an_admin_types_reindex_and_the_index_is_rebuilt_for_their_municip
 async def test_reindex_when_it_is_not_set_up_says_so(teams, connector, settings):
     await teams.post(personal_message(connector.url, "reindex", aad=ADMIN_AAD, locale="en-US"))
 
-    assert teams.reply().activity["text"] == "Updating the index isn't set up on this server."
+    assert teams.reply().activity["text"] == phrase("reindex_unavailable", "en")
 
 
 async def test_a_failure_gets_a_short_apology_with_a_reference_and_the_details_go_to_the_log(settings, engine, connector, anonymous_sdk, caplog):
@@ -349,7 +352,7 @@ async def test_a_failure_gets_a_short_apology_with_a_reference_and_the_details_g
     text = teams.reply().activity["text"]
     assert text.startswith("Beklager, noe gikk galt.")
     assert "disk full" not in text
-    reference = text.split("referansen ")[1].split(" ")[0]
+    reference = re.fullmatch(r"Beklager, .*referanse `([0-9a-f]{8})`\.", text).group(1)
     assert f"[ref {reference}]" in caplog.text and "disk full while writing generation 7" in caplog.text
 
 

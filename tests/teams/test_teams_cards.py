@@ -8,6 +8,7 @@ from typing import Any, Iterator
 import pytest
 
 from bot.answering.answer import CrisisNotice
+from bot.answering.presentation import AnswerView
 from bot.admin.crisis import CrisisStore
 from bot.store.setup import open_store
 from bot.answering.engine import AnswerEngine
@@ -116,8 +117,9 @@ def test_passages_are_collapsed_and_expand_on_click(unit_leader_answer):
     toggles = [n["selectAction"] for n in nodes(card) if n.get("selectAction", {}).get("type") == "Action.ToggleVisibility"]
     by_id = {n["id"]: n for n in nodes(card) if "id" in n}
 
-    assert len(toggles) == len(unit_leader_answer.passages)
-    for toggle, passage in zip(toggles, unit_leader_answer.passages):
+    shown = AnswerView.of(unit_leader_answer).passages
+    assert 0 < len(toggles) == len(shown)
+    for toggle, passage in zip(toggles, shown):
         (target,) = toggle["targetElements"]
         hidden = by_id[target]
         assert hidden["isVisible"] is False
@@ -151,7 +153,7 @@ def test_a_crisis_notice_leads_the_card_of_any_answer(unit_leader_answer):
 
     assert first["style"] == "attention"
     assert [i["text"] for i in first["items"]] == [
-        "⚠️ Krisemodus",
+        "⚠️ Krisemodus (siden 2025-03-04T08:00:00+0100)",
         "Brann ved Lena skole. Ikke uttal deg til media.",
         "Talsperson: ordfører Anne Hagen",
     ]
@@ -167,7 +169,7 @@ def test_in_crisis_mode_a_media_answer_says_so_once(settings, tmp_path):
     card = answer_card(answer, "q")
     texts = shown_texts(card)
 
-    assert card["body"][0]["style"] == "attention" and texts[0] == "⚠️ Krisemodus"
+    assert card["body"][0]["style"] == "attention" and texts[0].startswith("⚠️ Krisemodus (siden ")
     assert texts[1].startswith("«Ved større hendelser/kriser")  # the municipality's own crisis rule leads
     assert answer.verdict in texts[2:4]
     assert sum(t.count("Brann ved Lena skole") for t in texts) == 1

@@ -11,10 +11,11 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.admin.crisis import CrisisStore
-from bot.store.setup import open_store
 from bot.admin.sync.state import SyncStateStore
-from bot.serve import BotServices, create_web_app
+from bot.store.setup import open_store
+from bot.admin.crisis import CrisisStore
+from bot.serve import create_web_app
+from bot.services import BotServices
 from bot.admin.question_log import QuestionLog
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,7 +40,7 @@ SYNC_STATE = {
 
 def admin_services(settings, engine, **overrides) -> BotServices:
     admin_settings = settings.model_copy(update={"admin_token": TOKEN, **overrides})
-    log = QuestionLog.from_settings(admin_settings)
+    log = QuestionLog.open(admin_settings)
     crisis = CrisisStore(open_store(admin_settings))
     return BotServices(admin_settings, engine, log, crisis)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,14 +27,14 @@ from bot.settings import Settings
 from bot.admin.sync.state import SyncStateStore
 from bot.store.database import Database
 from bot.store.locks import sync_lock
+from bot.graph.client import Credential
 from index.builder import BuildReport
+from knowledge.library import SkippedFile
 from bot.admin.sync.sharepoint import (
-    Credential,
     DriveClient,
-    Progress,
+    SyncProgress,
     SharePointError,
     SharePointSource,
-    Skipped,
     SourcePull,
     SourceState,
     apply,
@@ -45,9 +44,7 @@ from bot.admin.sync.sharepoint import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.graph.client import GraphConnection
-    from aiohttp import web
 
-    from bot.serve import BotServices
     from index.embedder import Embedder
 
 log = logging.getLogger(__name__)
@@ -70,7 +67,7 @@ class SourceResult:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
     full: bool = False
     error: str | None = None
 
@@ -186,13 +183,34 @@ def _sync_lock(database: Database, data_dir: Path) -> contextlib.AbstractContext
     return sync_lock(database, data_dir, lambda: SyncBusy("a sync is already running (on this or another replica); try again when it has finished"))
 
 
+PUBLIC_FIELDS = ("municipality", "last_run", "ok", "summary", "error")  # what the admin page shows
+
+
+class SyncStateUnreadable(SyncError):
+    """The sync state can't be read from the shared state store."""
+
+
+def public_state(settings: Settings, database: Database | None = None) -> dict[str, dict[str, Any]] | None:
+    """Per source, what the last run left for people to see (PUBLIC_FIELDS; delta links and item
+    trees stay private), from the shared state store; None when no sync has run. Raises SyncStateUnreadable."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        state = SyncStateStore(_database(settings, database)).read()
+    except (SQLAlchemyError, VeilederError) as exc:
+        raise SyncStateUnreadable(f"synkstatus kan ikke leses fra databasen ({type(exc).__name__})") from exc
+    if not state:
+        return None
+    return {str(source): {key: run.get(key) for key in PUBLIC_FIELDS if key in run} for source, run in state.items()}
+
+
 # -- the run --------------------------------------------------------------------------------------
 
 
 def run_sync(
     settings: Settings,
     municipality: str | None = None,
-    progress: Progress | None = None,
+    progress: SyncProgress | None = None,
     *,
     embedder: "Embedder | None" = None,
     credential: Credential | None = None,
@@ -201,16 +219,20 @@ def run_sync(
 ) -> SyncSummary:
     """Sync the configured SharePoint sources (of one municipality, or all) and rebuild the index.
 
+        summary = run_sync(Settings(), "baerum")
+        print(summary.text())  # "sharepoint-baerum: 1 added, 2 changed, 0 removed, 0 skipped …"
+
     With no source to sync, it is a plain rebuild from the documents folder. Source and build
-    failures are reported in the summary (and the state store); SyncError when it can't start
-    (SyncBusy when another process, on any replica, holds the sync lock).
-    Blocking (it runs its own event loop for Graph): call it off the event loop.
+    failures are reported in the summary (and the shared state store); SyncError when it can't
+    start (bad configuration), SyncBusy when another sync — on this or another replica — holds the
+    sync lock. `progress(what, done, total)` reports downloads; `cancelled()` is checked between
+    steps. Blocking (it runs its own event loop for Graph): call it off the event loop.
     """
     sources = configured_sources(settings)
     layout = mirror_layout(sources)
     wanted = municipality.strip().lower() if municipality else None
     selected = [s for s in sources if wanted is None or s.municipality == wanted]
-    documents_dir = settings.effective_documents_dir()
+    documents_dir = settings.setup_documents_dir()
     summary = SyncSummary(documents_dir, settings.documents_dir is None and bool(sources), [])
     if not sources:
         summary.note = "No SharePoint sources are configured (VEILEDER_SHAREPOINT_SOURCES): rebuilt the index from the documents folder."
@@ -235,7 +257,7 @@ def _run_locked(
     documents_dir: Path,
     layout: dict[str, str],
     summary: SyncSummary,
-    progress: Progress | None,
+    progress: SyncProgress | None,
     embedder: "Embedder | None",
     credential: Credential | None,
     cancelled: Callable[[], bool] | None,
@@ -263,7 +285,7 @@ async def _pull_all(
     state: dict[str, Any],
     documents_dir: Path,
     layout: dict[str, str],
-    progress: Progress | None,
+    progress: SyncProgress | None,
     credential: Credential | None,
     cancelled: Callable[[], bool] | None,
 ) -> tuple[list[SourcePull], list[SourceResult]]:
@@ -327,7 +349,7 @@ def _graph_connection(settings: Settings, credential: Credential | None) -> "Gra
     )
 
 
-def _build(settings: Settings, documents_dir: Path, embedder: "Embedder | None", progress: Progress | None) -> BuildReport:
+def _build(settings: Settings, documents_dir: Path, embedder: "Embedder | None", progress: SyncProgress | None) -> BuildReport:
     from index.builder import build_index
     from index.embedder import load_embedder
     from knowledge.library import load_knowledge
@@ -366,63 +388,3 @@ def _record(store: SyncStateStore, state: dict[str, Any], pulls: list[SourcePull
         entry["last_run"] = now
         written[result.key] = entry
     store.write_sources(written)
-
-
-# -- in `veileder serve`: the admin's reindex, and the schedule --------------------------------------
-
-
-def attach_sync(app: "web.Application", services: "BotServices") -> None:
-    """Let admins reindex from the chat (`services.reindex`), and sync on a schedule when
-    VEILEDER_SYNC_INTERVAL_MINUTES is set. Runs happen off the event loop, one at a time: a
-    reindex asked for while one runs in this process joins it (one build, both told its result);
-    while another replica holds the sync lock, the asker is told so and that replica's new index
-    is served here as soon as it is swapped in."""
-    stop = threading.Event()
-    running: dict[str, asyncio.Future[str]] = {}
-
-    async def run_once(municipality: str | None) -> str:
-        engine = await services.ready_engine()
-        loop = asyncio.get_running_loop()
-        try:
-            summary = await loop.run_in_executor(
-                None,
-                lambda: run_sync(services.settings, municipality, embedder=engine.embedder, cancelled=stop.is_set, database=services.database),
-            )
-        except SyncError as exc:
-            return str(exc)
-        log.info("sync: %s", summary.text().replace("\n", " | "))
-        return summary.text()
-
-    async def reindex(municipality: str | None) -> str:
-        current = running.get("run")
-        if current is None or current.done():
-            current = running["run"] = asyncio.ensure_future(run_once(municipality))
-        return await asyncio.shield(current)
-
-    services.reindex = reindex
-    interval = services.settings.sync_interval_minutes
-    if not interval:
-        return
-
-    async def every_interval() -> None:
-        store = SyncStateStore(services.database)
-        while True:
-            try:
-                # Every replica keeps the schedule; a run another replica finished lately counts as ours.
-                if not await services.database.run(lambda: store.finished_within(interval * 60 * 0.9)):
-                    await reindex(None)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - the schedule must survive a bad run
-                log.exception("scheduled sync failed")
-            await asyncio.sleep(interval * 60)
-
-    async def schedule(_app: "web.Application"):
-        task = asyncio.create_task(every_interval(), name="veileder-sync")
-        yield
-        stop.set()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    app.cleanup_ctx.append(schedule)

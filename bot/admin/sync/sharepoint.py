@@ -18,11 +18,9 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any, Callable
 
 import httpx
-from azure.core.credentials import TokenCredential
-from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import AzureError
 from kiota_abstractions.api_error import APIError
 from msgraph import GraphServiceClient
@@ -31,13 +29,13 @@ from msgraph.generated.models.drive_item import DriveItem
 
 from knowledge.catalog import load_catalog
 from knowledge.errors import KnowledgeError, UnreadableDocument
-from knowledge.library import read_knowledge_file
+from bot.graph.client import Credential
+from knowledge.library import SkippedFile, read_knowledge_file
 from knowledge.readers import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-Credential = Union[TokenCredential, AsyncTokenCredential]
-Progress = Callable[[str, int, "int | None"], None]  # (what is happening, done, total or None)
+SyncProgress = Callable[[str, int, "int | None"], None]  # (what is happening, done, total or None)
 
 STAGING = ".staging"  # inside the mirror: hidden, so the index never reads it
 MAX_DELTA_PAGES = 10_000
@@ -116,12 +114,6 @@ class SourceState:
 
 
 @dataclass
-class Skipped:
-    path: str
-    reason: str
-
-
-@dataclass
 class SourcePull:
     """Changes of one source, downloaded and checked, not yet applied to the mirror."""
 
@@ -134,7 +126,7 @@ class SourcePull:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
     retire: list[Path] = field(default_factory=list)  # files of a previous mirror folder, to delete
 
     def summary(self) -> dict[str, Any]:
@@ -257,7 +249,7 @@ async def pull(
     state: SourceState,
     documents_dir: Path,
     mirror_rel: str,
-    progress: Progress | None = None,
+    progress: SyncProgress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> SourcePull:
     """Fetch the changes of one source and download and check changed files into a staging folder.
@@ -287,7 +279,7 @@ async def pull(
     wanted = _wanted_files(tree, source.folder)
     for item_id, (rel, reason) in wanted.items():
         if reason and item_id in touched:
-            result.skipped.append(Skipped(f"{mirror_rel}/{rel}", reason))
+            result.skipped.append(SkippedFile(f"{mirror_rel}/{rel}", reason))
     to_download = [
         (item_id, rel)
         for item_id, (rel, reason) in sorted(wanted.items(), key=lambda kv: kv[1][0])
@@ -311,7 +303,7 @@ async def pull(
             except UnreadableDocument as exc:
                 previous = old.get(item_id) or {}
                 kept = " (the version already indexed is kept)" if previous.get("path") else ""
-                result.skipped.append(Skipped(f"{mirror_rel}/{rel}", exc.reason + kept))
+                result.skipped.append(SkippedFile(f"{mirror_rel}/{rel}", exc.reason + kept))
                 staged.unlink()
                 continue
             tree[item_id]["path"], tree[item_id]["mirrored"] = rel, tree[item_id].get("version")
