@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -39,6 +41,7 @@ class BotServices:
     startup_error: str | None = None
     running: dict[str, Any] = field(default_factory=dict)
     _engine_ready: asyncio.Event | None = field(default=None, repr=False)
+    _answering: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.claims is None:
@@ -66,9 +69,13 @@ class BotServices:
     async def ask(self, question: str, *, municipality: str | None, profile_role: str | None = None) -> Answer:
         """Answer off the event loop (the model is CPU-bound), waiting for the model if it is loading."""
         engine = await self.ready_engine()
+        if self._answering is None:
+            # As many answers at once as there are cores: more threads only take the interpreter lock
+            # from the event loop, and a burst of questions would then delay every acknowledgement.
+            self._answering = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="veileder-answer")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            None, lambda: engine.ask(question, municipality=municipality, profile_role=profile_role)
+            self._answering, lambda: engine.ask(question, municipality=municipality, profile_role=profile_role)
         )
 
     def is_admin(self, user_id: str | None) -> bool:

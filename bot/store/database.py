@@ -30,7 +30,7 @@ MIGRATIONS = "bot.store:migrations"
 # Advisory lock keys (PostgreSQL): fixed numbers, documented so a DBA can read pg_locks.
 UPGRADE_LOCK_KEY = 0x5645494C_0001  # "VEIL" · 1: one replica migrates at a time
 SYNC_LOCK_KEY = 0x5645494C_0002  # "VEIL" · 2: the sync lock (bot/store/locks.py)
-DB_THREADS = 4  # store calls get threads of their own, so acks never queue behind answers
+DB_THREADS = 8  # store calls get threads of their own, so acks never queue behind answers
 
 
 class DatabaseError(VeilederError):
@@ -51,7 +51,8 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+        options: dict[str, Any] = {} if url.startswith("sqlite") else {"pool_size": DB_THREADS + 4, "max_overflow": 8}
+        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True, **options)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._executor: ThreadPoolExecutor | None = None

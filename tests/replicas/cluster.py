@@ -152,3 +152,24 @@ class Replica:
 
 def unique_dm_channel() -> str:
     return "D" + uuid.uuid4().hex[:10].upper()
+
+
+class BackgroundLoop:
+    """An event loop in a thread of its own, for the stand-ins: the test's own loop then only sends
+    requests and reads responses, so a burst measures the replicas, not the stand-ins' work."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="standins", daemon=True)
+        self.thread.start()
+
+    def run(self, work):
+        """Run the coroutine `work` on the background loop and return its result."""
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(60)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()

@@ -22,7 +22,7 @@ import pytest_asyncio
 
 from index.store import current_generation
 from knowledge.library import bundled_documents_dir
-from tests.replicas.cluster import Replica, shared_env, unique_dm_channel
+from tests.replicas.cluster import BackgroundLoop, Replica, shared_env, unique_dm_channel
 from tests.standins.postgres_server import new_database
 from tests.standins.slack_standin import FakeSlack, Person, SlackSender, channel_message, dm, mention, new_ts
 from tests.standins.teams_standin import FakeConnector, personal_message
@@ -35,20 +35,27 @@ ADMIN = "U0ADMIN001"
 APOLOGY = "gikk galt"
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def slack():
+@pytest.fixture(scope="module")
+def standins():
+    background = BackgroundLoop()
+    yield background
+    background.close()
+
+
+@pytest.fixture(scope="module")
+def slack(standins):
     fake = FakeSlack(people={ASKER: Person("Kari Ansatt", "Rådgiver"), ADMIN: Person("Ada Admin", "IT-rådgiver")})
-    await fake.start()
+    standins.run(fake.start())
     yield fake
-    await fake.stop()
+    standins.run(fake.stop())
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def teams_connector():
+@pytest.fixture(scope="module")
+def teams_connector(standins):
     fake = FakeConnector()
-    await fake.start()
+    standins.run(fake.start())
     yield fake
-    await fake.stop()
+    standins.run(fake.stop())
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -103,7 +110,7 @@ def answers_in(slack: FakeSlack, channel: str) -> list[dict]:
 
 
 async def answered(slack: FakeSlack, channel: str, timeout: float = 15) -> dict:
-    (message,) = await slack.wait_until(lambda: answers_in(slack, channel), timeout)
+    (message,) = await until(lambda: answers_in(slack, channel), timeout, f"an answer in {channel}")
     return message
 
 
@@ -207,7 +214,7 @@ async def test_a_follow_up_in_a_thread_answered_by_replica_1_is_answered_by_repl
     await cluster.one.slack_event(session, mention(f"<@U0VEILEDER> {PRESS}", ASKER, channel=channel, ts=ts))
     await answered(slack, channel)
     await cluster.two.slack_event(session, channel_message("Gjelder det også sosiale medier?", ASKER, channel=channel, thread_ts=ts))
-    await slack.wait_until(lambda: len(answers_in(slack, channel)) == 2, 15)
+    await until(lambda: len(answers_in(slack, channel)) == 2, 15, "the follow-up's answer")
     assert all(m.get("thread_ts") == ts for m in answers_in(slack, channel))
 
 
@@ -252,7 +259,7 @@ async def test_a_reindex_through_replica_1_is_served_by_replica_2_and_two_at_onc
     cluster.add_documents(1, "a")
     hook = f"reindex-{uuid.uuid4().hex[:6]}"
     assert await cluster.one.slack_form(session, reindex_command(slack, hook)) == 200
-    await slack.wait_until(lambda: any("rebuilt" in t for t in hook_texts(slack, hook)), 60)
+    await until(lambda: any("rebuilt" in t for t in hook_texts(slack, hook)), 60, "the rebuilt index")
     after = cluster.generation()
     assert after != before
     async with session.get(f"{cluster.two.url}/readyz") as response:
@@ -265,8 +272,9 @@ async def test_a_reindex_through_replica_1_is_served_by_replica_2_and_two_at_onc
         cluster.one.slack_form(session, reindex_command(slack, hooks[0])),
         cluster.two.slack_form(session, reindex_command(slack, hooks[1])),
     )
-    replies = await slack.wait_until(lambda: [t for h in hooks for t in hook_texts(slack, h) if "Index" in t or "already running" in t]
-                                     if all(any("Index" in t or "already running" in t for t in hook_texts(slack, h)) for h in hooks) else None, 60)
+    replies = await until(lambda: [t for h in hooks for t in hook_texts(slack, h) if "Index" in t or "already running" in t]
+                          if all(any("Index" in t or "already running" in t for t in hook_texts(slack, h)) for h in hooks) else None,
+                          60, "both reindex replies")
     assert sum("already running" in t for t in replies) == 1, replies
     assert cluster.sql("SELECT count(*) FROM sync_runs")[0][0] == runs_before + 1  # one build
 
@@ -288,7 +296,7 @@ async def test_kill_9_of_the_lock_holder_mid_build_leaves_replica_2_answering_an
 
     hook = f"after-kill-{uuid.uuid4().hex[:6]}"
     await cluster.two.slack_form(session, reindex_command(slack, hook))  # the dead holder's lock is free
-    await slack.wait_until(lambda: any("rebuilt" in t for t in hook_texts(slack, hook)), 60)
+    await until(lambda: any("rebuilt" in t for t in hook_texts(slack, hook)), 60, "the rebuilt index")
     assert cluster.generation() != before
     async with session.get(f"{cluster.two.url}/readyz") as response:
         assert (await response.json())["index"] == cluster.generation()
