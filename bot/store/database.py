@@ -27,6 +27,7 @@ T = TypeVar("T")
 
 SQLITE_FILE = "veileder.sqlite3"
 MIGRATIONS = "bot.store:migrations"
+SCHEMA_REVISION = "0001"  # the newest migration (tests check it is Alembic's head)
 # Advisory lock keys (PostgreSQL): fixed numbers, documented so a DBA can read pg_locks.
 UPGRADE_LOCK_KEY = 0x5645494C_0001  # "VEIL" · 1: one replica migrates at a time
 SYNC_LOCK_KEY = 0x5645494C_0002  # "VEIL" · 2: the sync lock (bot/store/locks.py)
@@ -82,6 +83,8 @@ class Database:
         """Bring the schema to the newest migration (Alembic); safe to run from several replicas at once.
 
         Raises DatabaseError when the database can't be reached or a migration fails."""
+        if self._at_newest_revision():
+            return  # the common case on every start: no need to load Alembic
         from alembic import command
         from alembic.config import Config
 
@@ -95,6 +98,13 @@ class Database:
                 command.upgrade(config, "head")
         except SQLAlchemyError as exc:
             raise DatabaseError(f"the database {self.safe_url()} can't be upgraded: {str(exc).splitlines()[0]}") from exc
+
+    def _at_newest_revision(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_REVISION
+        except SQLAlchemyError:  # no such table yet, or unreachable: let the migration say which
+            return False
 
     def revision(self) -> str | None:
         """The schema's migration revision, None before the first `veileder db upgrade`."""

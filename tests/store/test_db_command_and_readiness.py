@@ -53,3 +53,14 @@ async def test_readyz_is_503_while_the_database_cant_be_reached(settings, engine
     services = BotServices(settings, engine, QuestionLog(unreachable, "salt"), CrisisStore(unreachable))
     status, body = await _readyz(services)
     assert status == 503 and body["problems"] == ["the database can't be reached"]
+
+
+def test_the_schema_revision_the_store_expects_is_alembics_newest():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.store.database import MIGRATIONS, SCHEMA_REVISION
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION
