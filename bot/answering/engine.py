@@ -13,6 +13,7 @@ from typing import Callable, Protocol
 
 from knowledge.errors import VeilederError
 from bot.answering.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
+from bot.answering.citations import citation_of
 from bot.answering.language import detect_language
 from bot.answering.matching import ScoredRule, matching_rule, rules_by_role, score_rules
 from bot.answering.role_map import crisis_rule
@@ -221,18 +222,7 @@ class AnswerEngine:
         return base
 
     def _citation(self, retriever: Retriever, passage_or_rule: Passage | Rule) -> Citation:
-        doc = retriever.stored.documents.get(passage_or_rule.document_id)
-        section = passage_or_rule.section if isinstance(passage_or_rule, Rule) else passage_or_rule.section_title
-        return Citation(
-            document=retriever.stored.title_of(passage_or_rule.document_id),
-            document_id=passage_or_rule.document_id,
-            municipality=passage_or_rule.municipality,
-            municipality_name=_municipality_name(retriever, passage_or_rule.municipality),
-            section=section,
-            item=passage_or_rule.item,
-            period=doc.period if doc else None,
-            superseded=bool(doc and doc.superseded_by),
-        )
+        return citation_of(retriever.stored, passage_or_rule)
 
     def _evidence_first(self, retriever: Retriever, hits: list[Hit], rule: MatchedRule) -> list[FoundPassage]:
         """The passage holding the quoted rule leads the list (it is the answer's evidence); the rest
@@ -247,11 +237,7 @@ class AnswerEngine:
 
     def _crisis_rule(self, retriever: Retriever, municipality: str) -> MatchedRule | None:
         """The municipality's own rule for who informs in a crisis, quoted first while crisis mode is on."""
-        found = crisis_rule(retriever.stored, municipality)
-        if found is None:
-            return None
-        source = next((r for r in retriever.stored.rules if r.id == found.rule_id), None) or retriever.passages_by_id[found.rule_id]
-        return MatchedRule(found.rule_id, found.text, found.modality, found.roles, self._citation(retriever, source))
+        return crisis_rule(retriever.stored, municipality)
 
     def _found(self, retriever: Retriever, hit: Hit) -> FoundPassage:
         return FoundPassage(hit.passage.id, hit.passage.text, self._citation(retriever, hit.passage), hit.score)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.answering.answer import MatchedRule
+from bot.answering.citations import quoted
 from knowledge.errors import VeilederError
 from index.store import StoredIndex
 from knowledge.roles import ROLES, find_roles
@@ -40,28 +42,20 @@ class RoleMapError(VeilederError, ValueError):
     """Unknown municipality, role or topic; the message lists the valid ones."""
 
 
-@dataclass(frozen=True)
-class RoleMapRule:
-    rule_id: str
-    text: str
-    modality: str
-    roles: tuple[str, ...]
-    document: str
-    section: str
-    item: str | None
-
-    def as_dict(self) -> dict:
-        return {
-            "id": self.rule_id, "text": self.text, "modality": self.modality, "roles": list(self.roles),
-            "document": self.document, "section": self.section, "item": self.item,
-        }
+def _entry(rule: MatchedRule) -> dict:
+    """A role-map entry as `veileder roles --json` prints it."""
+    c = rule.citation
+    return {
+        "id": rule.rule_id, "text": rule.text, "modality": rule.modality, "roles": list(rule.roles),
+        "document": c.document, "section": c.section, "item": c.item,
+    }
 
 
 @dataclass
 class RoleMap:
     municipality: str
     municipality_name: str
-    cells: dict[str, dict[str, list[RoleMapRule]]] = field(default_factory=dict)  # role → topic → rules
+    cells: dict[str, dict[str, list[MatchedRule]]] = field(default_factory=dict)  # role → topic → rules
 
     @property
     def roles(self) -> list[str]:
@@ -72,7 +66,7 @@ class RoleMap:
             "municipality": self.municipality,
             "municipality_name": self.municipality_name,
             "roles": {
-                role: {topic: [r.as_dict() for r in rules] for topic, rules in self.cells[role].items()}
+                role: {topic: [_entry(r) for r in rules] for topic, rules in self.cells[role].items()}
                 for role in self.roles
             },
         }
@@ -110,10 +104,7 @@ def build_role_map(stored: StoredIndex, municipality: str, role: str | None = No
         _current_rules(stored, municipality),
         key=lambda r: ((r.document_id, r.section) not in role_lists, r.document_id, order.get(r.passage_id, 0), r.id),
     ):
-        entry = RoleMapRule(
-            rule.id, rule.text, rule.modality, rule.roles,
-            stored.title_of(rule.document_id), rule.section, rule.item,
-        )
+        entry = quoted(stored, rule, rule.text, rule.modality, rule.roles)
         for rule_role in rule.roles:
             if role is not None and rule_role != role:
                 continue
@@ -147,11 +138,10 @@ def _add_described_roles(stored: StoredIndex, role_map: RoleMap, only: str | Non
                     continue
                 cell = role_map.cells.setdefault(role, {}).setdefault("described", [])
                 if len(cell) < _MENTIONS_SHOWN and all(r.text != sentence for r in cell):
-                    title = stored.title_of(passage.document_id)
-                    cell.append(RoleMapRule(passage.id, sentence, "described", (role,), title, passage.section_title, passage.item))
+                    cell.append(quoted(stored, passage, sentence, "described", (role,)))
 
 
-def crisis_rule(stored: StoredIndex, municipality: str) -> RoleMapRule | None:
+def crisis_rule(stored: StoredIndex, municipality: str) -> MatchedRule | None:
     """The municipality's rule for who informs in a crisis (Østre Toten: ordfører/kommunedirektør;
     Bærum: the leader of the crisis handling); for a strategy that only points to its
     beredskapsplan (Modum), that passage."""
@@ -159,10 +149,10 @@ def crisis_rule(stored: StoredIndex, municipality: str) -> RoleMapRule | None:
     preferred = sorted(candidates, key=lambda r: (r.modality != "responsible", not {"mayor", "chief_executive", "leader"} & set(r.roles)))
     if preferred:
         r = preferred[0]
-        return RoleMapRule(r.id, r.text, r.modality, r.roles, stored.title_of(r.document_id), r.section, r.item)
+        return quoted(stored, r, r.text, r.modality, r.roles)
     for p in stored.passages:
         if p.municipality == municipality and re.search(r"kris\w*\b.*beredskapsplan|beredskapsplan.*kris", p.text, re.I):
             if not stored.is_superseded(p.document_id):
                 sentence = next((s for s in re.split(r"(?<=\.)\s+", p.text) if "beredskapsplan" in s.lower()), p.text)
-                return RoleMapRule(p.id, sentence, "responsible", (), stored.title_of(p.document_id), p.section_title, p.item)
+                return quoted(stored, p, sentence, "responsible", ())
     return None

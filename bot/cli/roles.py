@@ -60,7 +60,7 @@ def roles(
             lines = []
             for topic_key, rules in m.cells.get(role, {}).items():
                 lines.append(f"[bold]{TOPIC_NAMES[topic_key]['nb']}[/]")
-                lines += [f"• {r.text} [dim]({r.modality}; {r.section}{' › punkt ' + r.item if r.item else ''})[/]" for r in rules]
+                lines += [f"• {r.text} [dim]({r.modality}; {r.citation.section}{' › punkt ' + r.citation.item if r.citation.item else ''})[/]" for r in rules]
             cells.append("\n".join(lines) or "[dim]ingen regler[/]")
         table.add_row(*cells)
         out.print(table)
@@ -74,7 +74,7 @@ def roles(
             first = True
             for topic_key, rules in m.cells[role_key].items():
                 for r in rules:
-                    source = f"{r.section}{' › punkt ' + r.item if r.item else ''}"
+                    source = f"{r.citation.section}{' › punkt ' + r.citation.item if r.citation.item else ''}"
                     table.add_row(role_name(role_key, "nb").capitalize() if first else "", TOPIC_NAMES[topic_key]["nb"], f"{r.text}\n[dim]{r.modality} · {source}[/]")
                     first = False
         out.print(table)

@@ -312,7 +312,7 @@ def roles_blocks(
         for topic, rules in role_map.cells[each].items():
             topic_name = TOPIC_NAMES[topic].get(language, TOPIC_NAMES[topic]["en" if language == "en" else "nb"])
             for rule in rules[:per_topic]:
-                source = f"{rule.section}{' › punkt ' + rule.item if rule.item else ''}"
+                source = f"{rule.citation.section}{' › punkt ' + rule.citation.item if rule.citation.item else ''}"
                 lines.append(f"• _{escape(topic_name)}_: {escape(shorten(rule.text, 220))} ({escape(shorten(source, 120))})")
         blocks.append(_section(shorten("\n".join(lines), MAX_TEXT)))
     blocks.append(_context(phrase("roles_override", language)))

@@ -29,41 +29,30 @@ def terminal_shows(answer: Answer) -> str:
     return fold(console.export_text())
 
 
+def texts_in(node: Any, wanted) -> list[str]:
+    """Every `text` of the nodes `wanted(node)` accepts, in order, anywhere below `node`."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        if wanted(node) and isinstance(node.get("text"), str):
+            found.append(node["text"])
+        for value in node.values():
+            found += texts_in(value, wanted)
+    elif isinstance(node, list):
+        for item in node:
+            found += texts_in(item, wanted)
+    return found
+
+
 def slack_shows(answer: Answer) -> str:
     blocks, _fallback = answer_blocks(answer, "q1")
-    texts: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
-                texts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(blocks)
+    texts = texts_in(blocks, lambda n: n.get("type") in ("mrkdwn", "plain_text"))
     unquoted = re.sub(r"(?m)^> ?", "", "\n".join(texts))
     return fold(html.unescape(unquoted))
 
 
 def teams_shows(answer: Answer) -> str:
     card = answer_card(answer, "q1")
-    texts: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                texts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card["body"])
-    return fold("\n".join(texts))
+    return fold("\n".join(texts_in(card["body"], lambda n: n.get("type") == "TextBlock")))
 
 
 RENDERERS = {"terminal": terminal_shows, "slack": slack_shows, "teams": teams_shows}

@@ -42,7 +42,7 @@ def test_the_role_map_names_every_role_the_documents_mention(env, municipality):
 
 def test_ostre_toten_press_rules_by_role(built_index):
     role_map = build_role_map(load_index(built_index), "ostre-toten", topic="media")
-    items = {role: {r.item for r in cells.get("media", [])} for role, cells in role_map.cells.items()}
+    items = {role: {r.citation.item for r in cells.get("media", [])} for role, cells in role_map.cells.items()}
     assert "7" in items["employee"] and "6" in items["unit_leader"] and "10" in items["union_rep"]
     assert "3" in items["mayor"] and "4" in items["chief_executive"] and "5" in items["department_head"]
 
