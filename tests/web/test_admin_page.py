@@ -230,3 +230,24 @@ async def test_without_a_sync_the_page_says_so(settings, engine, http):
         assert "Ingen synkronisering er satt opp" in page and "Normal drift" in page
     finally:
         await server.stop()
+
+
+async def test_the_admin_sees_the_latest_syncs_of_every_replica(settings, engine, http):
+    services = admin_services(settings, engine)
+    runs = SyncStateStore(services.database)
+    done = runs.start_run(None)
+    runs.finish_run(done, True, "gen-20261130T010000-abcd1234", "rebuilt", None)
+    runs.start_run("modum")  # a replica killed mid-build leaves its run unfinished
+    server = await Server(services).start()
+    try:
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        async with http.get(f"{server.url}/admin/status.json", headers=auth) as response:
+            status = await response.json()
+        async with http.get(f"{server.url}/admin", headers=auth) as response:
+            page = await response.text()
+    finally:
+        await server.stop()
+    unfinished, finished = status["sync_runs"]
+    assert unfinished["finished_at"] is None and unfinished["municipality"] == "modum"
+    assert finished["ok"] is True and finished["generation"] == "gen-20261130T010000-abcd1234" and ":" in finished["holder"]
+    assert "Siste kjøringer" in page and "gen-20261130T010000-abcd1234" in page and "Pågår (eller avbrutt)" in page
