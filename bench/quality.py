@@ -73,8 +73,8 @@ def answer_all(engine, questions: list[dict], tuning=None) -> list[dict]:
 
 def engines(rebuild: bool = False):
     """(bundled engine, other-municipalities engine), sharing one loaded model."""
-    from bot.cli import build
-    from bot.engine import AnswerEngine
+    from bot.cli.app import build
+    from bot.answering.engine import AnswerEngine
     from bot.settings import Settings
 
     settings = Settings()
@@ -147,7 +147,7 @@ def all_items() -> list[tuple[str, dict]]:
 
 def fit(bundled, other, scorer, strength: float) -> None:
     """Fit the ranker's weights on every set and print them for bot/ranking.RANKER_WEIGHTS."""
-    from bot.ranking import FEATURES, fit_weights
+    from bot.answering.ranking import FEATURES, fit_weights
 
     sets = candidate_sets(bundled, other, all_items(), scorer)
     weights = fit_weights(list(sets.values()), strength=strength)
@@ -159,8 +159,8 @@ def fit(bundled, other, scorer, strength: float) -> None:
 def kfold(bundled, other, scorer, k: int, seed: int = 9) -> None:
     """Fit the ranker and choose the thresholds on K-1 folds, report on the held-out fold; every
     question is reported on exactly once, answered with weights and thresholds chosen without it."""
-    from bot.ranking import fit_weights
-    from bot.tuning import GRID, RANKER_STRENGTHS, objective
+    from bot.answering.ranking import fit_weights
+    from bot.answering.tuning import GRID, RANKER_STRENGTHS, objective
 
     items = all_items()
     random.Random(seed).shuffle(items)

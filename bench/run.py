@@ -56,11 +56,11 @@ def _questions() -> list[tuple[str, str | None, str | None]]:
 def prepare_index(data_dir: Path) -> None:
     """Convert the model and build the index in a separate process, as `veileder index` does."""
     env = {**os.environ, "VEILEDER_DATA_DIR": str(data_dir), "VEILEDER_INDEX_DIR": str(data_dir / "index")}
-    subprocess.run([sys.executable, "-m", "bot.cli", "index"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "bot.cli.app", "index"], env=env, cwd=ROOT, check=True, capture_output=True)
 
 
 def bench_answers(data_dir: Path) -> dict:
-    from bot.engine import AnswerEngine
+    from bot.answering.engine import AnswerEngine
     from bot.settings import Settings
     from index.builder import build_index
     from index.embedder import load_embedder
@@ -99,7 +99,7 @@ def bench_cold_start(data_dir: Path, runs: int = 3) -> tuple[float, float]:
 
     Measured before this process loads the model, so nothing else competes for the two cores."""
     env = {**os.environ, "VEILEDER_DATA_DIR": str(data_dir), "VEILEDER_INDEX_DIR": str(data_dir / "index")}
-    command = [sys.executable, "-m", "bot.cli", "ask", "Kan jeg uttale meg til pressen?", "-m", "ostre-toten", "--json"]
+    command = [sys.executable, "-m", "bot.cli.app", "ask", "Kan jeg uttale meg til pressen?", "-m", "ostre-toten", "--json"]
     times = []
     for _ in range(runs):
         started = time.perf_counter()

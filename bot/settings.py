@@ -87,15 +87,18 @@ class Settings(BaseSettings):
         return bundled_documents_dir()
 
     def effective_documents_dir(self) -> Path:
-        """The folder indexes are built from (and SharePoint documents synced into).
-
-        Sync needs a writable folder: with SharePoint sources and no DOCUMENTS_DIR, that is
-        DATA_DIR/documents, seeded once with a copy of the bundled documents.
-        """
+        """The folder indexes are built from (and SharePoint documents synced into): DOCUMENTS_DIR,
+        else with SharePoint sources DATA_DIR/documents (sync needs a writable folder), else the
+        bundled documents. Reads nothing; `setup_documents_dir` creates the synced folder."""
         if self.documents_dir is not None or not self.sharepoint_sources:
             return self.resolved_documents_dir()
-        target = self.data_dir / "documents"
-        if not target.is_dir():
+        return self.data_dir / "documents"
+
+    def setup_documents_dir(self) -> Path:
+        """`effective_documents_dir`, created when missing: DATA_DIR/documents is seeded once with
+        a copy of the bundled documents. Called by `veileder index`, `sync` and `serve`."""
+        target = self.effective_documents_dir()
+        if target == self.data_dir / "documents" and not target.is_dir():
             _seed_with_bundled_documents(target, self.resolved_documents_dir())
         return target
 

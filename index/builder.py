@@ -55,12 +55,14 @@ def _key(text: str) -> str:
 
 
 def _pipeline_fingerprint() -> str:
-    """Changes when the code that turns documents into passages, rules and tokens changes: then everything is re-read."""
+    """Changes when the code that turns documents into passages, rules and tokens changes: then everything is re-read.
+
+    Reads the source of every module of the `knowledge` package (a new reader counts without
+    being listed) and of `index.lexical` (the tokenizer)."""
     import index.lexical
     import knowledge
 
-    pipeline = ("readers", "cleaning", "structure", "passages", "roles", "rules", "library", "catalog")
-    sources = [Path(knowledge.__file__).parent / f"{name}.py" for name in pipeline] + [Path(index.lexical.__file__)]
+    sources = sorted(Path(knowledge.__file__).parent.rglob("*.py")) + [Path(index.lexical.__file__)]
     return _key("".join(p.read_text(encoding="utf-8") for p in sources))
 
 
@@ -73,7 +75,18 @@ def _catalog_fingerprint(kb: KnowledgeBase) -> str:
 
 
 def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress: Progress | None = None) -> BuildReport:
-    """Build or update the index in `index_dir`; the index that serves is replaced only when this succeeds."""
+    """Build or update the index in `index_dir`; the index that serves is replaced only when this succeeds.
+
+        kb = load_knowledge(Path("knowledge/documents"))
+        report = build_index(kb, load_embedder(settings.model, settings.data_dir), Path("index"))
+        report.generation, report.passages, report.seconds
+
+    Texts already embedded in the previous generation with the same model are reused; with nothing
+    changed it returns at once (`report.up_to_date`). `progress(done, total)` counts texts embedded.
+    Writes a new generation folder and swaps the CURRENT pointer atomically; readers keep the
+    generation they loaded. Raises IndexBusy when another build holds the folder's lock, and
+    lets embedding or disk errors through (the serving generation is then untouched).
+    """
     started = time.perf_counter()
     with build_lock(index_dir):
         previous = _previous_generation(index_dir)

@@ -51,10 +51,7 @@ class Retriever:
         for i, p in enumerate(stored.passages):
             lo, hi = self._ranges.get(p.municipality, (i, i))
             self._ranges[p.municipality] = (min(lo, i), max(hi, i + 1))
-        documents = stored.manifest["documents"]
-        self._superseded = np.array(
-            [bool(documents.get(p.document_id, {}).get("superseded_by")) for p in stored.passages], dtype=bool
-        )
+        self._superseded = np.array([stored.is_superseded(p.document_id) for p in stored.passages], dtype=bool)
         self.passages_by_id = {p.id: p for p in stored.passages}
         self.passage_rows = {p.id: i for i, p in enumerate(stored.passages)}
         self.rules_by_passage: dict[str, list[Rule]] = {}

@@ -26,7 +26,7 @@ import numpy as np
 
 from knowledge.errors import VeilederError
 from knowledge.files import exclusive_lock, write_atomically
-from knowledge.catalog import Contact
+from knowledge.catalog import Contact, Municipality
 from knowledge.passages import Passage
 from knowledge.rules import Rule
 
@@ -52,10 +52,24 @@ class IndexBusy(IndexError_):
 
 
 @dataclass(frozen=True)
-class MunicipalityInfo:
-    key: str
-    name: str
-    contact: Contact = field(default_factory=Contact)
+class IndexedDocument:
+    """One document as a stored generation knows it (the manifest's "documents" entry)."""
+
+    id: str
+    municipality: str
+    title: str | None
+    period: str | None  # e.g. "2021–2023", as the catalog gives it
+    superseded_by: str | None  # the id of the newer document, if any
+    content_hash: str
+    passages: int
+    rules: int
+
+    @classmethod
+    def from_manifest(cls, doc_id: str, entry: dict[str, Any]) -> "IndexedDocument":
+        return cls(
+            doc_id, entry.get("municipality", ""), entry.get("title"), entry.get("period"), entry.get("superseded_by"),
+            entry.get("hash", ""), int(entry.get("passages", 0)), int(entry.get("rules", 0)),
+        )
 
 
 @dataclass
@@ -69,7 +83,17 @@ class StoredIndex:
     vectors: np.ndarray
     rule_vectors: np.ndarray
     lexical: Any  # index.lexical.LexicalIndex
-    municipalities: dict[str, MunicipalityInfo]
+    municipalities: dict[str, Municipality]
+    documents: dict[str, IndexedDocument]
+
+    def title_of(self, document_id: str) -> str:
+        """The document's title, or its id when it has none (or isn't in this generation)."""
+        doc = self.documents.get(document_id)
+        return (doc.title if doc else None) or document_id
+
+    def is_superseded(self, document_id: str) -> bool:
+        doc = self.documents.get(document_id)
+        return bool(doc and doc.superseded_by)
 
     @property
     def model(self) -> str:
@@ -185,10 +209,11 @@ def load_generation(path: Path) -> StoredIndex:
     if vectors.shape[1] != manifest.get("dimension"):
         raise IndexCorrupt(f"the index in {path} has vectors of dimension {vectors.shape[1]}, manifest says {manifest.get('dimension')}")
     municipalities = {
-        key: MunicipalityInfo(key, info.get("name", key), Contact(**(info.get("contact") or {})))
+        key: Municipality(key, info.get("name", key), Contact(**(info.get("contact") or {})))
         for key, info in (manifest.get("municipalities") or {}).items()
     }
-    return StoredIndex(path, manifest, passages, rules, vectors, rule_vectors, lexical, municipalities)
+    documents = {doc_id: IndexedDocument.from_manifest(doc_id, entry) for doc_id, entry in (manifest.get("documents") or {}).items()}
+    return StoredIndex(path, manifest, passages, rules, vectors, rule_vectors, lexical, municipalities, documents)
 
 
 def load_index(index_dir: Path) -> StoredIndex:

@@ -110,7 +110,16 @@ def read_knowledge_file(path: Path, documents_dir: Path, catalog: Catalog) -> tu
 
 
 def load_knowledge(documents_dir: Path) -> KnowledgeBase:
-    """Read every document in the folder; unreadable ones are listed in `skipped` with the reason."""
+    """Read every document in the folder into passages and rules.
+
+        kb = load_knowledge(Path("knowledge/documents"))
+        len(kb.documents), len(kb.passages), len(kb.rules), kb.skipped
+
+    Municipality and document facts come from the folder's `catalog.toml` (an absent catalog is an
+    empty one). Unreadable, unsupported or hostile files are not fatal: they are listed in
+    `kb.skipped` (path relative to the folder, reason). Raises KnowledgeError when the folder
+    doesn't exist or its catalog can't be read.
+    """
     if not documents_dir.is_dir():
         raise KnowledgeError(f"documents folder not found: {documents_dir}")
     catalog = load_catalog(documents_dir)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import AnswerEngine
+from bot.answering.engine import AnswerEngine
 from bot.settings import Settings
 from index.builder import build_index
 from index.embedder import HashingEmbedder
@@ -46,7 +46,7 @@ def engine(settings) -> AnswerEngine:
 @pytest.fixture
 async def connector():
     """A local stand-in for the Bot Framework connector Teams replies go to (tests/teams_standin.py)."""
-    from tests.teams_standin import FakeConnector
+    from tests.standins.teams_standin import FakeConnector
 
     fake = FakeConnector()
     await fake.start()
@@ -64,6 +64,22 @@ def env(monkeypatch, tmp_path, built_index):
     monkeypatch.delenv("VEILEDER_MUNICIPALITY", raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server (base URL), as used when several bot replicas share one database."""
+    import subprocess
+
+    from tests.standins.postgres_server import start_postgres
+
+    servers = start_postgres()
+    try:
+        url = next(servers)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"PostgreSQL not available here: {exc}")
+    yield url
+    next(servers, None)
 
 
 @pytest.fixture(scope="session")

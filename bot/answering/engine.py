@@ -1,0 +1,404 @@
+"""The answer engine: a question (and what is known of the asker) in, an `Answer` out.
+
+It holds the loaded model and the generation that serves (`index.generations.CurrentIndex`:
+a generation swapped in on disk is loaded by the next question, while questions already being
+answered finish on the generation they started with), and assembles one immutable `Answer`.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Protocol
+
+from knowledge.errors import VeilederError
+from bot.answering.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
+from bot.answering.citations import citation_of
+from bot.answering.language import detect_language
+from bot.answering.matching import (
+    WHO_MARGIN,
+    ScoredRule,
+    current_rules_first,
+    grants,
+    matching_rule,
+    rules_by_role,
+    score_rules,
+)
+from bot.answering.role_map import crisis_rule
+from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question
+from bot.answering.scope import scope_of
+from bot.answering.stance import decide
+from bot.answering.tuning import DEFAULT as DEFAULT_TUNING, Tuning
+from bot.answering.verdicts import roles_phrase, say, verdict_text
+from bot.answering.wordmaps import bokmal_words
+from bot.settings import Settings
+from index.embedder import Embedder, load_embedder
+from index.generations import CurrentIndex, NoUsableIndex
+from index.retrieval import Hit, Retriever
+from knowledge.catalog import Contact
+from knowledge.passages import Passage
+from knowledge.roles import ROLES, role_name, role_stated_in
+from knowledge.rules import Rule
+
+log = logging.getLogger(__name__)
+
+PASSAGES_SHOWN = 5
+RETRIEVE = 16  # passages considered for the matching rule; the best PASSAGES_SHOWN are shown
+DEFAULT_ROLE = "employee"
+
+
+class EngineError(VeilederError):
+    """The engine can't answer at all (no index, wrong model); the message says how to fix it."""
+
+
+class UnknownMunicipality(QuestionError):
+    pass
+
+
+class UnknownRole(QuestionError):
+    pass
+
+
+class CrisisSource(Protocol):
+    def active(self, municipality: str) -> CrisisNotice | None: ...
+
+
+class AnswerEngine:
+    """Answers questions from one index folder with one embedding model."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        crisis: CrisisSource | None = None,
+        on_missing_index: Callable[["AnswerEngine"], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.index_dir: Path = settings.resolved_index_dir()
+        self.embedder = embedder or load_embedder(settings.model, settings.data_dir, settings.threads)
+        self.crisis = crisis
+        on_missing = (lambda: on_missing_index(self)) if on_missing_index is not None else None
+        self.index = CurrentIndex(self.index_dir, self.embedder, on_missing)
+
+    # -- the index -------------------------------------------------------------------------
+
+    def retriever(self) -> Retriever:
+        """The retriever for the current generation (see index.generations.CurrentIndex)."""
+        try:
+            return self.index.retriever()
+        except NoUsableIndex as exc:
+            raise EngineError(str(exc)) from exc
+
+    def municipalities(self) -> list[str]:
+        return self.retriever().municipalities
+
+    def municipality_name(self, key: str) -> str:
+        return _municipality_name(self.retriever(), key)
+
+    def contact(self, municipality: str | None) -> Contact | None:
+        return _contact(self.retriever(), municipality)
+
+    # -- answering -------------------------------------------------------------------------
+
+    def validate(
+        self, municipality: str | None, role: str | None, retriever: Retriever | None = None
+    ) -> tuple[str | None, str | None]:
+        retriever = retriever or self.retriever()
+        municipality = municipality or self.settings.municipality
+        if municipality is not None:
+            municipality = municipality.strip().lower()
+            if municipality not in retriever.municipalities:
+                raise UnknownMunicipality(
+                    f"Unknown municipality '{municipality}'. Valid: {', '.join(retriever.municipalities)}"
+                )
+        if role is not None:
+            role = role.strip().lower()
+            if role not in ROLES:
+                raise UnknownRole(f"Unknown role '{role}'. Valid: {', '.join(ROLES)}")
+        return municipality, role
+
+    def ask(
+        self,
+        question: str,
+        municipality: str | None = None,
+        role: str | None = None,
+        profile_role: str | None = None,
+        tuning: Tuning | None = None,
+    ) -> Answer:
+        """Answer one question from the current index generation.
+
+            engine = AnswerEngine(Settings(), crisis=CrisisStore(open_store(settings)))  # bot.store.setup.open_store
+            answer = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
+            answer.verdict, answer.rule.text, answer.rule.citation.label()
+
+        `role` is what the asker chose (--role; one of knowledge.roles.ROLES), `profile_role` what
+        a front end read from their profile; a role stated in the question wins over both. Returns
+        an `Answer`: `kind` "rule" | "who" | "passages" | "refused", the verdict in the question's
+        language (nb, nn or en) and its `stance` (yes | yes_but | no | must | who | info | refuse,
+        checked against the other candidate rules by bot.answering.stance), the matching rule quoted
+        with its source, up to PASSAGES_SHOWN
+        passages (`score` is the fused retrieval score) and `confidence` in 0..1. Raises
+        QuestionError (empty, or longer than MAX_QUESTION_CHARS characters), UnknownMunicipality,
+        UnknownRole, or EngineError when there is no usable index. `tuning` overrides the
+        cross-validated thresholds (bot.answering.tuning; for measuring them).
+        """
+        text = clean_question(question, self.settings.max_question_chars)
+        retriever = self.retriever()  # one generation for the whole answer, even if a new one is swapped in meanwhile
+        municipality, role = self.validate(municipality, role, retriever)
+        language = detect_language(text)
+        parsed = read_question(text)
+        asker_role, role_source = next(
+            ((r, s) for r, s in ((role_stated_in(text), "question"), (profile_role, "profile"), (role, "option")) if r),
+            (None, None),
+        )
+        vector = retriever.encode(text)
+        lexical_text = _with_bokmal_words(text, language)
+        hits = retriever.search(lexical_text, municipality, k=RETRIEVE, vector=vector)
+        crisis = self._crisis_notice(retriever, municipality)
+        asked = dict(
+            question=text,
+            language=language,
+            municipality=municipality,
+            municipality_name=_municipality_name(retriever, municipality) if municipality else None,
+            role=asker_role,
+            role_source=role_source,
+            contact=_contact(retriever, municipality),
+            crisis=crisis,
+        )
+        passages = [self._found(retriever, h) for h in retriever.present(hits, vector)[:PASSAGES_SHOWN]]
+        if not hits or not self._answerable(text, language, hits[0]) or parsed.form == "factual":
+            # people, numbers, dates and law texts: the strategies may mention them but never settle them
+            return Answer(
+                **asked, answered=False, kind="refused", verdict=say("refused", language), stance="refuse", rule=None,
+                passages=passages, confidence=self._confidence(hits[0].dense if hits else 0.0, language), show_contact=True,
+            )
+
+        tuning = tuning or DEFAULT_TUNING
+        min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
+        scored = self._candidates(retriever, lexical_text, hits, vector, asker_role, parsed.intent, municipality, tuning)
+        best = matching_rule(scored, asker_role, min_similarity, tuning.strong_margin)
+        if parsed.form in ("definition", "keywords"):
+            best = None  # it asks for no rule: what the documents say, without a verdict
+        confidence = self._confidence(hits[0].dense, language, best)
+        if best is None:
+            ruling = _Ruling("passages", say("passages", language), "info")
+        elif parsed.intent == "who":
+            ruling = self._answer_who(retriever, scored, best, language, min_similarity)
+        else:
+            ruling = self._answer_with_rule(
+                retriever, scored, best, parsed, language, asker_role, confidence, min_similarity, tuning
+            )
+        verdict, stance = ruling.verdict, ruling.stance
+        show_contact = confidence < 0.5 or ruling.check_first or stance == "info"
+        note = None
+        if ruling.rule is not None:
+            passages = self._evidence_first(retriever, retriever.present(hits, vector), ruling.rule)
+            if ruling.rule.citation.superseded:
+                note = _superseded_note(retriever, ruling.rule, language)
+        if crisis is not None and _about_media(text, best.rule if best else None):
+            verdict, stance, show_contact = _crisis_verdict(crisis, language), "info", True
+        return Answer(
+            **asked, answered=True, kind=ruling.kind, verdict=verdict, stance=stance, rule=ruling.rule,
+            passages=passages, confidence=confidence, role_rules=ruling.role_rules, alternatives=ruling.alternatives,
+            show_contact=show_contact, note=note,
+        )
+
+    def candidates(
+        self, question: str, municipality: str | None = None, role: str | None = None, tuning: Tuning | None = None
+    ) -> list[ScoredRule]:
+        """The candidate rules for a question, best first, as `ask` ranks them (for measuring the ranker)."""
+        text = clean_question(question, self.settings.max_question_chars)
+        retriever = self.retriever()
+        municipality, role = self.validate(municipality, role, retriever)
+        vector = retriever.encode(text)
+        lexical_text = _with_bokmal_words(text, detect_language(text))
+        hits = retriever.search(lexical_text, municipality, k=RETRIEVE, vector=vector)
+        if not hits:
+            return []
+        asker_role = role_stated_in(text) or role
+        intent = read_question(text).intent
+        return self._candidates(retriever, lexical_text, hits, vector, asker_role, intent, municipality, tuning or DEFAULT_TUNING)
+
+    def _candidates(
+        self,
+        retriever: Retriever,
+        text: str,
+        hits: list[Hit],
+        vector,
+        role: str | None,
+        intent: str,
+        municipality: str | None,
+        tuning: Tuning,
+    ) -> list[ScoredRule]:
+        min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
+        scored = score_rules(retriever, text, hits, vector, role, intent, municipality, tuning.rule_search, tuning.weights)
+        return current_rules_first(scored, retriever, min_similarity)
+
+    def _answer_who(
+        self, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, language: str, min_similarity: float
+    ) -> "_Ruling":
+        """"Hvem …?": the roles a rule gives the duty or the right to, and every role's entry when the rule
+        is part of a role list. A rule that limits or denies a role ("… uttaler seg ikke på kommunens
+        vegne") never puts that role on the list."""
+        granting = [c for c in scored if grants(c.rule)]
+        if not grants(best.rule):
+            best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
+        role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
+        holders = rules_by_role(granting, best, min_similarity) or ({r: best for r in best.rule.roles} if grants(best.rule) else {})
+        listed = rules_by_role(granting, best, min_similarity, whole_list=True) if role_list else holders
+        role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), language)
+        if not holders:
+            return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)
+        return _Ruling(
+            "who",
+            say("who", language, roles=_capitalised(roles_phrase(list(holders), language))),
+            "who",
+            self._matched(retriever, best.rule),
+            role_rules,
+        )
+
+    def _answer_with_rule(
+        self,
+        retriever: Retriever,
+        scored: list[ScoredRule],
+        best: ScoredRule,
+        parsed: Question,
+        language: str,
+        asker_role: str | None,
+        confidence: float,
+        min_similarity: float,
+        tuning: Tuning,
+    ) -> "_Ruling":
+        """The matching rule and its verdict, checked against the other candidate rules
+        (bot.answering.stance); for a first-person question from an unknown role whose answer differs
+        by role, each role's rule (ordinary staff's quoted)."""
+        rule = self._matched(retriever, best.rule)
+        decision = decide(
+            best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked_sentence(parsed.text)
+        )
+        verdict = verdict_text(decision.key, best.rule, language)
+        text, stance = verdict.text, verdict.stance
+        alternatives = [self._matched(retriever, c.rule) for c in decision.alternatives]
+        role_rules: list[RoleRule] = []
+        if asker_role is None and parsed.first_person and best.rule.roles:
+            role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
+            per_role = rules_by_role(scored, best, min_similarity, whole_list=role_list)
+            if len(per_role) > 1:
+                role_rules = self._role_rules(retriever, self._in_document_order(retriever, per_role), language)
+                text, stance, alternatives = say("by_role", language), "info", []
+                if DEFAULT_ROLE in per_role:
+                    rule = self._matched(retriever, per_role[DEFAULT_ROLE].rule)
+        return _Ruling("rule", text, stance, rule, role_rules, alternatives, check_first=_asks_to_check_first(best.rule))
+
+    def _crisis_notice(self, retriever: Retriever, municipality: str | None) -> CrisisNotice | None:
+        crisis = self.crisis.active(municipality) if (self.crisis and municipality) else None
+        return replace(crisis, rule=self._crisis_rule(retriever, municipality)) if crisis and municipality else None
+
+    def _answerable(self, text: str, language: str, top: Hit) -> bool:
+        """A question that uses no word of the communication domain must match much better than one that does."""
+        return top.dense >= self.embedder.calibration.threshold(scope_of(text), language)
+
+    def _confidence(self, top_dense: float, language: str, best: ScoredRule | None = None) -> float:
+        low, high = self.embedder.calibration.confidence_range.get(language, (0.78, 0.92))
+        base = min(1.0, max(0.0, (top_dense - low) / (high - low)))
+        if best is not None:
+            base = 0.7 * base + 0.3 * min(1.0, max(0.0, (best.similarity - low) / (high - low)))
+        return base
+
+    def _citation(self, retriever: Retriever, passage_or_rule: Passage | Rule) -> Citation:
+        return citation_of(retriever.stored, passage_or_rule)
+
+    def _evidence_first(self, retriever: Retriever, hits: list[Hit], rule: MatchedRule) -> list[FoundPassage]:
+        """The passage holding the quoted rule leads the list (it is the answer's evidence); the rest
+        follow in retrieval order."""
+        passage_id = rule.rule_id.rsplit(":", 1)[0]
+        evidence = next((h for h in hits if h.passage.id == passage_id or passage_id in h.passage.parts), None)
+        if evidence is None and passage_id in retriever.passages_by_id:
+            top = hits[0] if hits else None
+            evidence = Hit(retriever.passages_by_id[passage_id], top.score if top else 0.0, top.dense if top else 0.0, 0.0)
+        ordered = ([evidence] if evidence else []) + [h for h in hits if h is not evidence]
+        return [self._found(retriever, h) for h in ordered[:PASSAGES_SHOWN]]
+
+    def _crisis_rule(self, retriever: Retriever, municipality: str) -> MatchedRule | None:
+        """The municipality's own rule for who informs in a crisis, quoted first while crisis mode is on."""
+        return crisis_rule(retriever.stored, municipality)
+
+    def _found(self, retriever: Retriever, hit: Hit) -> FoundPassage:
+        return FoundPassage(hit.passage.id, hit.passage.text, self._citation(retriever, hit.passage), hit.score)
+
+    def _matched(self, retriever: Retriever, rule: Rule) -> MatchedRule:
+        return MatchedRule(rule.id, rule.text, rule.modality, rule.roles, self._citation(retriever, rule))
+
+    @staticmethod
+    def _in_document_order(retriever: Retriever, per_role: dict[str, ScoredRule]) -> dict[str, ScoredRule]:
+        """Roles in the order the document lists them, as staff will find them when they look it up."""
+        return dict(sorted(per_role.items(), key=lambda kv: retriever.passages_by_id[kv[1].rule.passage_id].order))
+
+    def _role_rules(self, retriever: Retriever, per_role: dict[str, ScoredRule], language: str) -> list[RoleRule]:
+        return [
+            RoleRule(role, _capitalised(role_name(role, language)), self._matched(retriever, scored.rule))
+            for role, scored in per_role.items()
+        ]
+
+
+@dataclass(frozen=True)
+class _Ruling:
+    """What the matching rule decides about an answer: its kind, verdict and quoted rules."""
+
+    kind: str  # "rule" | "who" | "passages"
+    verdict: str
+    stance: str  # bot.answering.verdicts.STANCES
+    rule: MatchedRule | None = None
+    role_rules: list[RoleRule] = field(default_factory=list)
+    alternatives: list[MatchedRule] = field(default_factory=list)  # the other rules to read when it depends
+    check_first: bool = False  # the rule sends the asker to a human first
+
+
+def _with_bokmal_words(text: str, language: str) -> str:
+    """A nynorsk or English question with the bokmål words for its words appended, for the lexical side
+    (BM25 and shared words); the dense side embeds the question as asked."""
+    extra = bokmal_words(text, language) if language in ("nn", "en") else ""
+    return f"{text} {extra}" if extra else text
+
+
+def _superseded_note(retriever: Retriever, rule: MatchedRule, language: str) -> str:
+    """'The quoted rule is from a superseded document: … replaced by …' in the asker's language."""
+    documents = retriever.stored.manifest["documents"]
+    newer = documents.get(documents.get(rule.citation.document_id, {}).get("superseded_by") or "", {})
+    return say("superseded", language, old=rule.citation.document, new=newer.get("title") or "?")
+
+
+def _municipality_name(retriever: Retriever, key: str) -> str:
+    info = retriever.stored.municipalities.get(key)
+    return info.name if info else key
+
+
+def _contact(retriever: Retriever, municipality: str | None) -> Contact | None:
+    info = retriever.stored.municipalities.get(municipality) if municipality else None
+    return info.contact if info else None
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _asks_to_check_first(rule: Rule) -> bool:
+    """A rule that says 'agree with your leader / the communications department first' sends the asker to a human."""
+    text = rule.text.lower()
+    return any(w in text for w in ("avtalt med", "konferere", "samråd", "kontaktes", "kommunikasjonsavdeling", "kommunikasjonsrådgiver"))
+
+
+_MEDIA_WORDS = ("press", "medi", "journalist", "avis", "uttal", "sosial", "facebook", "twitter", "instagram", "offentlig", "statement", "speak", "post", "comment", "kommentar")
+
+
+def _about_media(question: str, rule: Rule | None) -> bool:
+    text = f"{question} {rule.text if rule else ''}".lower()
+    return any(w in text for w in _MEDIA_WORDS)
+
+
+def _crisis_verdict(crisis: CrisisNotice, language: str) -> str:
+    message = crisis.message.strip()
+    verdict = say("crisis", language, message=message if message.endswith((".", "!", "?")) else f"{message}.")
+    if crisis.spokesperson:
+        verdict += " " + say("crisis_spokesperson", language, who=crisis.spokesperson)
+    return verdict

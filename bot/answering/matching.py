@@ -1,0 +1,274 @@
+"""Choosing the matching rule: the rule in the retrieved text that answers the question and applies to the asker.
+
+Each candidate rule (from the best passages and their section) is scored by how close its own
+text is to the question, how well its passage ranked, whether it applies to the asker's role,
+and whether its modality fits what was asked ("Hvem …?" wants a responsibility, "Kan jeg …?" a
+permission or prohibition).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import re
+
+import numpy as np
+
+from bot.answering.ranking import RANKER_WEIGHTS, fit_weight_change, ranking_features
+from index.lexical import expand_query
+from index.retrieval import Hit, Retriever
+from knowledge.roles import PARENTS, applies_to, find_roles, role_stated_in
+from knowledge.rules import Rule
+
+# Weights, tuned on the development and held-out questions (see README "Quality"). A rule's score
+# is 0.6 × its own similarity to the question + 0.25 × its passage's retrieval score + the IDF-weighted
+# share of the question's words it uses, then adjusted:
+# - role fit: 4 written for exactly the asker's role in contrast to others ("Øvrige ansatte …"),
+#   3 for the asker's role, 2 for a broader role (leaders for a unit leader), 1 for everyone,
+#   0 for another role (pushed well down);
+_ROLE_FIT_BONUS = {4: 0.1, 3: 0.06, 2: 0.02, 1: 0.0, 0: -0.2}
+# - the asker's own entry in a list of rules per role ranks a little higher still;
+_OWN_ENTRY_BONUS = 0.02
+# - "Dersom …" rules answer a question only when it names a situation too.
+_CONDITIONAL_PENALTY = 0.03
+_CONDITIONAL_QUESTION_RE = re.compile(r"\b(?:hvis|dersom|når|viss|if|when|during|ved)\b", re.I)
+# What each kind of question is answered by: the first modality directly, the others as well.
+_INTENT_MODALITIES = {
+    "who": ("responsible", "must", "may"),
+    "permission": ("may", "must_not", "should_not", "responsible"),  # yes or no are equally direct answers
+    "obligation": ("must", "should", "must_not", "responsible"),
+}
+_INTENT_BONUS = (0.05, 0.03)
+RULE_OVERLAP_WEIGHT = 0.15
+STRONG_MARGIN = 0.07  # above the calibration's minimum: similar enough to need no shared word
+CANDIDATE_PASSAGES = 12
+NEIGHBOUR_SECTIONS = 3
+WHO_MARGIN = 0.06
+
+
+@dataclass(frozen=True)
+class ScoredRule:
+    rule: Rule
+    score: float
+    similarity: float  # cosine of the rule's text to the question
+    fit: int  # applies_to() of the asker's role
+    on_topic: bool = True  # shares a word with the question other than role words
+    shared: float = 0.0  # IDF-weighted share of the question's words the rule (with its section title) uses
+    features: np.ndarray | None = field(default=None, compare=False, repr=False)  # bot/ranking.FEATURES
+
+
+def _fit(rule: Rule, role: str | None) -> int:
+    """applies_to(), plus 4 for a rule written for exactly this role in contrast to others ("Øvrige ansatte …")."""
+    fit = applies_to(rule.roles, role)
+    if fit == 3 and rule.exclusive:
+        return 4
+    # "Øvrige ansatte …" means the employees not named by the neighbouring rules (leaders have their own).
+    if rule.exclusive and role is not None and role != "employee" and "leader" in PARENTS.get(role, ()) + (role,):
+        return 0
+    return fit
+
+
+def candidate_rules(
+    retriever: Retriever, hits: list[Hit], query_vector: np.ndarray, municipality: str | None = None, rule_search: int = 0
+) -> list[tuple[Rule, Hit, str]]:
+    """(rule, the passage hit it counts with, where it was found: passage | section | rule_search) for the rules in the best passages, in the other passages of the best passages' sections, and the
+    `rule_search` rules (of the municipality) whose own vectors are closest to the question."""
+    seen: set[str] = set()
+    out: list[tuple[Rule, Hit, str]] = []
+    for hit in hits[:CANDIDATE_PASSAGES]:
+        if not hit.passage.parts:
+            for rule in retriever.rules_by_passage.get(hit.passage.id, []):
+                if rule.id not in seen:
+                    seen.add(rule.id)
+                    out.append((rule, hit, "passage"))
+            continue
+        # A section found as a whole: each part's rules count with that part's own similarity.
+        for part_id in hit.passage.parts:
+            rules = [r for r in retriever.rules_by_passage.get(part_id, []) if r.id not in seen]
+            if not rules:
+                continue
+            part = retriever.passages_by_id[part_id]
+            dense = float(retriever.stored.vectors[retriever.passage_rows[part_id]] @ query_vector)
+            part_hit = Hit(part, dense + retriever.lexical_weight * hit.lexical, dense, hit.lexical)
+            for rule in rules:
+                seen.add(rule.id)
+                out.append((rule, part_hit, "passage"))
+    sections = dict.fromkeys((h.passage.document_id, h.passage.section) for h in hits[:NEIGHBOUR_SECTIONS])
+    rows = sorted(i for section in sections for i in retriever.section_rows.get(section, []))
+    for i in rows:
+        passage = retriever.stored.passages[i]
+        rules = [r for r in retriever.rules_by_passage.get(passage.id, []) if r.id not in seen]
+        if not rules:
+            continue
+        # a neighbour of a best passage counts with its own similarity, without lexical support
+        dense = float(retriever.stored.vectors[i] @ query_vector)
+        for rule in rules:
+            seen.add(rule.id)
+            out.append((rule, Hit(passage, dense, dense, 0.0), "section"))
+    if rule_search and len(retriever.stored.rules):
+        similarities = retriever.stored.rule_vectors @ query_vector.astype(np.float32)
+        if municipality is not None:
+            similarities = np.where(retriever.rule_municipalities == municipality, similarities, -1.0)
+        for i in np.argsort(-similarities)[:rule_search]:
+            rule = retriever.stored.rules[int(i)]
+            if rule.id in seen or similarities[i] < 0:
+                continue
+            seen.add(rule.id)
+            row = retriever.passage_rows[rule.passage_id]
+            dense = float(retriever.stored.vectors[row] @ query_vector)
+            out.append((rule, Hit(retriever.stored.passages[row], dense, dense, 0.0), "rule_search"))
+    return out
+
+
+def score_rules(
+    retriever: Retriever,
+    question: str,
+    hits: list[Hit],
+    query_vector: np.ndarray,
+    role: str | None,
+    intent: str,
+    municipality: str | None = None,
+    rule_search: int = 0,
+    weights: "np.ndarray | tuple[float, ...] | None" = None,
+) -> list[ScoredRule]:
+    """Every candidate rule with its score, best first. The score is the ranker's weights (bot/ranking.py,
+    chosen by cross-validation) applied to the candidate's features; the first feature is the
+    hand-weighted score below, so weights (1, 0, 0, …) rank as that score alone."""
+    candidates = candidate_rules(retriever, hits, query_vector, municipality, rule_search)
+    if not candidates:
+        return []
+    vectors = retriever.stored.rule_vectors[[retriever.rule_rows[r.id] for r, _, _ in candidates]]
+    similarities = vectors @ query_vector.astype(np.float32)
+    wanted = _INTENT_MODALITIES.get(intent, ())
+    lexical = retriever.stored.lexical
+    question_words = set(lexical.tokenize(expand_query(question)))
+    question_weight = sum(lexical.idf(t) for t in question_words) or 1.0
+    # Words that only say who is asking don't make a rule on-topic; a role the question is about does.
+    topic_words = (question_words - retriever.role_words) | set(lexical.tokenize(roles_asked_about(question)))
+    conditional_question = bool(_CONDITIONAL_QUESTION_RE.search(question))
+    documents = retriever.stored.manifest["documents"]
+    best_similarity = float(similarities.max())
+    best_hit = max(hit.score for _, hit, _ in candidates)
+    rows = []
+    for (rule, hit, source), similarity in zip(candidates, similarities):
+        fit = _fit(rule, role)
+        rule_words = set(lexical.tokenize(f"{rule.section} {rule.text}"))
+        shared = sum(lexical.idf(t) for t in question_words & rule_words) / question_weight
+        score = 0.6 * float(similarity) + 0.25 * hit.score + RULE_OVERLAP_WEIGHT * shared + _ROLE_FIT_BONUS[fit]
+        direct = secondary = False
+        if rule.modality in wanted:
+            direct = rule.modality == wanted[0] or (intent == "permission" and rule.modality == "must_not")
+            secondary = not direct
+            score += _INTENT_BONUS[0] if direct else _INTENT_BONUS[1]
+        if rule.conditional and not conditional_question:
+            score -= _CONDITIONAL_PENALTY
+        own_entry = fit >= 3 and (rule.document_id, rule.section) in retriever.role_list_sections
+        if own_entry:
+            score += _OWN_ENTRY_BONUS  # the asker's own entry in a list of rules per role
+        if intent == "who" and rule.roles:
+            score += 0.02
+        on_topic = bool(topic_words & rule_words)
+        x = ranking_features(
+            hand_score=score,
+            similarity_gap=float(similarity) - best_similarity,
+            passage_gap=hit.score - best_hit,
+            shared=shared,
+            on_topic=on_topic,
+            fit=fit,
+            direct=direct,
+            secondary=secondary,
+            unconditional_question=rule.conditional and not conditional_question,
+            superseded=bool(documents.get(rule.document_id, {}).get("superseded_by")),
+            source=source,
+            rule=rule,
+            intent=intent,
+        )
+        rows.append((rule, float(similarity), fit, on_topic, shared, x))
+    weights = np.asarray(weights if weights is not None else RANKER_WEIGHTS, dtype=np.float32)
+    scored = [
+        ScoredRule(rule, float(x @ weights), similarity, fit, on_topic, shared, x)
+        for rule, similarity, fit, on_topic, shared, x in rows
+    ]
+    scored.sort(key=lambda s: -s.score)
+    return scored
+
+
+def roles_asked_about(question: str) -> str:
+    """The role words a question is about ("Hva kan rådmannen uttale seg om?"), not the asker's own."""
+    own = role_stated_in(question)
+    return " ".join(m.words for m in find_roles(question) if m.role != own)
+
+
+def matching_rule(
+    scored: list[ScoredRule], role: str | None, min_similarity: float, strong_margin: float = STRONG_MARGIN
+) -> ScoredRule | None:
+    """The best rule that applies to the asker and is close enough to the question to be its answer."""
+    for candidate in scored:
+        if role is not None and candidate.fit == 0:
+            continue
+        # a rule that shares no word with the question but role words must be very close to count
+        if candidate.similarity >= min_similarity and (candidate.on_topic or candidate.similarity >= min_similarity + strong_margin):
+            return candidate
+        return None
+    return None
+
+
+def role_fit_change(candidate: ScoredRule, fit: int) -> float:
+    """How much the candidate's score would change if it were scored for a role with this fit."""
+    return RANKER_WEIGHTS[0] * (_ROLE_FIT_BONUS[fit] - _ROLE_FIT_BONUS[candidate.fit]) + fit_weight_change(candidate.fit, fit)
+
+
+def rules_by_role(
+    scored: list[ScoredRule],
+    best: ScoredRule | None,
+    min_similarity: float,
+    whole_list: bool = False,
+    margin: float = WHO_MARGIN,
+) -> dict[str, ScoredRule]:
+    """One rule per role among the rules close to the best: who holds the duty, or how the answer
+    differs by role. Each role gets the rule it would get if it asked ("Øvrige ansatte …" for
+    employees, not a rule that merely mentions them)."""
+    if best is None:
+        return {}
+    section = (best.rule.document_id, best.rule.section)
+    per_role: dict[str, tuple[float, ScoredRule]] = {}
+    for candidate in scored:
+        if not candidate.rule.roles:
+            continue
+        # In a list of rules per role, every role's entry belongs to the answer; elsewhere only close ones.
+        listed = whole_list and (candidate.rule.document_id, candidate.rule.section) == section
+        if not listed and (candidate.score < best.score - margin or candidate.similarity < min_similarity):
+            continue
+        if listed and candidate.rule.modality not in ("responsible", "may", "must"):
+            continue
+        for role in candidate.rule.roles:
+            as_if_asked = candidate.score + role_fit_change(candidate, _fit(candidate.rule, role))
+            if role not in per_role or as_if_asked > per_role[role][0]:
+                per_role[role] = (as_if_asked, candidate)
+    return {role: pair[1] for role, pair in per_role.items()}
+
+
+# "… at de ikke uttaler seg på kommunens vegne", "does not speak on behalf of": a role denied the right
+# to speak for the municipality, whatever the sentence's modal verb.
+_DENIAL_RE = re.compile(
+    r"\b(?:ikke|ikkje|aldri|never|not)\s+(?:\w+\s+){0,3}?(?:på\s+(?:\w+\s+)?vegne|på\s+(?:\w+\s+)?vegner|on\s+(?:\w+\s+)?behalf"
+    r"|uttale|uttaler|uttalar|snakke|snakker|representere|representerer|speak|speaks|represent)",
+    re.IGNORECASE,
+)
+
+
+def grants(rule: Rule) -> bool:
+    """A rule that gives its roles a duty or a right (and so answers "who …?"), not one that limits or
+    denies them ("Ansatte … presiserer at de ikke uttaler seg på kommunens vegne")."""
+    return bool(rule.roles) and rule.modality in ("responsible", "must", "may") and not _DENIAL_RE.search(rule.text)
+
+
+def current_rules_first(scored: list[ScoredRule], retriever: Retriever, min_similarity: float) -> list[ScoredRule]:
+    """The candidates without a superseded document's rules wherever the current document of the same
+    municipality has a rule close to the question; superseded rules stay only where nothing current answers."""
+    documents = retriever.stored.manifest["documents"]
+
+    def superseded(rule: Rule) -> bool:
+        return bool(documents.get(rule.document_id, {}).get("superseded_by"))
+
+    current = {c.rule.municipality for c in scored if not superseded(c.rule) and c.on_topic and c.similarity >= min_similarity}
+    return [c for c in scored if not (superseded(c.rule) and c.rule.municipality in current)]

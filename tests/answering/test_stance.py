@@ -1,0 +1,185 @@
+"""Never a confident wrong verdict: the stance rules on small hand-made rule sets (no model).
+
+A staff member asks "may I …?"; the candidate rules for their role are given as the matcher would
+score them, and the verdict must not say more than those rules allow together.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from types import SimpleNamespace
+
+import pytest
+
+from bot.answering.answer import Answer
+from bot.answering.matching import ScoredRule, current_rules_first, grants
+from bot.answering.questions import question_form, read_question
+from bot.answering.stance import decide
+from bot.answering.tuning import DEFAULT
+from bot.answering.verdicts import STANCE_OF, STANCES, verdict_text
+from bot.texts import TABLES
+from knowledge.rules import Rule
+
+MIN_SIMILARITY = 0.80
+
+
+def rule(text: str, modality: str, roles: tuple[str, ...] = ("employee",), document: str = "kommune/strategi.txt", **flags) -> Rule:
+    return Rule(
+        id=f"{document}:{abs(hash(text)) % 10_000}:0",
+        text=text,
+        modality=modality,
+        roles=roles,
+        passage_id=f"{document}:{abs(hash(text)) % 10_000}",
+        document_id=document,
+        municipality="kommune",
+        section="Medier",
+        item=None,
+        **flags,
+    )
+
+
+def scored(r: Rule, score: float, similarity: float = 0.86, fit: int = 3, shared: float = 0.4, on_topic: bool = True) -> ScoredRule:
+    return ScoredRule(r, score, similarity, fit, on_topic, shared)
+
+
+MAY_SPEAK = rule("Ansatte kan uttale seg til media om eget fagfelt.", "may")
+MAY_SPEAK_LIMITED = rule("Ansatte kan gi faktaopplysninger, men skal ikke gi vurderinger.", "may", restricted=True)
+MUST_NOT_SPEAK = rule("Ansatte skal ikke uttale seg til media om personalsaker.", "must_not")
+MUST_NOT_TITLE = rule("Kommunal stillingstittel skal ikke benyttes.", "must_not")
+NEGATIVE_ADVICE = rule("Pass på at pasienter ikke kommer med på bilder.", "should", roles=())
+
+
+def ask(question: str, candidates: list[ScoredRule], role: str | None = "employee", confidence: float = 0.8):
+    parsed = read_question(question)
+    return decide(candidates[0], candidates, parsed.intent, parsed.yes_no, role, confidence, MIN_SIMILARITY, DEFAULT, question)
+
+
+def test_a_permission_no_other_rule_limits_is_a_yes():
+    assert ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK, 0.9)]).stance == "yes"
+
+
+def test_a_permission_with_its_limit_is_yes_but():
+    assert ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK_LIMITED, 0.9)]).stance == "yes_but"
+
+
+def test_a_permission_next_to_a_close_prohibition_is_it_depends_with_both_rules():
+    decision = ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK, 0.9), scored(MUST_NOT_SPEAK, 0.88)])
+    assert (decision.key, decision.stance) == ("depends", "info")
+    assert [c.rule for c in decision.alternatives] == [MUST_NOT_SPEAK]
+
+
+def test_a_prohibition_far_below_the_permission_does_not_take_the_yes_away():
+    assert ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK, 0.9), scored(MUST_NOT_SPEAK, 0.6)]).stance == "yes"
+
+
+def test_a_no_comes_only_from_a_rule_about_what_was_asked():
+    # "Nei." to "may I still speak up?" from a rule about job titles that merely shares a word
+    about_titles = scored(MUST_NOT_TITLE, 0.9, similarity=0.85, shared=0.05)
+    assert ask("Har jeg lov å si fra om vedtaket?", [about_titles]).stance == "info"
+    about_it = scored(MUST_NOT_SPEAK, 0.9, similarity=0.88, shared=0.5)
+    assert ask("Kan jeg uttale meg til media om en personalsak?", [about_it]).stance == "no"
+
+
+def test_a_no_next_to_a_close_permission_is_it_depends():
+    decision = ask(
+        "Kan jeg uttale meg til media om en personalsak?",
+        [scored(MUST_NOT_SPEAK, 0.9, similarity=0.88, shared=0.5), scored(MAY_SPEAK, 0.87)],
+    )
+    assert decision.stance == "info" and decision.alternatives
+
+
+def test_below_the_calibrated_confidence_there_is_no_verdict():
+    assert ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK, 0.9)], confidence=0.05).stance == "info"
+
+
+def test_a_negated_question_gets_no_yes_or_no():
+    assert ask("Kan jeg ikke bare uttale meg til media?", [scored(MAY_SPEAK, 0.9)]).stance == "info"
+
+
+def test_a_duty_that_says_what_not_to_do_is_no_yes():
+    assert ask("Kan jeg legge ut bilder av pasienter?", [scored(NEGATIVE_ADVICE, 0.9, fit=1)]).stance == "info"
+
+
+def test_a_rule_for_another_role_is_information_not_a_verdict():
+    for_leaders = rule("Ledere kan uttale seg om egen enhet.", "may", roles=("leader",))
+    assert ask("Kan jeg uttale meg til media?", [scored(for_leaders, 0.9, fit=0)]).stance == "info"
+
+
+def test_who_lists_only_roles_a_rule_gives_the_right_to():
+    gives = rule("Ordføreren uttaler seg på vegne av kommunen.", "responsible", roles=("mayor",))
+    denies = rule(
+        "Ansatte som deltar i samfunnsdebatten skal presisere at de ikke uttaler seg på kommunens vegne.", "must"
+    )
+    limits = rule("Ansatte skal ikke uttale seg om personalsaker.", "must_not")
+    assert grants(gives) and not grants(denies) and not grants(limits)
+
+
+def test_a_superseded_documents_rule_gives_way_to_the_current_documents_rule():
+    old = rule("Alle har ansvar for kommunikasjon.", "responsible", roles=(), document="kommune/strategi-2010.txt")
+    new = rule("Ledere har ansvar for kommunikasjon.", "responsible", roles=("leader",), document="kommune/strategi-2020.txt")
+    retriever = SimpleNamespace(stored=SimpleNamespace(manifest={"documents": {
+        "kommune/strategi-2010.txt": {"superseded_by": "kommune/strategi-2020.txt"},
+        "kommune/strategi-2020.txt": {"superseded_by": None},
+    }}))
+    candidates = [scored(old, 0.95), scored(new, 0.9)]
+    assert [c.rule for c in current_rules_first(candidates, retriever, MIN_SIMILARITY)] == [new]
+    # where the current document has nothing close, the superseded rule stays (and is shown as superseded)
+    far = [scored(old, 0.95), scored(new, 0.5, similarity=0.7)]
+    assert [c.rule for c in current_rules_first(far, retriever, MIN_SIMILARITY)] == [old, new]
+
+
+@pytest.mark.parametrize(
+    "question, form",
+    [
+        ("Hvem er ordføreren?", "factual"),
+        ("Who is the mayor?", "factual"),
+        ("Hva er telefonnummeret til pressekontakten?", "factual"),
+        ("Hvor mange ansatte har kommunen?", "factual"),
+        ("What does section 4 of the Local Government Act say?", "factual"),
+        ("Hva er forskjellen på en pressemelding og en pressekonferanse?", "factual"),
+        ("Hva betyr klarspråk?", "definition"),
+        ("presse presse media journalist", "keywords"),
+        ("Hvem har ansvar for mediekontakt?", "question"),
+        ("Kan jeg uttale meg til pressen?", "question"),
+    ],
+)
+def test_factual_questions_definitions_and_keyword_strings_are_told_apart(question, form):
+    assert question_form(question) == form
+
+
+@pytest.mark.parametrize(
+    "question, intent, yes_no",
+    [
+        ("Skal være med på NRK. Hva må jeg gjøre klart for journalisten?", "open", False),
+        ("Eg leiar møta. Må eg sørgje for at alle får informasjonen?", "obligation", True),
+        ("Er det mitt ansvar at de ansatte følger strategien?", "obligation", True),
+        ("Er det greitt at eg deler innlegga?", "permission", True),
+        ("Jeg er virksomhetsleder, hva kan jeg uttale meg om?", "scope", False),
+        ("Skal vi sende brev på papir eller digitalt?", "open", False),
+        ("Kan jeg gi politiske kommentarer, eller er det bare ordføreren som får?", "permission", True),
+    ],
+)
+def test_the_kind_of_question_is_read_from_the_sentence_that_asks(question, intent, yes_no):
+    parsed = read_question(question)
+    assert (parsed.intent, parsed.yes_no) == (intent, yes_no)
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_every_verdict_says_its_stance_in_the_askers_language(language):
+    assert set(STANCE_OF.values()) <= set(STANCES)
+    for key, stance in STANCE_OF.items():
+        verdict = verdict_text(key, MAY_SPEAK_LIMITED, language)
+        assert verdict.stance == stance and verdict.text and "{" not in verdict.text
+        assert f"verdict_{key}" in TABLES[language]
+    yes, no = verdict_text("yes", MAY_SPEAK, language).text, verdict_text("no", MAY_SPEAK, language).text
+    assert yes.startswith({"nb": "Ja", "nn": "Ja", "en": "Yes"}[language])
+    assert no.startswith({"nb": "Nei", "nn": "Nei", "en": "No"}[language])
+
+
+def test_the_answer_contract_carries_the_stance():
+    answer = Answer(
+        question="Kan jeg?", language="nb", municipality=None, municipality_name=None, role=None, role_source=None,
+        answered=False, kind="refused", verdict="…", stance="refuse", rule=None, passages=[], confidence=0.0,
+    )
+    data = answer.to_dict()
+    assert data["stance"] == "refuse" and data["alternatives"] == []
+    assert replace(answer, stance="info").to_dict()["stance"] == "info"
