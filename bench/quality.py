@@ -159,7 +159,7 @@ def fit(bundled, other, scorer, strength: float) -> None:
 def kfold(bundled, other, scorer, k: int, seed: int = 9) -> None:
     """Fit the ranker and choose the thresholds on K-1 folds, report on the held-out fold; every
     question is reported on exactly once, answered with weights and thresholds chosen without it."""
-    from bot.answering.ranking import fit_weights
+    from bot.answering.ranking import HAND_WEIGHTS, fit_weights
     from bot.answering.tuning import GRID, RANKER_STRENGTHS, objective
 
     items = all_items()
@@ -173,7 +173,10 @@ def kfold(bundled, other, scorer, k: int, seed: int = 9) -> None:
         train_sets = [sets[id(q)] for q in train if id(q) in sets]
         points = [
             replace(t, weights=weights)
-            for weights in (fit_weights(train_sets, strength=strength) for strength in RANKER_STRENGTHS)
+            for weights in (
+                fit_weights(train_sets, strength=strength) if strength is not None else HAND_WEIGHTS
+                for strength in RANKER_STRENGTHS
+            )
             for t in GRID
         ]
 

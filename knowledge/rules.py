@@ -37,6 +37,14 @@ _CONDITION_RE = re.compile(
 _DESCRIBES_RE = re.compile(r"\b(?:hvordan|hvorfor|hvilke|hvilken|hva|korleis|kva)\b", re.IGNORECASE)
 # "Slik kan alle ansatte jobbe …", "På denne måten kan vi …": what follows from something, not a permission.
 _CONSEQUENCE_RE = re.compile(r"^(?:slik|på denne måten|dermed|således|da|dette|det)\b", re.IGNORECASE)
+# "… kan dette over tid føre til …", "Omdømme kan forklares med …": what may happen, not what someone may do.
+_POSSIBILITY_RE = re.compile(
+    r"\b(?:kan|can)\s+(?:(?:dette|det|this|it)\s+)?(?:\w+\s+){0,2}?"
+    r"(?:føre|bidra|skape|medføre|resultere|bli|verte|oppfattes|oppfattast|oppleves|opplevast|forklares|forklarast"
+    r"|lead|result|cause|become|be seen)\b"
+    r"|\b(?:kan|can)\s+(?:dette|det|this|it)\b",
+    re.IGNORECASE,
+)
 # The holder of a duty named after the cue: "skal gis av ordfører", "ligger til ordføreren", "flyttes … til".
 _HOLDER_RE = re.compile(
     r"(?:\bav(?:\s+(?:andre|øvrige|alle|de))?|\bligger (?:til|hos)|\btilligger|\bflyttes\b.*\btil)\s*$", re.IGNORECASE
@@ -97,7 +105,7 @@ def modality_of(sentence: str) -> tuple[str, int] | None:
     start, _, modality = best
     if _DESCRIBES_RE.search(sentence[:start]):
         return None  # "… er retningsgivende for hvordan ansatte skal opptre" describes, it doesn't rule
-    if modality == "may" and _CONSEQUENCE_RE.search(sentence):
+    if modality == "may" and (_CONSEQUENCE_RE.search(sentence) or _POSSIBILITY_RE.search(sentence[start:])):
         return None
     # "kan gi …, men skal ikke …" leads with the permission; "skal ikke" right at the cue is a prohibition.
     return modality, start

@@ -41,7 +41,8 @@ FEATURES: tuple[str, ...] = (
 )
 
 # Fitted by `python -m bench.quality --fit` (see the module docstring); README "Quality" has the run.
-RANKER_WEIGHTS: tuple[float, ...] = (1.9002, 1.1886, 0.6206, -0.0469, -0.0136, 0.3131, -0.1293, -0.1093, -0.0746, -0.0464, -0.0534, 0.0658, 0.0, 0.0165, 0.0264, 0.0583, 0.2172, 0.2645)
+HAND_WEIGHTS: tuple[float, ...] = (1.0,) + (0.0,) * (len(FEATURES) - 1)  # the hand-weighted score alone
+RANKER_WEIGHTS: tuple[float, ...] = HAND_WEIGHTS
 
 _FIT_FEATURES = {0: "fit_other_role", 1: "fit_everyone", 2: "fit_broader_role", 3: "fit_own_role", 4: "fit_own_role"}
 

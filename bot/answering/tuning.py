@@ -29,8 +29,9 @@ GRID: list[Tuning] = [
     Tuning(verdict_confidence=v, peer_margin=p, strong_margin=m)
     for v, p, m in itertools.product((0.2, 0.35), (0.04, 0.08), (0.03, 0.07))
 ]
-# How strongly the ranker's weights are pulled towards the hand-weighted score (bot/ranking.fit_weights).
-RANKER_STRENGTHS = (1.0, 10.0)
+# How strongly the ranker's weights are pulled towards the hand-weighted score (bot.answering.ranking.fit_weights);
+# None: the hand-weighted score alone (no fitted weights).
+RANKER_STRENGTHS = (1.0, None)
 
 
 def objective(figures: dict) -> float:
