@@ -39,7 +39,10 @@ def test_an_employee_gets_a_yes_with_the_rules_own_limits(real_engine):
     assert answer.verdict.startswith("Ja, men bare gi faktaopplysninger innenfor eget fagfelt")
     assert "ikke gi vurderinger" in answer.verdict
     english = real_engine.ask("Can I talk to the press?", municipality="ostre-toten", role="employee")
-    assert english.language == "en" and english.verdict.startswith("Yes, but only within the limits")
+    # never a plain yes (the rule has limits); the English words share too little with the Norwegian
+    # rule for a verdict, so the rule is shown to read (issue 9: no verdict below that bar)
+    assert english.language == "en" and english.stance in ("yes_but", "info")
+    assert english.rule is not None and english.rule.citation.item == "7"
 
 
 def test_a_role_stated_in_the_question_is_used(real_engine):
