@@ -37,7 +37,7 @@ def render_answer(console: Console, answer: Answer) -> None:
         console.print(Panel(Text(f"«{view.rule.text}»"), title=phrase("rule", lang), border_style="cyan"))
         console.print(Text(f"  — {view.rule.citation.label()}", style="cyan"))
     if view.role_rules:
-        table = Table(title=phrase("by_role", lang), show_lines=True, expand=True)
+        table = Table(title=phrase("by_role", lang), show_header=False, show_lines=True, expand=True)
         table.add_column("", style="bold", no_wrap=True)
         table.add_column("")
         for rr in view.role_rules:
