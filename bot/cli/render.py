@@ -24,6 +24,8 @@ def render_answer(console: Console, answer: Answer) -> None:
     console.print(Text(view.verdict, style=style))
     if view.meta:
         console.print(Text(" · ".join(view.meta), style="dim"))
+    if view.municipality_notice:
+        console.print(Text(view.municipality_notice, style="yellow"))
     if view.crisis:
         crisis = view.crisis
         lines = [crisis.message] if crisis.message else []
