@@ -14,21 +14,33 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.common import app, command_settings, fail, out
+from bot.cli.common import app, command_settings, err, fail, out
 from knowledge.errors import VeilederError
 from knowledge.roles import ROLES, role_name
 from knowledge.rules import MODALITIES
 
 
 def _stored(index: Path | None):
-    from index.store import IndexError_, load_index
+    """The settings and the current index; a missing index is built once first (as for `ask`), a
+    corrupt one is the friendly error that says how to rebuild it."""
+    from index.store import IndexError_, IndexMissing, load_index
 
     settings = command_settings(index=index)
+    index_dir = settings.resolved_index_dir()
     try:
-        return settings, load_index(settings.resolved_index_dir())
+        try:
+            return settings, load_index(index_dir)
+        except IndexMissing:
+            from bot.cli.building import build
+
+            err.print(f"No index in {index_dir} yet: building the index (once)…", highlight=False, soft_wrap=True)
+            build(settings)
+            return settings, load_index(index_dir)
     except IndexError_ as exc:
+        fail(f"{exc} (to rebuild: veileder index --index {index_dir})")
+    except VeilederError as exc:  # the build failed: no documents, no model
         fail(str(exc))
-        raise  # unreachable: fail exits
+    raise AssertionError("unreachable: fail exits")
 
 
 LANGUAGES = ("nb", "nn", "en")

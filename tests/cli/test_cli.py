@@ -68,6 +68,38 @@ def test_a_corrupt_index_is_an_error_that_says_rebuild(env, tmp_path, monkeypatc
     monkeypatch.setenv("VEILEDER_INDEX_DIR", str(broken))
     result = runner.invoke(app, ["ask", "Kan jeg uttale meg?"])
     assert result.exit_code == 2 and "rebuild" in result.output and "Traceback" not in result.output
+    assert f"veileder index --index {broken}" in result.output.replace("\n", "")
+
+
+@pytest.mark.parametrize("command", [["ask", "Kan jeg uttale meg til pressen?"], ["roles", "-m", "modum"]])
+def test_an_index_with_damaged_files_is_one_line_that_says_how_to_rebuild_and_is_left_alone(env, built_index, tmp_path, monkeypatch, command):
+    import shutil
+
+    damaged = tmp_path / "damaged-index"
+    shutil.copytree(built_index, damaged)
+    generation = damaged / (damaged / "CURRENT").read_text().strip()
+    (generation / "vectors.npy").write_bytes(b"not a numpy file")
+    before = sorted(p.name for p in damaged.iterdir())
+    monkeypatch.setenv("VEILEDER_INDEX_DIR", str(damaged))
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    message = result.output.replace("\n", "")
+    assert message.startswith("Error: ") and "can't be read" in message and f"veileder index --index {damaged}" in message
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in damaged.iterdir()) == before  # nothing rebuilt behind the admin's back
+
+
+@pytest.mark.parametrize("command", [["ask", "Kan jeg uttale meg til pressen?", "-m", "modum"], ["roles", "-m", "modum"]])
+def test_a_missing_index_is_built_once_with_a_line_that_says_so(env, tmp_path, monkeypatch, command):
+    fresh = tmp_path / "fresh-index"  # e.g. a first run on an empty data folder (make demo)
+    monkeypatch.setenv("VEILEDER_INDEX_DIR", str(fresh))
+    first = runner.invoke(app, command)
+    assert first.exit_code == 0, first.output
+    assert f"No index in {fresh} yet: building the index (once)…" in first.stderr.replace("\n", "")
+    assert "Modum" in first.stdout
+    assert (fresh / "CURRENT").is_file()
+    again = runner.invoke(app, command)
+    assert again.exit_code == 0 and "building the index" not in again.stderr  # once
 
 
 def test_index_command_reports_documents_and_skipped_files(env, tmp_path):
