@@ -22,6 +22,16 @@ from bot.cli.common import app, command_settings, err, fail, out
 from bot.settings import Settings
 from knowledge.errors import VeilederError
 
+def _loading_message(settings: Settings) -> str:
+    """What the spinner says while the model loads; the first run converts the bundled model."""
+    from index.embedder import DEFAULT_MODEL
+
+    models = settings.data_dir / "models"
+    if settings.model == DEFAULT_MODEL and not (models.is_dir() and any(models.iterdir())):
+        return "Converting the bundled embedding model (once, about a minute)…"
+    return "Loading the embedding model…"
+
+
 def _engine(settings: Settings, quiet: bool = False):
     """The answer engine for a command. A missing index is built once, with a line that says so and
     a progress bar (a newcomer's first `veileder ask` just works); a corrupt one is an error that
@@ -36,7 +46,7 @@ def _engine(settings: Settings, quiet: bool = False):
         if not quiet:
             err.print(f"Index built in {report.seconds:.0f} s: {report.documents} documents, {report.passages} passages, {report.rules} rules.", highlight=False)
 
-    with err.status("Loading the embedding model (converted once into the data folder the first time)…") if not quiet else contextlib.nullcontext():
+    with err.status(_loading_message(settings)) if not quiet else contextlib.nullcontext():
         embedder = load_embedder_for(settings)
     return AnswerEngine(settings, embedder=embedder, crisis=CrisisStore(settings.data_dir), on_missing_index=build_first)
 
