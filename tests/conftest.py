@@ -67,6 +67,7 @@ def env(monkeypatch, tmp_path, built_index):
     return tmp_path
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter) -> None:
     """End the run with how many tests were skipped and why, so a missing tool (PostgreSQL, Chromium,
     LibreOffice, …) is seen rather than silently skipped."""
