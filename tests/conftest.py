@@ -67,6 +67,22 @@ def env(monkeypatch, tmp_path, built_index):
     return tmp_path
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server (base URL), as used when several bot replicas share one database."""
+    import subprocess
+
+    from tests.standins.postgres_server import start_postgres
+
+    servers = start_postgres()
+    try:
+        url = next(servers)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"PostgreSQL not available here: {exc}")
+    yield url
+    next(servers, None)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter) -> None:
     """End the run with how many tests were skipped and why, so a missing tool (PostgreSQL, Chromium,

@@ -32,12 +32,13 @@ def _loading_message(settings: Settings) -> str:
     return "Loading the embedding model…"
 
 
-def _engine(settings: Settings, quiet: bool = False):
+def _engine(settings: Settings, quiet: bool = False, database=None):
     """The answer engine for a command. A missing index is built once, with a line that says so and
     a progress bar (a newcomer's first `veileder ask` just works); a corrupt one is an error that
     says how to rebuild it (see README, "Bad input")."""
     from bot.answering.engine import AnswerEngine
     from bot.admin.crisis import CrisisStore
+    from bot.store.setup import open_store
 
     def build_first(engine: AnswerEngine) -> None:
         if not quiet:
@@ -46,9 +47,10 @@ def _engine(settings: Settings, quiet: bool = False):
         if not quiet:
             err.print(f"Index built in {report.seconds:.0f} s: {report.documents} documents, {report.passages} passages, {report.rules} rules.", highlight=False)
 
+    crisis = CrisisStore(database if database is not None else open_store(settings))
     with err.status(_loading_message(settings)) if not quiet else contextlib.nullcontext():
         embedder = load_embedder_for(settings)
-    return AnswerEngine(settings, embedder=embedder, crisis=CrisisStore(settings.data_dir), on_missing_index=build_first)
+    return AnswerEngine(settings, embedder=embedder, crisis=crisis, on_missing_index=build_first)
 
 
 @app.command()
@@ -217,18 +219,20 @@ def serve(
     port: Optional[int] = typer.Option(None, "--port", help="Port (default: VEILEDER_PORT, 3978)"),
     index: Optional[Path] = typer.Option(None, "--index"),
 ) -> None:
-    """Run the bot: Slack (/slack/events or Socket Mode), Teams (/api/messages), /healthz and /admin."""
+    """Run the bot: Slack (/slack/events or Socket Mode), Teams (/api/messages), /healthz, /readyz and /admin."""
     from bot.serve import serve as serve_forever
+    from bot.store.setup import open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = command_settings(index=index)
     try:
-        engine = _engine(settings)
-        engine.retriever()
+        database = open_store(settings)  # the schema migrations run on start
     except VeilederError as exc:
         fail(str(exc))
         return
-    serve_forever(settings, engine, host or settings.host, port or settings.port)
+    # The server listens at once and loads the model in the background: until then /readyz is 503
+    # (a load balancer sends no traffic) and questions that arrive anyway wait for the model.
+    serve_forever(settings, database, lambda db: _engine(settings, quiet=True, database=db), host or settings.host, port or settings.port)
 
 
 @app.command("report")
@@ -269,6 +273,7 @@ def report_command(
 
 
 import bot.cli.roles  # noqa: E402,F401  registers `roles` and `crisis` on `app`
+import bot.cli.db  # noqa: E402,F401  registers `db upgrade` and `db status` on `app`
 
 
 def main() -> None:  # pragma: no cover - console entry
