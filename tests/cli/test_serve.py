@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -55,6 +56,12 @@ def _serve(tmp_path: Path, index: Path, **extra: str) -> tuple[list[str], str, i
                 break
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             assert response.status == 200  # the address printed is the one that answers
+        while time.monotonic() < deadline:  # the model loads in the background; wait until it answers
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10):
+                    break
+            except urllib.error.HTTPError:
+                time.sleep(0.2)
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=30)
     finally:
@@ -73,8 +80,9 @@ def test_an_operator_sees_the_address_and_which_front_ends_are_off_and_why(tmp_p
     assert "Slack        off: Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN" in text
     assert "Teams        off: /api/messages needs CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID" in text
     assert "Admin page   off: /admin needs VEILEDER_ADMIN_TOKEN" in text
-    assert f"Health       on:  {address}/healthz" in text
-    assert f"Veileder stopped ({address})." in rest
+    assert f"Health       on:  {address}/healthz (alive), {address}/readyz (ready for questions)" in text
+    assert "Ready: model loaded, index gen-" in rest
+    assert rest.rstrip().endswith(f"Veileder stopped ({address}).")
 
 
 def test_configured_front_ends_are_listed_with_their_paths(tmp_path, built_index):
