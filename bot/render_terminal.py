@@ -65,5 +65,7 @@ def render_build_report(console: Console, report, index_dir: Path) -> None:
         for change, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
             if items:
                 console.print(f"  {change}: {', '.join(items)}")
+    if report.formats:
+        console.print("  formats: " + ", ".join(f"{n} {suffix}" for suffix, n in report.formats.items()), highlight=False)
     for skipped in report.skipped:
-        console.print(f"[yellow]  skipped {skipped.path}: {skipped.reason}[/]")
+        console.print(f"[yellow]  skipped {skipped.path}: {skipped.reason}[/]", highlight=False, soft_wrap=True)

@@ -44,6 +44,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    formats: dict[str, int] = field(default_factory=dict)  # documents read per format: {".pdf": 2}
     up_to_date: bool = False
     generation: str = ""
     model: str = ""
@@ -59,8 +60,10 @@ def _pipeline_fingerprint() -> str:
     import index.lexical
     import knowledge
 
-    pipeline = ("readers", "cleaning", "structure", "passages", "roles", "rules", "library", "catalog")
-    sources = [Path(knowledge.__file__).parent / f"{name}.py" for name in pipeline] + [Path(index.lexical.__file__)]
+    pipeline = ("cleaning", "structure", "passages", "pages", "roles", "rules", "library", "catalog")
+    root = Path(knowledge.__file__).parent
+    readers = sorted((root / "readers").glob("*.py"))
+    sources = [root / f"{name}.py" for name in pipeline] + readers + [Path(index.lexical.__file__)]
     return _key("".join(p.read_text(encoding="utf-8") for p in sources))
 
 
@@ -77,7 +80,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
     started = time.perf_counter()
     with build_lock(index_dir):
         previous = _previous_generation(index_dir)
-        report = BuildReport(model=embedder.name, skipped=list(kb.skipped))
+        report = BuildReport(model=embedder.name, skipped=list(kb.skipped), formats=kb.format_counts())
         _compare_documents(report, kb, previous.manifest["documents"] if previous else {})
         same_model = previous is not None and previous.model == embedder.name and previous.manifest["dimension"] == embedder.dimension
         fingerprint = _catalog_fingerprint(kb)

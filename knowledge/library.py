@@ -1,22 +1,27 @@
 """The knowledge base: a folder of documents read into documents, passages and rules.
 
 The folder holds one sub-folder per municipality (`baerum/`, `modum/` …) and optionally a
-`catalog.toml`. Files that can't be read are reported by name with the reason and skipped;
-the rest are still used.
+`catalog.toml`. Each file is read in a worker process within time and memory limits
+(`knowledge.isolation`). Files that can't be read are reported by name with the reason and
+skipped; the rest are still used. A file version that went over a limit is remembered (in the
+state folder, by content hash) and not read again until it changes or the limits are raised.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from knowledge.catalog import Catalog, load_catalog
-from knowledge.cleaning import clean_lines
+from knowledge.cleaning import clean_lines, drop_running_lines
 from knowledge.errors import KnowledgeError, UnreadableDocument
+from knowledge.files import write_json_atomically
+from knowledge.isolation import LimitExceeded, ReadLimits, extract_isolated
+from knowledge.pages import assign_pages
 from knowledge.passages import Passage, build_passages
-from knowledge.readers import read_document
 from knowledge.rules import Rule, extract_rules
 from knowledge.structure import parse_blocks
 
@@ -56,6 +61,14 @@ class KnowledgeBase:
     def municipalities(self) -> list[str]:
         return sorted({d.municipality for d in self.documents.values()})
 
+    def format_counts(self) -> dict[str, int]:
+        """Documents read per format: {".pdf": 3, ".txt": 2}."""
+        counts: dict[str, int] = {}
+        for doc_id in self.documents:
+            suffix = Path(doc_id).suffix.lower() or "(none)"
+            counts[suffix] = counts.get(suffix, 0) + 1
+        return dict(sorted(counts.items()))
+
 
 def discover_files(documents_dir: Path) -> list[Path]:
     """Every candidate document file below the folder, in a stable order (hidden files and the catalog excluded)."""
@@ -74,8 +87,11 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_knowledge_file(path: Path, documents_dir: Path, catalog: Catalog) -> tuple[Document, list[Passage], list[Rule]]:
-    """One file → its document record, passages and rules. Raises UnreadableDocument."""
+def read_knowledge_file(
+    path: Path, documents_dir: Path, catalog: Catalog, limits: ReadLimits | None = None
+) -> tuple[Document, list[Passage], list[Rule]]:
+    """One file → its document record, passages and rules, read in a worker process within `limits`
+    (default ReadLimits()). Raises UnreadableDocument (LimitExceeded when a limit was hit)."""
     rel = path.relative_to(documents_dir).as_posix()
     entry = catalog.documents.get(rel)
     parts = rel.split("/")
@@ -85,9 +101,12 @@ def read_knowledge_file(path: Path, documents_dir: Path, catalog: Catalog) -> tu
         municipality = parts[0]
     else:
         raise UnreadableDocument(rel, "not in a municipality folder; move it into e.g. 'modum/' or add it to catalog.toml")
-    text = read_document(path)
-    blocks = parse_blocks(clean_lines(text))
+    extracted = extract_isolated(path, limits, name=rel)
+    pages = drop_running_lines(list(extracted.pages)) if extracted.paged else list(extracted.pages)
+    blocks = parse_blocks(clean_lines("\n".join(pages)))
     passages = build_passages(blocks, rel, municipality)
+    if extracted.paged:
+        passages = assign_pages(passages, pages)
     if not passages:
         raise UnreadableDocument(rel, "no text paragraphs found")
     title = (entry.title if entry and entry.title else None) or next(
@@ -106,21 +125,62 @@ def read_knowledge_file(path: Path, documents_dir: Path, catalog: Catalog) -> tu
     return document, passages, rules
 
 
-def load_knowledge(documents_dir: Path) -> KnowledgeBase:
-    """Read every document in the folder; unreadable ones are listed in `skipped` with the reason."""
+UNREADABLE_MEMO = "unreadable-files.json"
+
+
+def _load_memo(state_dir: Path | None) -> dict[str, dict]:
+    if state_dir is None:
+        return {}
+    try:
+        data = json.loads((state_dir / UNREADABLE_MEMO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def load_knowledge(documents_dir: Path, limits: ReadLimits | None = None, state_dir: Path | None = None) -> KnowledgeBase:
+    """Read every document in the folder; unreadable ones are listed in `skipped` with the reason.
+
+    limits: per-file time and memory for reading (default ReadLimits()). state_dir: where file
+    versions that went over a limit are remembered so the next run (a scheduled sync) skips them
+    at once; None remembers nothing."""
     if not documents_dir.is_dir():
         raise KnowledgeError(f"documents folder not found: {documents_dir}")
+    limits = limits or ReadLimits()
     catalog = load_catalog(documents_dir)
     kb = KnowledgeBase(catalog=catalog)
+    memo = _load_memo(state_dir)
+    memo_changed = False
     for path in discover_files(documents_dir):
         rel = path.relative_to(documents_dir).as_posix()
+        digest = None
+        if memo:
+            try:
+                digest = content_hash(path.read_bytes())
+            except OSError:
+                digest = None
+            known = memo.get(digest) if digest else None
+            if known and known.get("limits") == limits.describe():
+                reason = f"{known['reason']} (not retried until the file changes or the limits are raised)"
+                log.warning("skipped %s: %s", rel, reason)
+                kb.skipped.append(SkippedFile(rel, reason))
+                continue
         try:
-            document, passages, rules = read_knowledge_file(path, documents_dir, catalog)
+            document, passages, rules = read_knowledge_file(path, documents_dir, catalog, limits)
         except UnreadableDocument as exc:
             log.warning("skipped %s: %s", rel, exc.reason)
             kb.skipped.append(SkippedFile(rel, exc.reason))
+            if isinstance(exc, LimitExceeded) and state_dir is not None:
+                try:
+                    digest = digest or content_hash(path.read_bytes())
+                except OSError:
+                    continue
+                memo[digest] = {"path": rel, "reason": exc.reason, "limits": limits.describe()}
+                memo_changed = True
             continue
         kb.documents[document.id] = document
         kb.passages.extend(passages)
         kb.rules.extend(rules)
+    if memo_changed and state_dir is not None:
+        write_json_atomically(state_dir / UNREADABLE_MEMO, memo)
     return kb

@@ -1,0 +1,77 @@
+"""Web pages (.html, .htm, intranet pages saved from the browser) through trafilatura's main-content
+extraction: menus, footers and cookie banners are left out; headings, lists and tables are kept.
+
+trafilatura reports lists without their numbers, so each `<ol>` item gets the number the browser
+shows (`start`, `value`) written into its text before extraction.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge.errors import UnreadableDocument
+from knowledge.readers.extracted import ExtractedText
+from knowledge.readers.tables import table_row_lines
+
+
+def _number_ordered_lists(tree) -> None:
+    for ol in tree.iter("ol"):
+        try:
+            n = int(ol.get("start") or 1)
+        except ValueError:
+            n = 1
+        for li in ol.findall("li"):
+            value = li.get("value")
+            if value and value.strip().isdigit():
+                n = int(value)
+            li.text = f"{n}. " + (li.text or "").lstrip()
+            n += 1
+
+
+def _text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _lines(main) -> list[str]:
+    lines: list[str] = []
+    for element in main:
+        tag = element.tag
+        if tag == "head":
+            rend = element.get("rend") or "h2"
+            level = int(rend[1]) if rend[:1] == "h" and rend[1:].isdigit() else 2
+            lines += ["", "#" * level + " " + _text(element), ""]
+        elif tag == "list":
+            ordered = element.get("rend") == "ol"
+            for item in element.findall("item"):
+                text = _text(item)
+                if text:
+                    lines.append(text if ordered else f"• {text}")
+            lines.append("")
+        elif tag == "table":
+            for row in element.iter("row"):
+                lines += table_row_lines([_text(cell) for cell in row.findall("cell")])
+            lines.append("")
+        else:
+            text = _text(element)
+            if text:
+                lines += [text, ""]
+    return lines
+
+
+def read_html(path: Path) -> ExtractedText:
+    import lxml.html
+    import trafilatura
+    from lxml import etree
+
+    try:
+        tree = lxml.html.fromstring(path.read_bytes())
+    except (etree.ParserError, ValueError) as exc:
+        raise UnreadableDocument(str(path), f"not a readable web page ({exc})") from exc
+    _number_ordered_lists(tree)
+    xml = trafilatura.extract(
+        tree, output_format="xml", include_tables=True, include_formatting=True, include_links=False,
+        include_comments=False, favor_recall=True,
+    )
+    if not xml:
+        raise UnreadableDocument(str(path), "no main text found on the web page")
+    main = etree.fromstring(xml.encode("utf-8")).find("main")
+    return ExtractedText(("\n".join(_lines(main if main is not None else [])),), method="web page (trafilatura)")
