@@ -182,7 +182,8 @@ class _Reader:
         for row in tbl.iter(W + "tr"):
             if row.getparent() is not None and row.getparent() is not tbl:
                 continue  # a nested table's rows are read with their cell
-            self.lines += table_row_lines([_text_of(tc) for tc in row.findall(W + "tc")])
+            header = row.find(f"{W}trPr/{W}tblHeader") is not None
+            self.lines += table_row_lines([_text_of(tc) for tc in row.findall(W + "tc")], header)
         self.lines.append("")
 
     def block(self, element) -> None:

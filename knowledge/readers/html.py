@@ -48,7 +48,8 @@ def _lines(main) -> list[str]:
             lines.append("")
         elif tag == "table":
             for row in element.iter("row"):
-                lines += table_row_lines([_text(cell) for cell in row.findall("cell")])
+                cells = row.findall("cell")
+                lines += table_row_lines([_text(cell) for cell in cells], bool(cells) and all(c.get("role") == "head" for c in cells))
             lines.append("")
         else:
             text = _text(element)

@@ -10,7 +10,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 OCR_DPI = 200  # enough for body text of 9 pt and up; 300 costs twice the time for no gain here
-OCR_LANGUAGES = "nor+eng"
+OCR_LANGUAGES = "nor"
 INSTALL_OCR = "sudo apt-get install tesseract-ocr tesseract-ocr-nor"
 
 
