@@ -53,7 +53,7 @@ def build(settings: Settings, quiet: bool = False):
     from index.embedder import load_embedder
     from knowledge.library import load_knowledge
 
-    kb = load_knowledge(settings.effective_documents_dir())
+    kb = load_knowledge(settings.effective_documents_dir(), settings.read_limits(), settings.data_dir)
     embedder = load_embedder(settings.model, settings.data_dir, settings.threads)
     with Progress(
         TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -315,7 +315,7 @@ def _build(settings: Settings, documents_dir: Path, embedder: "Embedder | None",
     from index.embedder import load_embedder
     from knowledge.library import load_knowledge
 
-    kb = load_knowledge(documents_dir)
+    kb = load_knowledge(documents_dir, settings.read_limits(), settings.data_dir)
     embedder = embedder or load_embedder(settings.model, settings.data_dir, settings.threads)
     report = build_index(
         kb, embedder, settings.resolved_index_dir(), (lambda done, total: progress("Embedding passages", done, total)) if progress else None

@@ -68,6 +68,19 @@ def _child(conn, path: str, memory_bytes: int) -> None:
         conn.close()
 
 
+def _stopped(exitcode: int | None, limits: ReadLimits) -> str:
+    """Why a worker died without an answer, as the admin reads it."""
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        if -exitcode in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGKILL):
+            return (
+                f"the reader stopped ({name}), most likely over the {limits.memory_bytes // (1024 * 1024)} MB memory limit "
+                "(a decompression bomb or an object that refers to itself), or the file is malformed"
+            )
+        return f"the reader stopped ({name})"
+    return f"the reader stopped (exit code {exitcode}) without reading the file"
+
+
 def extract_isolated(path: Path, limits: ReadLimits | None = None, name: str | None = None) -> ExtractedText:
     """`extract_text(path)` run in a worker process within `limits`.
 
@@ -89,11 +102,7 @@ def extract_isolated(path: Path, limits: ReadLimits | None = None, name: str | N
             kind, value = receiver.recv()
         except EOFError:
             worker.join(5)
-            code = worker.exitcode
-            cause = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
-            raise LimitExceeded(
-                name, f"the reader stopped ({cause}): the file needs more than the {limits.describe()} limits or is malformed"
-            ) from None
+            raise LimitExceeded(name, _stopped(worker.exitcode, limits)) from None
     finally:
         if worker.is_alive():
             worker.kill()
