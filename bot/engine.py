@@ -237,6 +237,7 @@ class AnswerEngine:
         documents = retriever.stored.manifest["documents"]
         doc = documents.get(passage_or_rule.document_id, {})
         section = passage_or_rule.section if isinstance(passage_or_rule, Rule) else passage_or_rule.section_title
+        passage = retriever.passages_by_id.get(passage_or_rule.passage_id) if isinstance(passage_or_rule, Rule) else passage_or_rule
         return Citation(
             document=doc.get("title") or passage_or_rule.document_id,
             document_id=passage_or_rule.document_id,
@@ -246,6 +247,8 @@ class AnswerEngine:
             item=passage_or_rule.item,
             period=doc.get("period"),
             superseded=bool(doc.get("superseded_by")),
+            page=getattr(passage, "page", None),
+            url=doc.get("url"),
         )
 
     def _evidence_first(self, retriever: Retriever, hits: list[Hit], rule: MatchedRule) -> list[FoundPassage]:

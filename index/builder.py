@@ -71,6 +71,7 @@ def _catalog_fingerprint(kb: KnowledgeBase) -> str:
     data = {
         "municipalities": {k: [m.name, m.contact.__dict__] for k, m in sorted(kb.catalog.municipalities.items())},
         "documents": {k: [d.municipality, d.title, d.period, list(d.supersedes)] for k, d in sorted(kb.catalog.documents.items())},
+        "urls": {k: d.web_url for k, d in sorted(kb.documents.items()) if d.web_url},
     }
     return _key(json.dumps(data, sort_keys=True, ensure_ascii=False) + _pipeline_fingerprint())
 
@@ -187,6 +188,7 @@ def _manifest(kb: KnowledgeBase, embedder: Embedder, passages: list[Passage], fi
                 "title": d.title,
                 "period": d.period,
                 "superseded_by": d.superseded_by,
+                "url": d.web_url,
                 "passages": sum(1 for p in passages if p.document_id == d.id),
                 "rules": sum(1 for r in kb.rules if r.document_id == d.id),
             }

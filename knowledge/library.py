@@ -8,6 +8,7 @@ state folder, by content hash) and not read again until it changes or the limits
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -22,6 +23,7 @@ from knowledge.files import write_json_atomically
 from knowledge.isolation import LimitExceeded, ReadLimits, extract_isolated
 from knowledge.pages import assign_pages
 from knowledge.passages import Passage, build_passages
+from knowledge.sources import load_web_urls
 from knowledge.rules import Rule, extract_rules
 from knowledge.structure import parse_blocks
 
@@ -41,6 +43,7 @@ class Document:
     period: str | None
     content_hash: str
     superseded_by: str | None = None
+    web_url: str | None = None  # where staff can open it: the catalog's `url`, else the SharePoint web URL
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,8 @@ def read_knowledge_file(
         raise UnreadableDocument(rel, "not in a municipality folder; move it into e.g. 'modum/' or add it to catalog.toml")
     extracted = extract_isolated(path, limits, name=rel)
     pages = drop_running_lines(list(extracted.pages)) if extracted.paged else list(extracted.pages)
-    blocks = parse_blocks(clean_lines("\n".join(pages)))
+    # A page break is a break in the layout, as a blank line is; structure tells a paragraph that runs on.
+    blocks = parse_blocks(clean_lines(("\n\n" if extracted.paged else "\n").join(pages)))
     passages = build_passages(blocks, rel, municipality)
     if extracted.paged:
         passages = assign_pages(passages, pages)
@@ -120,6 +124,7 @@ def read_knowledge_file(
         period=entry.period if entry else None,
         content_hash=content_hash(path.read_bytes()),
         superseded_by=superseded_by,
+        web_url=entry.url if entry else None,
     )
     rules = [rule for passage in passages for rule in extract_rules(passage)]
     return document, passages, rules
@@ -150,6 +155,7 @@ def load_knowledge(documents_dir: Path, limits: ReadLimits | None = None, state_
     catalog = load_catalog(documents_dir)
     kb = KnowledgeBase(catalog=catalog)
     memo = _load_memo(state_dir)
+    web_urls = load_web_urls(documents_dir)
     memo_changed = False
     for path in discover_files(documents_dir):
         rel = path.relative_to(documents_dir).as_posix()
@@ -178,6 +184,8 @@ def load_knowledge(documents_dir: Path, limits: ReadLimits | None = None, state_
                 memo[digest] = {"path": rel, "reason": exc.reason, "limits": limits.describe()}
                 memo_changed = True
             continue
+        if document.web_url is None and rel in web_urls:
+            document = dataclasses.replace(document, web_url=web_urls[rel])
         kb.documents[document.id] = document
         kb.passages.extend(passages)
         kb.rules.extend(rules)

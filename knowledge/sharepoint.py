@@ -32,6 +32,7 @@ from msgraph.generated.models.drive_item import DriveItem
 from knowledge.catalog import load_catalog
 from knowledge.errors import KnowledgeError, UnreadableDocument
 from knowledge.library import read_knowledge_file
+from knowledge.sources import record_web_urls
 from knowledge.readers import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
 
 log = logging.getLogger(__name__)
@@ -340,6 +341,7 @@ def _tree_after(old: dict[str, dict[str, Any]], delta: Delta) -> dict[str, dict[
             "kind": "root" if item.root is not None else ("folder" if item.folder is not None or item.package is not None else "file"),
             "version": _version(item),
             "size": item.size,
+            "web_url": item.web_url,
         }
         previous = old.get(item.id) or {}
         for key in ("path", "mirrored"):
@@ -478,6 +480,7 @@ def apply(result: SourcePull, keep_dirs: list[Path] | None = None) -> None:
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
+    record_web_urls(mirror, {e["path"]: e["web_url"] for e in result.state.items.values() if e.get("path") and e.get("web_url")})
     shutil.rmtree(staging, ignore_errors=True)
 
 

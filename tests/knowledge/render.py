@@ -106,7 +106,7 @@ def render_pdf(pieces: list[Piece], out: Path) -> Path:
             state["y"] -= size * 1.35
 
     furniture()
-    for piece in pieces:
+    for n, piece in enumerate(pieces):
         block = piece.block
         if block.kind == "heading":
             size = 14 if block.level == 1 else 12
@@ -118,7 +118,9 @@ def render_pdf(pieces: list[Piece], out: Path) -> Path:
         elif block.kind == "item":
             lead = "•" if block.bullet else f"{block.number}."
             write(_wrap(block.text, width - 20, "Helvetica", 10), "Helvetica", 10, left + 20, lead)
-            state["y"] -= 3
+            # Word's list paragraphs: no space between the items of a list, the usual space after it.
+            following = pieces[n + 1].block if n + 1 < len(pieces) else None
+            state["y"] -= 3 if following is not None and following.kind == "item" else 7
         else:
             write(_wrap(block.text, width, "Helvetica", 10), "Helvetica", 10, left)
             state["y"] -= 7
