@@ -113,7 +113,7 @@ def read_knowledge_file(
         passages = assign_pages(passages, pages)
     if not passages:
         raise UnreadableDocument(rel, "no text paragraphs found")
-    title = (entry.title if entry and entry.title else None) or next(
+    title = (entry.title if entry and entry.title else None) or extracted.title or next(
         (b.text for b in blocks if b.kind == "heading"), path.stem.replace("-", " ").replace("_", " ")
     )
     superseded_by = next((p for p, e in catalog.documents.items() if rel in e.supersedes), None)

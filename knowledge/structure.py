@@ -62,6 +62,9 @@ class _Parser:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.hyphenated = hyphenated_forms(lines)
+        # A document that marks its headings (Word's heading styles, HTML's <h1>–<h6>, a PDF's larger
+        # type, all given as `#` lines by the readers) is trusted: a short line of its is not a title.
+        self.headings_marked = sum(1 for line in lines if _MARKDOWN_HEADING_RE.match(line)) >= 3
         width = _wrap_width(lines)
         # A document whose paragraphs are single long lines has no wrapping to read.
         self.width = width if 0 < width <= 160 else 10**9
@@ -185,6 +188,8 @@ class _Parser:
 
     def title_line(self, i: int, line: str) -> int | None:
         """A short title line between blocks (it may wrap onto a second short line), or a short 'Label:'."""
+        if self.headings_marked:
+            return None
         k_next, nxt = self.next_text(i)
         prev_line = next((x for x in reversed(self.lines[:i]) if x), "")
         prev = self.previous

@@ -31,14 +31,26 @@ def _text(element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def _lines(main) -> list[str]:
+def _page_title(main) -> str | None:
+    """The page's single <h1> when it opens the page: the document's title, not a section of it."""
+    heads = [h for h in main.iter("head")]
+    h1 = [h for h in heads if h.get("rend") == "h1"]
+    if len(h1) == 1 and heads[0] is h1[0]:
+        return _text(h1[0])
+    return None
+
+
+def _lines(main, title: str | None) -> list[str]:
     lines: list[str] = []
+    shift = 1 if title else 0  # under a page title, <h2> is a top-level section
     for element in main:
         tag = element.tag
         if tag == "head":
             rend = element.get("rend") or "h2"
             level = int(rend[1]) if rend[:1] == "h" and rend[1:].isdigit() else 2
-            lines += ["", "#" * level + " " + _text(element), ""]
+            if title and level == 1:
+                continue
+            lines += ["", "#" * max(1, level - shift) + " " + _text(element), ""]
         elif tag == "list":
             ordered = element.get("rend") == "ol"
             for item in element.findall("item"):
@@ -75,4 +87,7 @@ def read_html(path: Path) -> ExtractedText:
     if not xml:
         raise UnreadableDocument(str(path), "no main text found on the web page")
     main = etree.fromstring(xml.encode("utf-8")).find("main")
-    return ExtractedText(("\n".join(_lines(main if main is not None else [])),), method="web page (trafilatura)")
+    if main is None:
+        raise UnreadableDocument(str(path), "no main text found on the web page")
+    title = _page_title(main)
+    return ExtractedText(("\n".join(_lines(main, title)),), method="web page (trafilatura)", title=title)

@@ -221,9 +221,11 @@ def test_an_intranet_page_keeps_its_headings_and_numbered_rules_and_drops_the_me
         "<footer><p>Personvernerklæring · Informasjonskapsler</p></footer></body></html>"
     )
     docs = library(tmp_path, "intranett.html", lambda p: p.write_text(page, encoding="utf-8"))
-    passages = passages_of(docs)
+    kb = load_knowledge(docs)
+    passages = kb.passages
     by_item = {p.item: (p.text, p.section) for p in passages if p.item}
-    assert by_item["7"] == (PRESS_RULE, ("Kommunikasjonsstrategi", "Kjøreregler for kontakt med pressen"))
+    assert by_item["7"] == (PRESS_RULE, ("Kjøreregler for kontakt med pressen",))
+    assert kb.documents["testby/intranett.html"].title == "Kommunikasjonsstrategi"  # the page's <h1>
     text = "\n".join(p.text for p in passages)
     assert "• Vær bevisst din rolle som ansatt." in text
     assert "Lønn og personal" not in text and "Personvernerklæring" not in text
