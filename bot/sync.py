@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from knowledge.errors import VeilederError
 from bot.settings import Settings
 from knowledge.files import exclusive_lock, write_json_atomically
+from knowledge.unreadable import UnreadableVersions
 from index.builder import BuildReport
 from knowledge.sharepoint import (
     Credential,
@@ -261,7 +262,8 @@ async def _pull_all(
         for source in sources:
             previous = SourceState.from_dict(state.get(source.key))
             try:
-                done = await pull(client, source, previous, documents_dir, layout[source.key], progress, cancelled)
+                done = await pull(client, source, previous, documents_dir, layout[source.key], progress, cancelled,
+                                  UnreadableVersions(settings.data_dir, settings.read_limits()))
             except SharePointError as exc:
                 log.warning("sync of %s failed: %s", source.key, exc)
                 results.append(SourceResult(source.key, source.municipality, False, error=str(exc)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from importlib import resources
@@ -19,11 +18,11 @@ from pathlib import Path
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.cleaning import clean_lines, drop_running_lines
 from knowledge.errors import KnowledgeError, UnreadableDocument
-from knowledge.files import write_json_atomically
 from knowledge.isolation import LimitExceeded, ReadLimits, extract_isolated
 from knowledge.pages import assign_pages
 from knowledge.passages import Passage, build_passages
 from knowledge.sources import load_web_urls
+from knowledge.unreadable import UnreadableVersions
 from knowledge.rules import Rule, extract_rules
 from knowledge.structure import parse_blocks
 
@@ -91,10 +90,12 @@ def content_hash(data: bytes) -> str:
 
 
 def read_knowledge_file(
-    path: Path, documents_dir: Path, catalog: Catalog, limits: ReadLimits | None = None
+    path: Path, documents_dir: Path, catalog: Catalog, limits: ReadLimits | None = None,
+    unreadable: UnreadableVersions | None = None,
 ) -> tuple[Document, list[Passage], list[Rule]]:
     """One file → its document record, passages and rules, read in a worker process within `limits`
-    (default ReadLimits()). Raises UnreadableDocument (LimitExceeded when a limit was hit)."""
+    (default ReadLimits()). Raises UnreadableDocument (LimitExceeded when a limit was hit). A version
+    in `unreadable` is not read again; one that goes over a limit is added to it."""
     rel = path.relative_to(documents_dir).as_posix()
     entry = catalog.documents.get(rel)
     parts = rel.split("/")
@@ -104,7 +105,16 @@ def read_knowledge_file(
         municipality = parts[0]
     else:
         raise UnreadableDocument(rel, "not in a municipality folder; move it into e.g. 'modum/' or add it to catalog.toml")
-    extracted = extract_isolated(path, limits, name=rel)
+    digest = content_hash(path.read_bytes())
+    known = unreadable.reason(digest) if unreadable else None
+    if known:
+        raise UnreadableDocument(rel, known)
+    try:
+        extracted = extract_isolated(path, limits, name=rel)
+    except LimitExceeded as exc:
+        if unreadable:
+            unreadable.remember(digest, rel, exc.reason)
+        raise
     pages = drop_running_lines(list(extracted.pages)) if extracted.paged else list(extracted.pages)
     # A page break is a break in the layout, as a blank line is; structure tells a paragraph that runs on.
     blocks = parse_blocks(clean_lines(("\n\n" if extracted.paged else "\n").join(pages)))
@@ -122,25 +132,12 @@ def read_knowledge_file(
         municipality=municipality,
         title=title,
         period=entry.period if entry else None,
-        content_hash=content_hash(path.read_bytes()),
+        content_hash=digest,
         superseded_by=superseded_by,
         web_url=entry.url if entry else None,
     )
     rules = [rule for passage in passages for rule in extract_rules(passage)]
     return document, passages, rules
-
-
-UNREADABLE_MEMO = "unreadable-files.json"
-
-
-def _load_memo(state_dir: Path | None) -> dict[str, dict]:
-    if state_dir is None:
-        return {}
-    try:
-        data = json.loads((state_dir / UNREADABLE_MEMO).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def load_knowledge(documents_dir: Path, limits: ReadLimits | None = None, state_dir: Path | None = None) -> KnowledgeBase:
@@ -154,41 +151,19 @@ def load_knowledge(documents_dir: Path, limits: ReadLimits | None = None, state_
     limits = limits or ReadLimits()
     catalog = load_catalog(documents_dir)
     kb = KnowledgeBase(catalog=catalog)
-    memo = _load_memo(state_dir)
+    unreadable = UnreadableVersions(state_dir, limits)
     web_urls = load_web_urls(documents_dir)
-    memo_changed = False
     for path in discover_files(documents_dir):
         rel = path.relative_to(documents_dir).as_posix()
-        digest = None
-        if memo:
-            try:
-                digest = content_hash(path.read_bytes())
-            except OSError:
-                digest = None
-            known = memo.get(digest) if digest else None
-            if known and known.get("limits") == limits.describe():
-                reason = f"{known['reason']} (not retried until the file changes or the limits are raised)"
-                log.warning("skipped %s: %s", rel, reason)
-                kb.skipped.append(SkippedFile(rel, reason))
-                continue
         try:
-            document, passages, rules = read_knowledge_file(path, documents_dir, catalog, limits)
+            document, passages, rules = read_knowledge_file(path, documents_dir, catalog, limits, unreadable)
         except UnreadableDocument as exc:
             log.warning("skipped %s: %s", rel, exc.reason)
             kb.skipped.append(SkippedFile(rel, exc.reason))
-            if isinstance(exc, LimitExceeded) and state_dir is not None:
-                try:
-                    digest = digest or content_hash(path.read_bytes())
-                except OSError:
-                    continue
-                memo[digest] = {"path": rel, "reason": exc.reason, "limits": limits.describe()}
-                memo_changed = True
             continue
         if document.web_url is None and rel in web_urls:
             document = dataclasses.replace(document, web_url=web_urls[rel])
         kb.documents[document.id] = document
         kb.passages.extend(passages)
         kb.rules.extend(rules)
-    if memo_changed and state_dir is not None:
-        write_json_atomically(state_dir / UNREADABLE_MEMO, memo)
     return kb

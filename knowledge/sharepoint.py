@@ -33,6 +33,7 @@ from knowledge.catalog import load_catalog
 from knowledge.errors import KnowledgeError, UnreadableDocument
 from knowledge.library import read_knowledge_file
 from knowledge.sources import record_web_urls
+from knowledge.unreadable import UnreadableVersions
 from knowledge.readers import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
 
 log = logging.getLogger(__name__)
@@ -260,6 +261,7 @@ async def pull(
     mirror_rel: str,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    unreadable: UnreadableVersions | None = None,
 ) -> SourcePull:
     """Fetch the changes of one source and download and check changed files into a staging folder.
 
@@ -308,7 +310,8 @@ async def pull(
             staged = result.staging / f"{_safe(item_id)}{Path(rel).suffix.lower()}"
             staged.write_bytes(data)
             try:
-                read_knowledge_file(staged, documents_dir, catalog)  # exactly what the index will do with it
+                # exactly what the index will do with it; a version over a reading limit is not fetched and read again
+                read_knowledge_file(staged, documents_dir, catalog, unreadable.limits if unreadable else None, unreadable)
             except UnreadableDocument as exc:
                 previous = old.get(item_id) or {}
                 kept = " (the version already indexed is kept)" if previous.get("path") else ""

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from knowledge.isolation import LimitExceeded, ReadLimits, extract_isolated
-from knowledge.library import UNREADABLE_MEMO, load_knowledge
+from knowledge.library import load_knowledge
+from knowledge.unreadable import UNREADABLE_MEMO
 from tests.documents import PRESS_RULES
 from tests.knowledge.hostile import decompression_bomb_pdf, self_referencing_xobject_pdf
 
