@@ -6,6 +6,9 @@ from a small server process that has the readers preloaded (multiprocessing's "f
 fork costs milliseconds, and the child inherits nothing of the indexing process — not its model,
 not its threads. The child's address space is capped (RLIMIT_AS) and the parent kills it when the
 time is up. Either way the file is reported by name with the reason and the other files go on.
+
+As with any use of multiprocessing, a script that indexes must keep its top-level code under
+`if __name__ == "__main__":` (the `veileder` command and `python -m …` entry points do).
 """
 from __future__ import annotations
 
