@@ -52,10 +52,15 @@ class _Level:
 
 @dataclass
 class _Numbering:
-    """Word's list definitions and the running counters of each list instance (numId)."""
+    """Word's list definitions and running counters. As in Word, list instances (numId) of one
+    abstract list continue one count; an instance with a start override restarts it where it is
+    first used."""
 
     levels: dict[str, dict[int, _Level]] = field(default_factory=dict)  # numId → ilvl → level
-    counters: dict[str, list[int]] = field(default_factory=dict)
+    abstract_of: dict[str, str] = field(default_factory=dict)  # numId → abstractNumId
+    overrides: dict[str, dict[int, int]] = field(default_factory=dict)  # numId → ilvl → start
+    counters: dict[str, list[int]] = field(default_factory=dict)  # abstractNumId → counter per level
+    started: set[str] = field(default_factory=set)
 
     @classmethod
     def from_document(cls, document) -> "_Numbering":
@@ -73,14 +78,14 @@ class _Numbering:
             abstract[node.get(W + "abstractNumId")] = levels
         numbering = cls()
         for num in root.iter(W + "num"):
-            abstract_id = _val(num, "abstractNumId")
-            levels = {k: _Level(v.start, v.fmt, v.text) for k, v in abstract.get(abstract_id, {}).items()}
-            for override in num.iter(W + "lvlOverride"):
-                ilvl = int(override.get(W + "ilvl", "0"))
-                start = _val(override, "startOverride")
-                if start is not None and ilvl in levels:
-                    levels[ilvl].start = int(start)
-            numbering.levels[num.get(W + "numId")] = levels
+            num_id, abstract_id = num.get(W + "numId"), _val(num, "abstractNumId")
+            numbering.levels[num_id] = abstract.get(abstract_id, {})
+            numbering.abstract_of[num_id] = abstract_id
+            numbering.overrides[num_id] = {
+                int(o.get(W + "ilvl", "0")): int(_val(o, "startOverride"))
+                for o in num.iter(W + "lvlOverride")
+                if _val(o, "startOverride") is not None
+            }
         return numbering
 
     def label(self, num_id: str, ilvl: int) -> str:
@@ -91,7 +96,13 @@ class _Numbering:
         level = levels[ilvl]
         if level.fmt == "bullet":
             return "•"
-        counters = self.counters.setdefault(num_id, [levels[i].start - 1 if i in levels else 0 for i in range(9)])
+        abstract_id = self.abstract_of[num_id]
+        counters = self.counters.setdefault(abstract_id, [levels[i].start - 1 if i in levels else 0 for i in range(9)])
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for lvl, start in self.overrides[num_id].items():
+                if 0 <= lvl < 9:
+                    counters[lvl] = start - 1
         counters[ilvl] += 1
         for deeper in range(ilvl + 1, 9):  # a deeper level restarts under a new parent item
             counters[deeper] = levels[deeper].start - 1 if deeper in levels else 0

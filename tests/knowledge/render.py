@@ -146,9 +146,9 @@ def render_scanned_pdf(pdf: Path, out: Path, dpi: int = 150) -> Path:
 # -- Word (python-docx) ---------------------------------------------------------------------------
 
 
-def _numbering_definitions(document):
-    """A decimal list definition in numbering.xml; returns a function making a new list instance
-    (w:num) that starts at a given number."""
+def _numbering_definitions(document, first: int = 1):
+    """A decimal list definition in numbering.xml counting from `first`; returns a function making
+    a new list instance (w:num), restarted at a given number by a start override (or not, given None)."""
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
 
@@ -157,18 +157,18 @@ def _numbering_definitions(document):
     numbering.insert(0, parse_xml(
         f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
         '<w:multiLevelType w:val="hybridMultilevel"/>'
-        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/>'
+        f'<w:lvl w:ilvl="0"><w:start w:val="{first}"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/>'
         '<w:lvlJc w:val="left"/><w:pPr><w:ind w:left="720" w:hanging="360"/></w:pPr></w:lvl>'
         '</w:abstractNum>'
     ))
     counter = {"next": 100}
 
-    def new_list(start: int) -> str:
+    def new_list(start: int | None) -> str:
         num_id = str(counter["next"])
         counter["next"] += 1
+        override = "" if start is None else f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride>'
         numbering.append(parse_xml(
-            f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>'
-            f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'
+            f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{override}</w:num>'
         ))
         return num_id
 

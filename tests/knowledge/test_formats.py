@@ -103,9 +103,9 @@ def test_a_passage_from_a_pdf_carries_its_page(tmp_path):
 # -- Word -----------------------------------------------------------------------------------------
 
 
-def _word_with_everything(path: Path) -> None:
-    """Rules in a table, a numbered list starting at 6, a content control, a tracked insertion and
-    deletion, and a header and footer."""
+def _word_with_everything(path: Path, restart_at_6: bool = True) -> None:
+    """Rules in a table, a numbered list starting at 6 (restarted there, or a list defined to count
+    from 6), a content control, a tracked insertion and deletion, and a header and footer."""
     import docx
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
@@ -117,7 +117,7 @@ def _word_with_everything(path: Path) -> None:
     document.sections[0].footer.paragraphs[0].text = "Side 1 av 1"
     document.add_heading("Kjøreregler for kontakt med pressen", level=1)
     document.add_paragraph("Disse reglene gjelder alle som blir kontaktet av journalister.")
-    list_id = _numbering_definitions(document)(6)
+    list_id = _numbering_definitions(document)(6) if restart_at_6 else _numbering_definitions(document, first=6)(None)
     numbered_paragraph(document, "Enhetsledere gir faktaopplysninger om egen enhet.", list_id)
     numbered_paragraph(document, PRESS_RULE, list_id)
     document.add_heading("Sosiale medier", level=1)
@@ -288,3 +288,23 @@ def test_a_scanned_pdf_is_read_by_ocr(tmp_path):
     docs = library(tmp_path, "skannet.pdf", lambda p: _scan(p, SCANNED))
     text = all_text(docs)
     assert "Øvrige ansatte kan gi faktaopplysninger innenfor eget fagfelt." in text
+
+
+@pytest.mark.skipif(libreoffice() is None, reason="LibreOffice is not installed (sudo apt-get install libreoffice-writer-nogui)")
+@pytest.mark.parametrize("suffix, filter_name", [(".odt", "odt"), (".doc", "doc:MS Word 97")])
+def test_an_old_word_file_or_an_opendocument_file_keeps_its_numbers_and_tables(tmp_path, suffix, filter_name):
+    import subprocess
+
+    source = tmp_path / "kjøreregler.docx"
+    # LibreOffice's own .doc export turns Word's "restart at 6" into two lists (it shows 6., 1.
+    # itself); a list defined to count from 6 survives every format.
+    _word_with_everything(source, restart_at_6=False)
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        [libreoffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", filter_name, "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=120,
+    )
+    docs = library(tmp_path, f"kjøreregler{suffix}", lambda p: (tmp_path / f"kjøreregler{suffix}").replace(p))
+    passages = passages_of(docs)
+    assert {p.item: p.text for p in passages if p.item}["7"] == PRESS_RULE
+    assert "Bilder – Bilder av brukere krever samtykke fra de berørte." in "\n".join(p.text for p in passages)
