@@ -90,3 +90,28 @@ def test_a_file_that_takes_longer_than_the_time_limit_is_stopped(tmp_path):
     canvas.save()
     with pytest.raises(LimitExceeded, match="reading took longer than the 0.05 s limit"):
         extract_isolated(path, ReadLimits(seconds=0.05), name="testby/årsrapport.pdf")
+
+
+def test_a_document_whose_new_version_is_hostile_keeps_the_version_already_indexed(tmp_path):
+    from bot.engine import AnswerEngine
+    from index.builder import build_index
+    from index.embedder import HashingEmbedder
+    from tests.conftest import hashing_settings
+
+    folder = tmp_path / "docs" / "testby"
+    folder.mkdir(parents=True)
+    (folder / "presse.txt").write_text("Kontakt med media\n\nAlle henvendelser fra journalister går til pressevakten.\n", encoding="utf-8")
+    from tests.documents import write_pdf
+
+    write_pdf(folder / "regler.pdf", ["Kjøreregler", "", "Personalsaker skal ikke kommenteres i media."])
+    settings = hashing_settings(tmp_path)
+    build_index(load_knowledge(tmp_path / "docs", SMALL), HashingEmbedder(), settings.resolved_index_dir())
+
+    decompression_bomb_pdf(folder / "regler.pdf")  # a new version that is a decompression bomb
+    report = build_index(load_knowledge(tmp_path / "docs", SMALL), HashingEmbedder(), settings.resolved_index_dir())
+
+    (skipped,) = report.skipped
+    assert skipped.path == "testby/regler.pdf" and "memory limit" in skipped.reason and skipped.reason.endswith("(the version already indexed is kept)")
+    assert report.up_to_date and report.documents == 2
+    answer = AnswerEngine(settings, embedder=HashingEmbedder()).ask("Kan jeg kommentere personalsaker i media?", municipality="testby")
+    assert any("Personalsaker skal ikke kommenteres" in p.text for p in answer.passages)
