@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast bench quality setup system-packages clean
+.PHONY: demo test test-fast bench quality setup system-packages readers clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) readers
 
 demo: setup
 	$(BIN)/veileder ask "Kan jeg uttale meg til pressen?" --municipality ostre-toten --role employee
@@ -41,6 +41,15 @@ system-packages:
 	  else echo "not installed:$$missing (sudo apt-get install$$missing): the tests that need them will be skipped"; fi; \
 	fi
 
+# Scanned PDFs are OCR'd with Tesseract's Norwegian model; .doc/.odt/.rtf are converted by LibreOffice
+# (Debian's packages). Without them those files are skipped with the reason and the install command.
+READER_PACKAGES = tesseract-ocr tesseract-ocr-nor libreoffice-writer-nogui
+readers:
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx nor && command -v soffice >/dev/null 2>&1 ; } || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(READER_PACKAGES) >/dev/null) ; } || \
+	  echo "OCR or LibreOffice not installed: scanned PDFs and .doc/.odt/.rtf files will be skipped; install with: sudo apt-get install $(READER_PACKAGES)"
+
 test: setup system-packages
 	$(BIN)/python -m pytest
 
@@ -49,6 +58,7 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.pdf_engines
 
 quality: setup
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev_questions.jsonl --cmd "$(BIN)/veileder ask --batch {questions} --json"

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     municipality: str | None = Field(None, description="Default municipality when none is given")
     threads: int | None = Field(None, description="CPU threads for the model (default: all)")
     max_question_chars: int = Field(2000, description="Longer questions are refused with a friendly message")
+    read_timeout_seconds: float = Field(120.0, gt=0, description="Per document file: reading (and OCR) stops after this")
+    read_memory_mb: int = Field(1024, ge=128, description="Per document file: memory its reader may use")
 
     # Serving
     host: str = "127.0.0.1"
@@ -101,6 +103,12 @@ class Settings(BaseSettings):
         if target == self.data_dir / "documents" and not target.is_dir():
             _seed_with_bundled_documents(target, self.resolved_documents_dir())
         return target
+
+    def read_limits(self):
+        """The per-file reading limits (knowledge.isolation.ReadLimits)."""
+        from knowledge.isolation import ReadLimits
+
+        return ReadLimits(self.read_timeout_seconds, self.read_memory_mb * 1024 * 1024)
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir if self.index_dir is not None else self.data_dir / "index"

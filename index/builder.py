@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +22,7 @@ from index.store import (
     save_generation,
     write_generation,
 )
-from knowledge.library import KnowledgeBase, SkippedFile
+from knowledge.library import Document, KnowledgeBase, SkippedFile
 from knowledge.passages import Passage
 from knowledge.rules import Rule
 
@@ -44,6 +44,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    formats: dict[str, int] = field(default_factory=dict)  # documents read per format: {".pdf": 2}
     up_to_date: bool = False
     generation: str = ""
     model: str = ""
@@ -70,6 +71,7 @@ def _catalog_fingerprint(kb: KnowledgeBase) -> str:
     data = {
         "municipalities": {k: [m.name, m.contact.__dict__] for k, m in sorted(kb.catalog.municipalities.items())},
         "documents": {k: [d.municipality, d.title, d.period, list(d.supersedes)] for k, d in sorted(kb.catalog.documents.items())},
+        "urls": {k: d.web_url for k, d in sorted(kb.documents.items()) if d.web_url},
     }
     return _key(json.dumps(data, sort_keys=True, ensure_ascii=False) + _pipeline_fingerprint())
 
@@ -90,7 +92,8 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
     started = time.perf_counter()
     with build_lock(index_dir):
         previous = _previous_generation(index_dir)
-        report = BuildReport(model=embedder.name, skipped=list(kb.skipped))
+        kb = _keep_indexed_versions(kb, previous)
+        report = BuildReport(model=embedder.name, skipped=list(kb.skipped), formats=kb.format_counts())
         _compare_documents(report, kb, previous.manifest["documents"] if previous else {})
         same_model = previous is not None and previous.model == embedder.name and previous.manifest["dimension"] == embedder.dimension
         fingerprint = _catalog_fingerprint(kb)
@@ -128,6 +131,31 @@ def _previous_generation(index_dir: Path) -> StoredIndex | None:
         return load_generation(generation)
     except IndexError_:
         return None  # a corrupt index is simply rebuilt
+
+
+KEPT = " (the version already indexed is kept)"
+
+
+def _keep_indexed_versions(kb: KnowledgeBase, previous: StoredIndex | None) -> KnowledgeBase:
+    """A file that could not be read this time (a damaged new version, a file over a reading limit)
+    but is in the index that serves keeps its indexed version: bad input loses nothing."""
+    old_docs = previous.manifest["documents"] if previous else {}
+    keep = {s.path for s in kb.skipped if s.path in old_docs and s.path not in kb.documents}
+    if not keep:
+        return kb
+    documents = dict(kb.documents)
+    for doc_id in keep:
+        old = old_docs[doc_id]
+        documents[doc_id] = Document(
+            doc_id, old["municipality"], old["title"], old.get("period"), old["hash"], old.get("superseded_by"), old.get("url")
+        )
+    return replace(
+        kb,
+        documents=documents,
+        passages=kb.passages + [p for p in previous.passages if p.document_id in keep],
+        rules=kb.rules + [r for r in previous.rules if r.document_id in keep],
+        skipped=[SkippedFile(s.path, s.reason + KEPT) if s.path in keep else s for s in kb.skipped],
+    )
 
 
 def _compare_documents(report: BuildReport, kb: KnowledgeBase, old_docs: dict) -> None:
@@ -197,6 +225,7 @@ def _manifest(kb: KnowledgeBase, embedder: Embedder, passages: list[Passage], fi
                 "title": d.title,
                 "period": d.period,
                 "superseded_by": d.superseded_by,
+                "url": d.web_url,
                 "passages": sum(1 for p in passages if p.document_id == d.id),
                 "rules": sum(1 for r in kb.rules if r.document_id == d.id),
             }

@@ -63,12 +63,13 @@ class IndexedDocument:
     content_hash: str
     passages: int
     rules: int
+    url: str | None = None  # where staff can open it (a SharePoint web URL or the catalog's url)
 
     @classmethod
     def from_manifest(cls, doc_id: str, entry: dict[str, Any]) -> "IndexedDocument":
         return cls(
             doc_id, entry.get("municipality", ""), entry.get("title"), entry.get("period"), entry.get("superseded_by"),
-            entry.get("hash", ""), int(entry.get("passages", 0)), int(entry.get("rules", 0)),
+            entry.get("hash", ""), int(entry.get("passages", 0)), int(entry.get("rules", 0)), entry.get("url"),
         )
 
 

@@ -22,14 +22,18 @@ class Citation:
     item: str | None = None
     period: str | None = None
     superseded: bool = False
+    page: int | None = None  # the page the text starts on, for documents with pages (PDF)
+    url: str | None = None  # where staff can open the document (its SharePoint web URL)
 
     def label(self) -> str:
-        """'Kommunikasjonsstrategi for Østre Toten kommune › Vedlegg 4: … › punkt 7'."""
+        """'Kommunikasjonsstrategi for Østre Toten kommune › Vedlegg 4: … › punkt 7 › s. 21'."""
         parts = [self.document]
         if self.section:
             parts.append(self.section)
         if self.item:
             parts.append(f"punkt {self.item}")
+        if self.page:
+            parts.append(f"s. {self.page}")
         return " › ".join(parts)
 
 
@@ -110,6 +114,8 @@ class Answer:
                 "municipality": c.municipality,
                 "section": c.section,
                 "item": c.item,
+                "page": c.page,
+                "url": c.url,
                 "roles": list(rule.roles),
                 "modality": rule.modality,
             }
@@ -135,6 +141,8 @@ class Answer:
                     "municipality": p.citation.municipality,
                     "section": p.citation.section,
                     "item": p.citation.item,
+                    "page": p.citation.page,
+                    "url": p.citation.url,
                     "score": round(p.score, 4),
                 }
                 for p in self.passages

@@ -231,7 +231,8 @@ class AnswerEngine:
         return base
 
     def _citation(self, retriever: Retriever, passage_or_rule: Passage | Rule) -> Citation:
-        return citation_of(retriever.stored, passage_or_rule)
+        passage = retriever.passages_by_id.get(passage_or_rule.passage_id) if isinstance(passage_or_rule, Rule) else None
+        return citation_of(retriever.stored, passage_or_rule, passage)
 
     def _evidence_first(self, retriever: Retriever, hits: list[Hit], rule: MatchedRule) -> list[FoundPassage]:
         """The passage holding the quoted rule leads the list (it is the answer's evidence); the rest

@@ -19,7 +19,7 @@ def build(settings: Settings, quiet: bool = False, embedder=None):
         console=err, disable=quiet, transient=True,
     ) as progress:
         task = progress.add_task("Reading the documents", total=None)
-        kb = load_knowledge(settings.setup_documents_dir())
+        kb = load_knowledge(settings.setup_documents_dir(), settings.read_limits(), settings.data_dir)
         if embedder is None:
             progress.update(task, description="Loading the embedding model")
             embedder = load_embedder_for(settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape as markup_escape
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -68,5 +69,7 @@ def render_build_report(console: Console, report, index_dir: Path) -> None:
         for change, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
             if items:
                 console.print(f"  {change}: {', '.join(items)}")
+    if report.formats:
+        console.print("  formats: " + ", ".join(f"{n} {suffix}" for suffix, n in report.formats.items()), highlight=False)
     for skipped in report.skipped:
-        console.print(f"[yellow]  skipped {skipped.path}: {skipped.reason}[/]")
+        console.print(f"[yellow]  skipped {markup_escape(str(skipped.path))}: {markup_escape(skipped.reason)}[/]", highlight=False, soft_wrap=True)

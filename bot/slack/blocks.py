@@ -116,6 +116,8 @@ def _source(citation: Citation, language: str, size: int = MAX_TEXT - 40) -> str
         text += f" ({citation.period})"
     if citation.superseded:
         text += f" – {phrase('superseded', language)}"
+    if citation.url and len(citation.url) < size // 2:
+        return f":page_facing_up: <{citation.url}|{escape(shorten(text, size - len(citation.url) - 20))}>"
     return ":page_facing_up: " + escape(shorten(text, size - 20))
 
 

@@ -166,7 +166,8 @@ def _passage(i: int, text: str, citation: Citation, lang: str, max_chars: int) -
 
 
 def _source(citation: Citation, lang: str) -> dict[str, Any]:
-    return _text(f"{phrase('source', lang)}: {citation.label()}", size="Small", isSubtle=True, spacing="Small")
+    source = f"[{citation.label()}]({citation.url})" if citation.url else citation.label()
+    return _text(f"{phrase('source', lang)}: {source}", size="Small", isSubtle=True, spacing="Small")
 
 
 def _feedback(question_id: str, helpful: bool, lang: str) -> dict[str, Any]:
