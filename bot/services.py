@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
+from bot.admin.cases import CaseStore
 from bot.admin.crisis import CrisisStore
 from bot.admin.question_log import QuestionLog
 from bot.answering.answer import Answer
@@ -27,6 +28,11 @@ class BotServices:
     crisis: CrisisStore
     reindex: ReindexFn | None = None
     graph_profiles: GraphProfiles | None = None
+    cases: CaseStore | None = None  # the advisers' cases (None: on the question log's database)
+
+    def __post_init__(self) -> None:
+        if self.cases is None:  # no I/O: the store only holds the log's engine
+            object.__setattr__(self, "cases", CaseStore(self.log))
 
     async def ask(self, question: str, *, municipality: str | None, profile_role: str | None = None) -> Answer:
         """Answer off the event loop (the model is CPU-bound)."""

@@ -247,7 +247,12 @@ def apply_retention(log: QuestionLog, days: int) -> int:
     """Delete questions (and their feedback) older than `days`; 0 or less keeps everything. Returns rows deleted."""
     if days <= 0:
         return 0
+    from bot.admin.cases import CaseStore
+
     deleted = log.delete_older_than(days)
+    cases = CaseStore(log).delete_older_than(days)
+    if cases:
+        logger.info("retention: deleted %d adviser cases older than %d days", cases, days)
     if deleted:
         logger.info("retention: deleted %d questions older than %d days", deleted, days)
     return deleted

@@ -72,6 +72,19 @@ class CrisisNotice:
 
 
 @dataclass(frozen=True)
+class AdviserNoteShown:
+    """An earlier answer from the communications department to a similar question: shown below the
+    rule, labelled as the department's, never as a rule and never part of the verdict."""
+
+    note_id: str
+    text: str
+    author: str
+    written_on: str  # ISO date
+    question: str  # the question it answered
+    similarity: float
+
+
+@dataclass(frozen=True)
 class Answer:
     """One answer, assembled once by the engine (immutable; `dataclasses.replace` makes a changed copy)."""
 
@@ -92,6 +105,7 @@ class Answer:
     show_contact: bool = False
     crisis: CrisisNotice | None = None
     note: str | None = None  # e.g. "the role was read from your profile title"
+    adviser_notes: list[AdviserNoteShown] = field(default_factory=list)  # see bot.answering.adviser_notes
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `veileder ask --json` (see ../shared/eval/README.md), plus extras."""
@@ -148,4 +162,8 @@ class Answer:
                 else None
             ),
             "note": self.note,
+            "adviser_notes": [
+                {"id": n.note_id, "text": n.text, "author": n.author, "date": n.written_on, "question": n.question}
+                for n in self.adviser_notes
+            ],
         }

@@ -24,18 +24,22 @@ def build(settings: Settings, quiet: bool = False):
     """Build or update the index from the settings' documents, with a progress bar on stderr."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from bot.admin.cases import notes_for_build
     from index.builder import build_index
     from index.embedder import load_embedder
     from knowledge.library import load_knowledge
 
     kb = load_knowledge(settings.setup_documents_dir())
+    notes = notes_for_build(settings)
     embedder = load_embedder(settings.model, settings.data_dir, settings.threads)
     with Progress(
         TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err, disable=quiet, transient=True,
     ) as progress:
         task = progress.add_task("embed", total=None)
-        report = build_index(kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total))
+        report = build_index(
+            kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total), notes=notes
+        )
     return report, embedder
 
 
