@@ -42,6 +42,7 @@ from bot.answering.language import detect_language
 from bot.answering.questions import QuestionError
 from bot.services import BotServices, error_reference
 from bot.texts import phrase
+from bot.teams.advisers import ACTIONS as ADVISER_ACTIONS, TeamsAdvisers, ask_action
 from bot.teams.cards import FEEDBACK, answer_card, answer_text
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
         profiles = GraphProfiles.from_settings(services.settings)
         app.on_cleanup.append(lambda _app: profiles.close())
     bot = TeamsBot(services, profiles)
+    bot.advisers = TeamsAdvisers(services, adapter, connections.get_default_connection_configuration().CLIENT_ID)
+    app[TEAMS_BOT] = bot
     agent_app = bot.application(connections)
     auth_config = connections.get_default_connection_configuration()
     if auth_config.ANONYMOUS_ALLOWED:
@@ -135,6 +138,7 @@ class TeamsBot:
     def __init__(self, services: BotServices, profiles: GraphProfiles) -> None:
         self.services = services
         self.profiles = profiles
+        self.advisers: TeamsAdvisers | None = None  # set by mount_teams (it needs the adapter)
 
     def application(self, connections: MsalConnectionManager) -> AgentApplication[TurnState]:
         options = ApplicationOptions(
@@ -156,6 +160,9 @@ class TeamsBot:
         if value and value.get("action") == FEEDBACK:
             await self.on_feedback(context, value)
             return
+        if value and value.get("action") in ADVISER_ACTIONS and self.advisers is not None:
+            await self.on_adviser_action(context, value)
+            return
         if not addressed_to_bot(activity):
             return
         text = clean_text(activity.text)
@@ -173,11 +180,28 @@ class TeamsBot:
                 role = await self.profiles.role(aad_object_id(activity))
                 answer = await self.services.ask(text, municipality=self.municipality(activity), profile_role=role)
                 question_id = await asyncio.to_thread(self.services.log.record_question, PLATFORM, user_id(activity), answer)
-            await context.send_activity(answer_message(answer, question_id))
+            await context.send_activity(answer_message(answer, question_id, self._ask_action(answer, question_id)))
         except QuestionError as exc:
             await context.send_activity(str(exc))
         except Exception:  # noqa: BLE001 - the asker gets an apology, the log gets the details
             await self._apologise(context, language)
+
+    async def on_adviser_action(self, context: TurnContext, value: dict[str, Any]) -> None:
+        """"Ask an adviser", and the advisers' claim and reply (bot.teams.advisers)."""
+        activity = context.activity
+        assert self.advisers is not None
+
+        async def ask(turn: TurnContext, question: str) -> Answer:
+            role = await self.profiles.role(aad_object_id(turn.activity))
+            return await self.services.ask(question, municipality=self.municipality(turn.activity), profile_role=role)
+
+        name = activity.from_property.name if activity.from_property else None
+        try:
+            await self.advisers.on_action(context, value, ask, name, self.municipality(activity))
+        except QuestionError as exc:
+            await context.send_activity(str(exc))
+        except Exception:  # noqa: BLE001
+            await self._apologise(context, value.get("language") or ui_language(activity))
 
     async def on_feedback(self, context: TurnContext, value: dict[str, Any]) -> None:
         language = value.get("language") or ui_language(context.activity)
@@ -228,6 +252,11 @@ class TeamsBot:
         except Exception:  # noqa: BLE001 - the connector itself is failing; the log has it
             log.exception("could not send the apology [ref %s]", reference)
 
+    def _ask_action(self, answer: Answer, question_id: str | None) -> dict[str, Any] | None:
+        """"Ask an adviser" when the answer's municipality has an advisers' conversation in Teams."""
+        config = self.services.settings.advisers_for(answer.municipality)
+        return ask_action(answer, question_id) if self.advisers is not None and config is not None and config.teams else None
+
     # -- who and where ------------------------------------------------------------------------
 
     def municipality(self, activity: Activity) -> str | None:
@@ -237,13 +266,16 @@ class TeamsBot:
         return settings.tenant_municipalities.get(tenant, settings.municipality) if tenant else settings.municipality
 
 
-def answer_message(answer: Answer, question_id: str | None) -> Activity:
-    """The reply: the answer card, with the verdict as the notification summary."""
+def answer_message(answer: Answer, question_id: str | None, ask: dict[str, Any] | None = None) -> Activity:
+    """The reply: the answer card (with "ask an adviser" when `ask` is given), with the verdict as the notification summary."""
     return Activity(
         type=ActivityTypes.message,
-        attachments=[CardFactory.adaptive_card(answer_card(answer, question_id))],
+        attachments=[CardFactory.adaptive_card(answer_card(answer, question_id, ask))],
         summary=answer_text(answer, 200),
     )
+
+
+TEAMS_BOT = web.AppKey("teams_bot", TeamsBot)
 
 
 def addressed_to_bot(activity: Activity) -> bool:
