@@ -198,6 +198,33 @@ class CaseStore:
         with self.engine.begin() as conn:
             conn.execute(update(cases).where(cases.c.id == case_id).values(case_message=json.dumps(where, ensure_ascii=False)))
 
+    def unposted(self) -> list[Case]:
+        """Cases opened where no chat front end runs (`veileder chat`) and not yet posted to an advisers' channel."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(cases).where(cases.c.case_message.is_(None)).order_by(cases.c.created_at)).mappings().all()
+        return [_case(r) for r in rows]
+
+    def take_for_posting(self, case_id: str, where: str) -> bool:
+        """Reserve an unposted case for one front end (`where`: "slack" | "teams"), so that of
+        several replicas exactly one posts it. False when someone else has."""
+        with self.engine.begin() as conn:
+            return bool(
+                conn.execute(
+                    update(cases).where(cases.c.id == case_id, cases.c.case_message.is_(None)).values(case_message=json.dumps({"posting": where}))
+                ).rowcount
+            )
+
+    def answered_for(self, asker_id: str | None, platform: str) -> list[Case]:
+        """The asker's answered (or closed) cases on `platform`, oldest reply first: for front ends
+        that can't be reached proactively (`veileder chat` shows them at its next prompt)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(cases)
+                .where(cases.c.asker_hash == self.log.user_hash(asker_id), cases.c.platform == platform, cases.c.state.in_((ANSWERED, CLOSED)))
+                .order_by(cases.c.replied_at)
+            ).mappings().all()
+        return [_case(r) for r in rows]
+
     def claim(self, case_id: str, adviser_id: str, adviser_name: str) -> Outcome:
         """The adviser takes an open case. Claiming one's own case again changes nothing; someone
         else's or an answered case is refused with the reason."""

@@ -229,6 +229,23 @@ class SlackAdvisers:
         if outcome.changed and outcome.case is not None:
             await self._update_case_message(outcome.case)
 
+    # -- cases from elsewhere ------------------------------------------------------------------
+
+    async def post_pending(self) -> int:
+        """Post cases opened without a chat front end (`veileder chat`) to their Slack advisers' channel."""
+        posted = 0
+        for case in await asyncio.to_thread(self.cases.unposted):
+            config = self.services.settings.advisers_for(case.municipality)
+            if config is None or not config.slack_channel:
+                continue
+            if not await asyncio.to_thread(self.cases.take_for_posting, case.id, PLATFORM):
+                continue
+            blocks, text = case_blocks(case)
+            response = await self.client.chat_postMessage(channel=config.slack_channel, text=text, blocks=blocks)
+            await asyncio.to_thread(self.cases.set_case_message, case.id, {"channel": response["channel"], "ts": response["ts"]})
+            posted += 1
+        return posted
+
     # -- reminders ----------------------------------------------------------------------------
 
     async def remind_overdue(self) -> int:
@@ -238,7 +255,7 @@ class SlackAdvisers:
         sent = 0
         for case in due:
             where = case.case_message
-            if case.platform != PLATFORM or not where:
+            if not where or "ts" not in where:  # not a Slack case message
                 continue
             text = phrase("case_reminder", ADVISER_LANGUAGE, hours=f"{(_age_hours(case)):.0f}")
             try:

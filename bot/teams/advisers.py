@@ -156,10 +156,11 @@ class TeamsAdvisers:
                 answered = outcome.case
                 if str(value.get("add_to_kb") or "").lower() == "true":
                     answered = (await asyncio.to_thread(self.cases.add_note, case.id, adviser, adviser_name)).case or answered
-                await self.send_proactive(
-                    ConversationReference.model_validate(answered.reply_to),
-                    _card_activity(human_reply_card(answered), phrase("human_answer", answered.language, name=answered.replied_by_name)),
-                )
+                if answered.platform == PLATFORM:  # other askers (veileder chat) read it from the case
+                    await self.send_proactive(
+                        ConversationReference.model_validate(answered.reply_to),
+                        _card_activity(human_reply_card(answered), phrase("human_answer", answered.language, name=answered.replied_by_name)),
+                    )
                 outcome = type(outcome)(True, answered)
             elif outcome.reason == "taken" and outcome.case is not None:
                 await context.send_activity(phrase("case_taken", ADVISER_LANGUAGE, name=outcome.case.claimed_by_name))
@@ -170,6 +171,27 @@ class TeamsAdvisers:
         if outcome.changed and outcome.case is not None:
             await self._update_case_card(outcome.case)
 
+    # -- cases from elsewhere ---------------------------------------------------------------
+
+    async def post_pending(self) -> int:
+        """Post cases opened without a chat front end (`veileder chat`) to the Teams advisers'
+        conversation of municipalities that have no Slack advisers' channel."""
+        posted = 0
+        for case in await asyncio.to_thread(self.cases.unposted):
+            config = self.services.settings.advisers_for(case.municipality)
+            if config is None or config.teams is None or config.slack_channel:
+                continue
+            if not await asyncio.to_thread(self.cases.take_for_posting, case.id, PLATFORM):
+                continue
+            target = {
+                "conversation_id": config.teams.conversation_id, "service_url": config.teams.service_url,
+                "tenant_id": config.teams.tenant_id, "bot": {"id": self.app_id or "bot"},
+            }
+            sent_id = await self.send_proactive(_reference_to(target), _card_activity(case_card(case), phrase("case_title", ADVISER_LANGUAGE)))
+            await asyncio.to_thread(self.cases.set_case_message, case.id, {**target, "activity_id": sent_id})
+            posted += 1
+        return posted
+
     # -- reminders -------------------------------------------------------------------------
 
     async def remind_overdue(self) -> int:
@@ -178,7 +200,7 @@ class TeamsAdvisers:
         sent = 0
         for case in due:
             where = case.case_message
-            if case.platform != PLATFORM or not where:
+            if not where or "conversation_id" not in where:  # not a Teams case card
                 continue
             hours = (datetime.now(timezone.utc) - case.created_at).total_seconds() / 3600
             reminder = Activity(type=ActivityTypes.message, text=f"⏰ {phrase('case_reminder', ADVISER_LANGUAGE, hours=f'{hours:.0f}')}")
