@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast bench quality setup browser clean
+.PHONY: demo test test-fast bench quality setup browser previews clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,19 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/veileder ask "Kan jeg uttale meg til pressen?" --municipality ostre-toten --role employee
 
-# The admin page is tested in a real headless Chromium (Debian's package); without it that test is skipped.
+# The admin page and the card previews are tested in a real headless Chromium (Debian's package),
+# the Adaptive Cards with Microsoft's renderer (npm `adaptivecards`); without them those tests are skipped.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "chromium not installed: the admin page browser test will be skipped"
+	@[ -f tests/docs/npm/node_modules/adaptivecards/dist/adaptivecards.min.js ] || \
+	  { command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund --prefix tests/docs/npm >/dev/null ; } || \
+	  echo "npm not available: the card preview test will be skipped"
+
+# The README's card previews (docs/advisers/*.png), rendered as the tests render them.
+previews: setup browser
+	$(BIN)/python -m tests.docs.previews
 
 test: setup browser
 	$(BIN)/python -m pytest
