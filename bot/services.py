@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
-from dataclasses import dataclass
-from typing import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
 
 from bot.admin.cases import CaseStore
 from bot.admin.crisis import CrisisStore
@@ -13,32 +15,71 @@ from bot.answering.answer import Answer
 from bot.answering.engine import AnswerEngine
 from bot.graph.profile import GraphProfiles
 from bot.settings import Settings
+from bot.store.claims import Claims
+from bot.store.database import Database
 
 ReindexFn = Callable[[str | None], Awaitable[str]]  # municipality or None → a summary to show in the chat
 
 
-@dataclass(frozen=True)
+@dataclass
 class BotServices:
     """What every front end may use: the engine, the question log, crisis state, the admin reindex
-    (None: chat admins can't reindex) and the Teams profile lookup (None: made from the Graph settings)."""
+    (None: chat admins can't reindex), the Teams profile lookup (None: made from the Graph settings)
+    and the de-duplication claims (default: in the question log's database) — all but the engine in
+    the shared state store (`database`).
+
+    Not frozen for one reason: `veileder serve` listens before the model is loaded, so `engine` is
+    None until `engine_loaded` (`/readyz` says 503 meanwhile, and `ask` waits); `startup_error`
+    says why it never loaded. `running` holds what front ends start at run time (the Teams bot)."""
 
     settings: Settings
-    engine: AnswerEngine
+    engine: AnswerEngine | None
     log: QuestionLog
     crisis: CrisisStore
     reindex: ReindexFn | None = None
     graph_profiles: GraphProfiles | None = None
+    claims: Claims | None = None
     cases: CaseStore | None = None  # the advisers' cases (None: on the question log's database)
+    startup_error: str | None = None
+    running: dict[str, Any] = field(default_factory=dict)
+    _engine_ready: asyncio.Event | None = field(default=None, repr=False)
+    _answering: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if self.claims is None:
+            self.claims = Claims(self.log.database)
         if self.cases is None:  # no I/O: the store only holds the log's engine
-            object.__setattr__(self, "cases", CaseStore(self.log))
+            self.cases = CaseStore(self.log)
+
+    @property
+    def database(self) -> Database:
+        return self.log.database
+
+    def engine_loaded(self, engine: AnswerEngine) -> None:
+        """Called on the event loop when the background start has loaded the engine."""
+        self.engine = engine
+        if self._engine_ready is not None:
+            self._engine_ready.set()
+
+    async def ready_engine(self) -> AnswerEngine:
+        """The engine, waiting while the model is still loading."""
+        if self.engine is None:
+            if self._engine_ready is None:
+                self._engine_ready = asyncio.Event()
+            await self._engine_ready.wait()
+        assert self.engine is not None
+        return self.engine
 
     async def ask(self, question: str, *, municipality: str | None, profile_role: str | None = None) -> Answer:
-        """Answer off the event loop (the model is CPU-bound)."""
+        """Answer off the event loop (the model is CPU-bound), waiting for the model if it is loading."""
+        engine = await self.ready_engine()
+        if self._answering is None:
+            # As many answers at once as there are cores: more threads only take the interpreter lock
+            # from the event loop, and a burst of questions would then delay every acknowledgement.
+            self._answering = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="veileder-answer")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            None, lambda: self.engine.ask(question, municipality=municipality, profile_role=profile_role)
+            self._answering, lambda: engine.ask(question, municipality=municipality, profile_role=profile_role)
         )
 
     def is_admin(self, user_id: str | None) -> bool:

@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import and_, delete, insert, or_, select, update
 
-from bot.admin.question_log import QuestionLog, adviser_cases as cases, adviser_notes as notes, metadata
+from bot.admin.question_log import QuestionLog
+from bot.store.schema import adviser_cases as cases, adviser_notes as notes
 from bot.answering.answer import Answer
 from knowledge.notes import AdviserNote
 
@@ -131,14 +132,10 @@ class CaseStore:
     """Cases and adviser notes in the question log's database."""
 
     def __init__(self, log: QuestionLog) -> None:
-        """On the log's engine; creates nothing (`create_tables` does)."""
+        """On the log's database (the shared state store; its migrations create the tables)."""
         self.log = log
         self.engine = log.engine
 
-    def create_tables(self) -> "CaseStore":
-        """Create the tables where missing (QuestionLog.create_tables does it too: same metadata)."""
-        metadata.create_all(self.engine)
-        return self
 
     # -- cases --------------------------------------------------------------------------------
 
@@ -389,9 +386,11 @@ def notes_for_build(settings) -> list[AdviserNote] | None:
 
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.store.database import DatabaseError
+
     try:
         return CaseStore(QuestionLog.open(settings)).active_notes()
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, DatabaseError) as exc:
         logging.getLogger(__name__).warning("adviser notes not read (%s): the index keeps its previous notes", exc)
         return None
 

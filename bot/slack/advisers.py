@@ -101,7 +101,7 @@ class SlackAdvisers:
         if config is None or not config.slack_channel:
             await self._tell(body, user, phrase("ask_unavailable", language))
             return
-        name = self.front.services.engine.municipality_name(municipality) if municipality else ""
+        name = (await self.services.ready_engine()).municipality_name(municipality) if municipality else ""
         metadata = {"q": data.get("question_id"), "o": data.get("question", ""), "to": reply_to, "l": language}
         view = ask_modal(str(data.get("question") or ""), language, name, json.dumps(metadata, ensure_ascii=False))
         await self.client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -84,7 +84,7 @@ class TeamsAdvisers:
         if config is None or config.teams is None:
             await context.send_activity(phrase("ask_unavailable", language))
             return
-        name = self.services.engine.municipality_name(municipality) if municipality else ""
+        name = (await self.services.ready_engine()).municipality_name(municipality) if municipality else ""
         card = ask_form_card(str(value.get("question") or ""), language, name, value.get("question_id"))
         await context.send_activity(_card_activity(card, phrase("ask_adviser", language)))
 

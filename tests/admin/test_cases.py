@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import update
 
 from bot.admin.cases import ANSWERED, CLAIMED, CLOSED, OPEN, CaseStore
-from bot.admin.question_log import QuestionLog, adviser_cases
+from bot.admin.question_log import QuestionLog
+from bot.store.schema import adviser_cases
 from bot.admin.report import apply_retention
 from bot.answering.engine import AnswerEngine
 from bot.answering.presentation import AnswerView, adviser_note_label

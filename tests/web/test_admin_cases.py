@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from bot.admin.question_log import adviser_cases
+from bot.store.schema import adviser_cases
 from bot.cli.app import app
 from tests.web.test_admin_page import TOKEN, Server, admin_services, chromium, needs_chromium
 
@@ -74,7 +74,8 @@ def test_veileder_report_shows_the_advisers_cases(env, settings, engine):
     from bot.settings import Settings
 
     cli_settings = Settings()  # as the command reads it from the environment `env` set up
-    services = BotServices(cli_settings, engine, QuestionLog.open(cli_settings), CrisisStore(cli_settings.data_dir))
+    log = QuestionLog.open(cli_settings)
+    services = BotServices(cli_settings, engine, log, CrisisStore(log.database))
     advisers_at_work(services)
     runner = CliRunner()
     shown = runner.invoke(app, ["report"], catch_exceptions=False)
