@@ -14,6 +14,7 @@ from bot.store.schema import adviser_cases
 from bot.admin.report import apply_retention
 from bot.answering.engine import AnswerEngine
 from bot.answering.presentation import AnswerView, adviser_note_label
+from bot.texts import phrase
 from index.builder import build_index
 from index.embedder import HashingEmbedder
 from knowledge.library import bundled_documents_dir, load_knowledge
@@ -137,3 +138,53 @@ def test_a_build_that_cant_read_the_notes_keeps_the_previous_ones(tmp_path, stor
     build_index(kb, embedder, index_dir, notes=store.active_notes())
     assert build_index(kb, embedder, index_dir, notes=None).up_to_date
     assert AnswerEngine(settings, embedder=embedder).ask(PARAPHRASE, municipality=HOME).adviser_notes
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def two_replicas(request, tmp_path):
+    """Two replicas' case stores on one database (SQLite, or a throwaway PostgreSQL)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    else:
+        from tests.standins.postgres_server import new_database
+
+        url = new_database(request.getfixturevalue("postgres"))
+    one, two = QuestionLog.at(url, salt="salt"), QuestionLog.at(url, salt="salt")
+    yield CaseStore(one), CaseStore(two)
+    one.database.close()
+    two.database.close()
+
+
+def test_two_advisers_on_two_replicas_claim_at_once_and_one_wins(two_replicas, engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = two_replicas
+    answer = engine.ask(ASKED, municipality=HOME)
+    case = first.open_case(answer, platform="teams", asker_id="A1", asker_name="Kari Nordmann", reply_to={"conversation": {"id": "a:1"}})
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(lambda i: (first, second)[i % 2].claim(case.id, f"adviser-{i}", f"Rådgiver {i}"), range(8)))
+    winners = [o for o in outcomes if o.changed]
+    assert len(winners) == 1
+    winner = winners[0].case.claimed_by
+    assert all(o.case.claimed_by == winner for o in outcomes)
+    replies = list(ThreadPoolExecutor(4).map(lambda i: second.reply(case.id, winner, "Rådgiver", f"svar {i}"), range(4)))
+    assert sum(o.changed for o in replies) == 1
+    assert first.get(case.id).state == ANSWERED
+
+
+def test_slack_shows_the_adviser_note_below_the_rule_labelled_as_the_departments(tmp_path, store, engine):
+    from bot.slack.blocks import answer_blocks
+    from tests.standins.slack_standin import all_text
+
+    settings = hashing_settings(tmp_path / "own")
+    kb, embedder, index_dir = load_knowledge(bundled_documents_dir()), HashingEmbedder(), settings.resolved_index_dir()
+    case = open_case(store, engine)
+    store.reply(case.id, "U0ADA", "Ada Berg", REPLY)
+    store.add_note(case.id, "U0ADA", "Ada Berg")
+    build_index(kb, embedder, index_dir, notes=store.active_notes())
+    answer = AnswerEngine(settings, embedder=embedder).ask(PARAPHRASE, municipality=HOME)
+    text = all_text(answer_blocks(answer, None)[0])
+    label = text.index("Svar fra kommunikasjonsavdelingen (")
+    assert "Ada Berg" in text[label:] and REPLY[:40] in text[label:]
+    if answer.rule is not None:  # below the rule, never in its place
+        assert text.index(phrase("rule", "nb")) < label
