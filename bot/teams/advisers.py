@@ -44,7 +44,7 @@ QUESTION_CHARS = 2000
 NOTE_CHARS = 1000
 REPLY_CHARS = 4000
 
-AskFn = Callable[[TurnContext, str], Awaitable[Answer]]  # the front end's way to answer a question again
+AskFn = Callable[[Activity, str], Awaitable[Answer]]  # the front end's way to answer the clicker's question again
 
 
 class TeamsAdvisers:
@@ -62,19 +62,22 @@ class TeamsAdvisers:
     # -- dispatch --------------------------------------------------------------------------
 
     async def on_action(
-        self, context: TurnContext, value: dict[str, Any], ask: AskFn, name: str | None, municipality: str | None
+        self, context: TurnContext, activity: Activity, ask: AskFn, name: str | None, municipality: str | None
     ) -> None:
-        """One Action.Submit of ours; `ask` answers a question again (the form carries only the
-        question), `name` is the clicker's display name, `municipality` the one of their tenant."""
+        """One Action.Submit of ours: `activity` is the click (its `value` the action's data and
+        inputs), `context` the turn to answer in (a proactive one after the acknowledgement); `ask`
+        answers a question again (the form carries only the question), `name` is the clicker's
+        display name, `municipality` the one of their tenant."""
+        value = activity.value if isinstance(activity.value, dict) else {}
         action = value.get("action")
         if action == ASK:
             await self._ask_form(context, value, municipality)
         elif action == ASK_SEND:
-            await self._open_case(context, value, ask, name, municipality)
+            await self._open_case(context, activity, value, ask, name, municipality)
         elif action == HELPFUL:
-            await self._helpful(context, value)
+            await self._helpful(context, activity, value)
         else:
-            await self._adviser_action(context, value, name)
+            await self._adviser_action(context, activity, value, name)
 
     # -- the asker -------------------------------------------------------------------------
 
@@ -89,7 +92,7 @@ class TeamsAdvisers:
         await context.send_activity(_card_activity(card, phrase("ask_adviser", language)))
 
     async def _open_case(
-        self, context: TurnContext, value: dict[str, Any], ask: AskFn, name: str | None, municipality: str | None
+        self, context: TurnContext, activity: Activity, value: dict[str, Any], ask: AskFn, name: str | None, municipality: str | None
     ) -> None:
         language = str(value.get("language") or "nb")
         question = str(value.get("question") or "").strip()
@@ -100,8 +103,7 @@ class TeamsAdvisers:
         if config is None or config.teams is None:
             await context.send_activity(phrase("ask_unavailable", language))
             return
-        answer = await ask(context, str(value.get("original") or question))
-        activity = context.activity
+        answer = await ask(activity, str(value.get("original") or question))
         reference = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
         case = await asyncio.to_thread(
             self.cases.open_case, answer, platform=PLATFORM, asker_id=_user(activity), asker_name=name,
@@ -117,8 +119,8 @@ class TeamsAdvisers:
         await asyncio.to_thread(self.cases.set_case_message, case.id, {**target, "activity_id": sent_id})
         await context.send_activity(phrase("ask_sent", language))
 
-    async def _helpful(self, context: TurnContext, value: dict[str, Any]) -> None:
-        outcome = await asyncio.to_thread(self.cases.mark_helpful, str(value.get("case_id") or ""), _user(context.activity))
+    async def _helpful(self, context: TurnContext, activity: Activity, value: dict[str, Any]) -> None:
+        outcome = await asyncio.to_thread(self.cases.mark_helpful, str(value.get("case_id") or ""), _user(activity))
         if outcome.changed and outcome.case is not None:
             await self._update_case_card(outcome.case)
             await context.send_activity(phrase("human_thanks", outcome.case.language))
@@ -131,8 +133,7 @@ class TeamsAdvisers:
         ids = {sender.aad_object_id, sender.id} if sender else set()
         return config is not None and bool(ids & set(config.users))
 
-    async def _adviser_action(self, context: TurnContext, value: dict[str, Any], name: str | None) -> None:
-        activity = context.activity
+    async def _adviser_action(self, context: TurnContext, activity: Activity, value: dict[str, Any], name: str | None) -> None:
         case = await asyncio.to_thread(self.cases.get, str(value.get("case_id") or ""))
         if case is None:
             return

@@ -220,7 +220,7 @@ class TeamsBot:
             await self.on_feedback(context, value)
             return
         if value and value.get("action") in ADVISER_ACTIONS and self.advisers is not None:
-            await self.on_adviser_action(context, value)
+            self._reply_later(context, self.on_adviser_action)
             return
         if not addressed_to_bot(activity):
             return
@@ -244,18 +244,19 @@ class TeamsBot:
         except Exception:  # noqa: BLE001 - the asker gets an apology, the log gets the details
             await self._apologise(context, language)
 
-    async def on_adviser_action(self, context: TurnContext, value: dict[str, Any]) -> None:
-        """"Ask an adviser", and the advisers' claim and reply (bot.teams.advisers)."""
-        activity = context.activity
+    async def on_adviser_action(self, context: TurnContext, activity: Activity) -> None:
+        """"Ask an adviser", and the advisers' claim and reply (bot.teams.advisers): `activity` is
+        the card action, `context` a proactive turn of its conversation."""
         assert self.advisers is not None
+        value = activity.value if isinstance(activity.value, dict) else {}
 
-        async def ask(turn: TurnContext, question: str) -> Answer:
-            role = await self.profiles.role(aad_object_id(turn.activity))
-            return await self.services.ask(question, municipality=self.municipality(turn.activity), profile_role=role)
+        async def ask(asker: Activity, question: str) -> Answer:
+            role = await self.profiles.role(aad_object_id(asker))
+            return await self.services.ask(question, municipality=self.municipality(asker), profile_role=role)
 
         name = activity.from_property.name if activity.from_property else None
         try:
-            await self.advisers.on_action(context, value, ask, name, self.municipality(activity))
+            await self.advisers.on_action(context, activity, ask, name, self.municipality(activity))
         except QuestionError as exc:
             await context.send_activity(str(exc))
         except Exception:  # noqa: BLE001
