@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast bench quality setup browser previews clean
+.PHONY: demo test test-fast bench quality setup system-packages card-renderer previews clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,21 +24,35 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/veileder ask "Kan jeg uttale meg til pressen?" --municipality ostre-toten --role employee
 
-# The admin page and the card previews are tested in a real headless Chromium (Debian's package),
-# the Adaptive Cards with Microsoft's renderer (npm `adaptivecards`); without them those tests are skipped.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
-	  echo "chromium not installed: the admin page browser test will be skipped"
+# Debian packages some features and tests need. As root with apt-get they are installed when missing;
+# otherwise each missing one is named and the tests that need it are skipped (listed at the end of the run).
+#   chromium     the admin page's and the Teams cards' browser tests
+#   postgresql   the question log on PostgreSQL (the tests start a throwaway server)
+SYSTEM_PACKAGES = chromium:chromium postgresql:initdb
+
+# Microsoft's Adaptive Cards renderer (npm `adaptivecards`, pinned in tests/docs/npm/package.json) for
+# the card previews' browser test; without npm that test is skipped.
+card-renderer:
 	@[ -f tests/docs/npm/node_modules/adaptivecards/dist/adaptivecards.min.js ] || \
 	  { command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund --prefix tests/docs/npm >/dev/null ; } || \
 	  echo "npm not available: the card preview test will be skipped"
 
 # The README's card previews (docs/advisers/*.png), rendered as the tests render them.
-previews: setup browser
+previews: setup system-packages card-renderer
 	$(BIN)/python -m tests.docs.previews
 
-test: setup browser
+system-packages:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do pkg=$${pair%%:*}; cmd=$${pair#*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/$$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+	      || echo "could not install$$missing: the tests that need them will be skipped"; \
+	  else echo "not installed:$$missing (sudo apt-get install$$missing): the tests that need them will be skipped"; fi; \
+	fi
+
+test: setup system-packages card-renderer
 	$(BIN)/python -m pytest
 
 test-fast: setup

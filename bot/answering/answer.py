@@ -105,6 +105,10 @@ class Answer:
     show_contact: bool = False
     crisis: CrisisNotice | None = None
     note: str | None = None  # e.g. "the role was read from your profile title"
+    # No municipality was given or configured and the index has several: `municipality` is the one
+    # whose rules answered (the best-matching passage's) and these are the keys to choose from.
+    unchosen_among: tuple[str, ...] = ()
+    municipality_notice: str | None = None  # which municipality answered and how to choose, in the asker's language
     adviser_notes: list[AdviserNoteShown] = field(default_factory=list)  # see bot.answering.adviser_notes
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,6 +166,9 @@ class Answer:
                 else None
             ),
             "note": self.note,
+            "municipality_chosen": not self.unchosen_among,
+            "municipalities": list(self.unchosen_among) or None,
+            "municipality_notice": self.municipality_notice,
             "adviser_notes": [
                 {"id": n.note_id, "text": n.text, "author": n.author, "date": n.written_on, "question": n.question}
                 for n in self.adviser_notes

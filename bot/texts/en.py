@@ -107,4 +107,16 @@ TEXTS: dict[str, str] = {
     'case_add_to_kb_hint': 'Shown below the rule when someone asks something similar, with the date and your name.',
     'case_note_added': 'Added to the knowledge base (shown after the next index build).',
     'case_reminder': 'Reminder: this case has been open for {hours} hours without a reply.',
+    # Modalities, as the role map and `veileder roles` label a rule
+    "modality_may": "may",
+    "modality_must": "must",
+    "modality_must_not": "must not",
+    "modality_should": "should",
+    "modality_should_not": "should not",
+    "modality_responsible": "responsible",
+    "item": "item {item}",
+    "roles_across": "{role} – across the municipalities",
+    "roles_none": "no rules",
+    # When no municipality is chosen and the index has several
+    "municipality_unchosen": "No municipality was chosen, so this answer is from {name}'s rules. The index has {count} municipalities ({keys}). Choose one with “-m KEY” or VEILEDER_MUNICIPALITY; in Slack and Teams, IT maps the workspace or tenant to its municipality (VEILEDER_SLACK_TEAM_MUNICIPALITIES, VEILEDER_TENANT_MUNICIPALITIES).",
 }

@@ -107,4 +107,16 @@ TEXTS: dict[str, str] = {
     'case_add_to_kb_hint': 'Blir vist under regelen når nokon spør om noko liknande, merkt med dato og namnet ditt.',
     'case_note_added': 'Lagt til i kunnskapsbasen (blir vist etter neste indeksering).',
     'case_reminder': 'Påminning: denne saka har vore open i {hours} timar utan svar.',
+    # Modalities, as the role map and `veileder roles` label a rule
+    "modality_may": "kan",
+    "modality_must": "skal",
+    "modality_must_not": "skal ikkje",
+    "modality_should": "bør",
+    "modality_should_not": "bør ikkje",
+    "modality_responsible": "har ansvaret",
+    "item": "punkt {item}",
+    "roles_across": "{role} – på tvers av kommunane",
+    "roles_none": "ingen reglar",
+    # When no municipality is chosen and the index has several
+    "municipality_unchosen": "Ingen kommune er vald, så svaret byggjer på reglane til {name}. Indeksen har {count} kommunar ({keys}). Vel kommune med «-m KEY» eller VEILEDER_MUNICIPALITY; i Slack og Teams koplar IT arbeidsområdet eller tenanten til kommunen (VEILEDER_SLACK_TEAM_MUNICIPALITIES, VEILEDER_TENANT_MUNICIPALITIES).",
 }

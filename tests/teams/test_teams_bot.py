@@ -366,3 +366,24 @@ async def test_an_activity_teams_sends_again_is_acknowledged_and_answered_once(t
     other = {**activity, "conversation": {**activity["conversation"], "id": "a:1personal-other"}}
     assert await teams.post(other) == 202
     assert len(connector.messages()) == 2
+
+
+async def test_a_tenant_mapped_to_no_municipality_is_told_whose_rules_answered(tmp_path, built_index, connector, graph, anonymous_sdk):
+    from bot.answering.engine import AnswerEngine
+    from index.embedder import HashingEmbedder
+
+    unmapped = hashing_settings(tmp_path, index_dir=built_index)  # no municipality, no tenant mapping
+    engine = AnswerEngine(unmapped, embedder=HashingEmbedder())
+    profiles = GraphProfiles(graph_client(LocalCredential(), graph.url))
+    server, client = await start_teams(unmapped, engine, connector, profiles)
+    try:
+        await client.post(personal_message(connector.url, PRESS_QUESTION, aad=KARI_AAD))
+        texts = card_texts(client.reply().card)
+    finally:
+        await client.session.close()
+        await server.stop()
+        await profiles.close()
+    expected = engine.ask(PRESS_QUESTION, profile_role="unit_leader")
+    assert expected.municipality_notice and expected.municipality_notice.startswith("Ingen kommune er valgt")
+    assert expected.municipality_notice in texts
+    assert any(t.startswith(expected.municipality_name) for t in texts)  # the meta line names it too
