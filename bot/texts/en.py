@@ -82,7 +82,6 @@ TEXTS: dict[str, str] = {
     'cancel': 'Cancel',
     'ask_sent': 'Thanks! Your question has been sent to the communications advisers. The reply will come here.',
     'ask_unavailable': "Your municipality hasn't set up an advisers' channel yet.",
-    'ask_expired': 'This question can no longer be sent. Please ask Veileder again.',
     'human_answer': 'Reply from a communications adviser: {name}',
     'human_answer_hint': 'A reply from a person, to your question “{question}”.',
     'human_helpful': '👍 That helped',

@@ -82,7 +82,6 @@ TEXTS: dict[str, str] = {
     'cancel': 'Avbryt',
     'ask_sent': 'Takk! Spørsmålet er sendt til kommunikasjonsrådgiverne. Du får svaret her.',
     'ask_unavailable': 'Kommunen din har ikke satt opp en rådgiverkanal ennå.',
-    'ask_expired': 'Dette spørsmålet kan ikke sendes lenger. Spør Veileder på nytt.',
     'human_answer': 'Svar fra en kommunikasjonsrådgiver: {name}',
     'human_answer_hint': 'Et svar fra et menneske, på spørsmålet ditt «{question}».',
     'human_helpful': '👍 Det hjalp',

@@ -82,7 +82,6 @@ TEXTS: dict[str, str] = {
     'cancel': 'Avbryt',
     'ask_sent': 'Takk! Spørsmålet er sendt til kommunikasjonsrådgjevarane. Du får svaret her.',
     'ask_unavailable': 'Kommunen din har ikkje sett opp ein rådgjevarkanal enno.',
-    'ask_expired': 'Dette spørsmålet kan ikkje sendast lenger. Spør Veileder på nytt.',
     'human_answer': 'Svar frå ein kommunikasjonsrådgjevar: {name}',
     'human_answer_hint': 'Eit svar frå eit menneske, på spørsmålet ditt «{question}».',
     'human_helpful': '👍 Det hjelpte',
