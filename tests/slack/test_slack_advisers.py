@@ -158,3 +158,24 @@ async def test_a_case_open_too_long_gets_a_reminder_in_the_channel(slack):
     [case] = slack.services.cases.summary(HOME).open
     reminder = in_channel(slack.fake, ADVISERS_CHANNEL)[-1]
     assert reminder["thread_ts"] == case.case_message["ts"] and "Påminnelse" in reminder["text"]
+
+
+async def test_the_servers_adviser_round_posts_cases_from_the_terminal_and_reminds(settings, engine, fake_slack):
+    from aiohttp import web
+
+    from bot.serve import adviser_round
+    from bot.slack.app import mount_slack
+
+    advisers = {HOME: {"slack_channel": ADVISERS_CHANNEL, "users": [ADVISER]}}
+    services = slack_services(settings, engine, fake_slack, advisers=advisers, adviser_reminder_hours=1e-9)
+    app = web.Application()
+    mount_slack(app, services)
+    answer = engine.ask(REFUSED, municipality=HOME)
+    case = services.cases.open_case(answer, platform="cli", asker_id="kari", asker_name="kari", reply_to={"terminal": "kari"})
+    await adviser_round(app)
+    posted = in_channel(fake_slack, ADVISERS_CHANNEL)
+    assert REFUSED in readable(posted[0]["blocks"])  # the case, then its reminder in the thread
+    assert posted[1]["thread_ts"] == services.cases.get(case.id).case_message["ts"] and "Påminnelse" in posted[1]["text"]
+    services.settings = services.settings.model_copy(update={"adviser_reminder_hours": 1.0})
+    await adviser_round(app)
+    assert len(in_channel(fake_slack, ADVISERS_CHANNEL)) == 2  # posted once; the next reminder waits an hour
