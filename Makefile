@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast bench quality setup system-packages readers clean
+.PHONY: demo test test-fast bench quality setup system-packages readers card-renderer previews clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,17 @@ demo: setup
 #   chromium     the admin page's and the Teams cards' browser tests
 #   postgresql   the question log on PostgreSQL (the tests start a throwaway server)
 SYSTEM_PACKAGES = chromium:chromium postgresql:initdb
+
+# Microsoft's Adaptive Cards renderer (npm `adaptivecards`, pinned in tests/docs/npm/package.json) for
+# the card previews' browser test; without npm that test is skipped.
+card-renderer:
+	@[ -f tests/docs/npm/node_modules/adaptivecards/dist/adaptivecards.min.js ] || \
+	  { command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund --prefix tests/docs/npm >/dev/null ; } || \
+	  echo "npm not available: the card preview test will be skipped"
+
+# The README's card previews (docs/advisers/*.png), rendered as the tests render them.
+previews: setup system-packages card-renderer
+	$(BIN)/python -m tests.docs.previews
 
 system-packages:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do pkg=$${pair%%:*}; cmd=$${pair#*:}; \
@@ -50,7 +61,7 @@ readers:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(READER_PACKAGES) >/dev/null) ; } || \
 	  echo "OCR or LibreOffice not installed: scanned PDFs and .doc/.odt/.rtf files will be skipped; install with: sudo apt-get install $(READER_PACKAGES)"
 
-test: setup system-packages
+test: setup system-packages card-renderer
 	$(BIN)/python -m pytest
 
 test-fast: setup

@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import time
-from typing import Callable
+from typing import AsyncIterator, Callable
 
 from aiohttp import web
 
@@ -88,6 +89,47 @@ def create_web_app(services: BotServices) -> web.Application:
     else:
         mount_teams(app, services)
     return app
+
+
+ADVISER_ROUND_SECONDS = 60  # how often cases from `veileder chat` are posted and overdue cases reminded
+
+
+async def adviser_round(app: web.Application) -> None:
+    """One round for the advisers' channels, in every mounted chat front end: post cases opened in
+    `veileder chat`, and remind about cases open past ADVISER_REMINDER_HOURS."""
+    fronts = []
+    with contextlib.suppress(ImportError):
+        from bot.slack.app import SLACK_FRONT_END
+
+        fronts.append(app.get(SLACK_FRONT_END))
+    with contextlib.suppress(ImportError):
+        from bot.teams.app import TEAMS_BOT
+
+        fronts.append(app.get(TEAMS_BOT))
+    for front in fronts:
+        advisers = getattr(front, "advisers", None)
+        if advisers is None:
+            continue
+        try:
+            await advisers.post_pending()
+            await advisers.remind_overdue()
+        except Exception:  # a platform or database hiccup must not stop the bot; the next round retries
+            log.exception("adviser round failed")
+
+
+async def adviser_rounds(app: web.Application) -> AsyncIterator[None]:
+    """An aiohttp cleanup context running `adviser_round` every ADVISER_ROUND_SECONDS."""
+
+    async def loop() -> None:
+        while True:
+            await adviser_round(app)
+            await asyncio.sleep(ADVISER_ROUND_SECONDS)
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def load_engine(open_engine: EngineOpener, database: Database) -> AnswerEngine:
@@ -192,6 +234,8 @@ def serve(
     web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))
     web_app.cleanup_ctx.append(claims_cleanup_ctx(services.claims))
     web_app.cleanup_ctx.append(schedule.running)
+    if settings.advisers:
+        web_app.cleanup_ctx.append(adviser_rounds)
     if settings.slack_app_token and settings.slack_bot_token:
         from bot.slack.app import start_socket_mode
 

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
+from bot.admin.cases import CaseStore
 from bot.admin.crisis import CrisisStore
 from bot.admin.question_log import QuestionLog
 from bot.answering.answer import Answer
@@ -38,6 +39,7 @@ class BotServices:
     reindex: ReindexFn | None = None
     graph_profiles: GraphProfiles | None = None
     claims: Claims | None = None
+    cases: CaseStore | None = None  # the advisers' cases (None: on the question log's database)
     startup_error: str | None = None
     running: dict[str, Any] = field(default_factory=dict)
     _engine_ready: asyncio.Event | None = field(default=None, repr=False)
@@ -46,6 +48,8 @@ class BotServices:
     def __post_init__(self) -> None:
         if self.claims is None:
             self.claims = Claims(self.log.database)
+        if self.cases is None:  # no I/O: the store only holds the log's engine
+            self.cases = CaseStore(self.log)
 
     @property
     def database(self) -> Database:

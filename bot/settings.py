@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,22 @@ def _seed_with_bundled_documents(target: Path, bundled: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         if not target.is_dir():
             raise
+
+
+class TeamsConversation(BaseModel):
+    """Where in Teams the advisers work: a channel or group chat the bot has been added to."""
+
+    conversation_id: str  # "19:…@thread.tacv2" (channel) or "19:…@thread.v2" (group chat)
+    service_url: str  # the connector URL Teams sent with activities from that tenant, e.g. https://smba.trafficmanager.net/emea/
+    tenant_id: str | None = None
+
+
+class AdvisersConfig(BaseModel):
+    """One municipality's communications advisers: where cases go and who may claim and reply."""
+
+    slack_channel: str | None = None  # a Slack channel id (C…/G…) the bot is a member of
+    teams: TeamsConversation | None = None
+    users: list[str] = Field(default_factory=list)  # Slack user ids (U…) and Entra object ids of the advisers
 
 
 def _alias(name: str) -> AliasChoices:
@@ -59,6 +75,13 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL for questions/feedback (default: SQLite in DATA_DIR)")
     retention_days: int = Field(365, description="Stored questions older than this are deleted")
     user_hash_salt: str | None = Field(None, description="Salt for hashing user ids (default: generated once in DATA_DIR)")
+
+    # Asking a communications adviser (bot.admin.cases)
+    advisers: dict[str, AdvisersConfig] = Field(
+        default_factory=dict,
+        description='JSON: municipality → {"slack_channel": "C…", "teams": {"conversation_id": "19:…", "service_url": "…"}, "users": ["U…", "<Entra object id>"]}',
+    )
+    adviser_reminder_hours: float = Field(24.0, gt=0, description="A case still open after this many hours gets a reminder in the advisers' channel")
 
     # Slack
     slack_bot_token: str | None = Field(None, validation_alias=_alias("SLACK_BOT_TOKEN"))
@@ -112,6 +135,11 @@ class Settings(BaseSettings):
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir if self.index_dir is not None else self.data_dir / "index"
+
+    def advisers_for(self, municipality: str | None) -> AdvisersConfig | None:
+        """The municipality's advisers' configuration, or None when it has none."""
+        found = self.advisers.get(municipality) if municipality else None
+        return AdvisersConfig.model_validate(found) if isinstance(found, dict) else found  # model_copy doesn't validate
 
     def admin_user_ids(self) -> set[str]:
         return {u.strip() for u in self.admin_users.split(",") if u.strip()}

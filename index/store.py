@@ -27,6 +27,7 @@ import numpy as np
 from knowledge.errors import VeilederError
 from knowledge.files import exclusive_lock, write_atomically
 from knowledge.catalog import Contact, Municipality
+from knowledge.notes import AdviserNote
 from knowledge.passages import Passage
 from knowledge.rules import Rule
 
@@ -86,6 +87,8 @@ class StoredIndex:
     lexical: Any  # index.lexical.LexicalIndex
     municipalities: dict[str, Municipality]
     documents: dict[str, IndexedDocument]
+    notes: list[AdviserNote] = dataclasses.field(default_factory=list)  # adviser notes, their own source type
+    note_vectors: np.ndarray | None = None  # one row per note (None: the generation has no notes)
 
     def title_of(self, document_id: str) -> str:
         """The document's title, or its id when it has none (or isn't in this generation)."""
@@ -159,6 +162,8 @@ def save_generation(
     vectors: np.ndarray,
     rule_vectors: np.ndarray,
     lexical: Any,
+    notes: list[AdviserNote] = (),
+    note_vectors: np.ndarray | None = None,
 ) -> None:
     with open(directory / "passages.jsonl", "w", encoding="utf-8") as f:
         for p in passages:
@@ -169,6 +174,11 @@ def save_generation(
     np.save(directory / "vectors.npy", vectors.astype(np.float32))
     np.save(directory / "rule_vectors.npy", rule_vectors.astype(np.float32))
     lexical.save(directory / "bm25")
+    if notes:
+        with open(directory / "notes.jsonl", "w", encoding="utf-8") as f:
+            for n in notes:
+                f.write(json.dumps(dataclasses.asdict(n), ensure_ascii=False) + "\n")
+        np.save(directory / "note_vectors.npy", np.asarray(note_vectors, dtype=np.float32))
     (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -196,6 +206,14 @@ def load_generation(path: Path) -> StoredIndex:
         vectors = np.load(path / "vectors.npy", allow_pickle=False)
         rule_vectors = np.load(path / "rule_vectors.npy", allow_pickle=False)
         lexical = LexicalIndex.load(path / "bm25")
+        notes: list[AdviserNote] = []
+        note_vectors = None
+        if (path / "notes.jsonl").exists():
+            with open(path / "notes.jsonl", encoding="utf-8") as f:
+                notes = [AdviserNote(**json.loads(line)) for line in f if line.strip()]
+            note_vectors = np.load(path / "note_vectors.npy", allow_pickle=False)
+            if note_vectors.shape != (len(notes), vectors.shape[1]):
+                raise IndexCorrupt(f"the adviser notes in {path} don't match their vectors; rebuild the index")
     except IndexCorrupt:
         raise
     except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
@@ -214,7 +232,7 @@ def load_generation(path: Path) -> StoredIndex:
         for key, info in (manifest.get("municipalities") or {}).items()
     }
     documents = {doc_id: IndexedDocument.from_manifest(doc_id, entry) for doc_id, entry in (manifest.get("documents") or {}).items()}
-    return StoredIndex(path, manifest, passages, rules, vectors, rule_vectors, lexical, municipalities, documents)
+    return StoredIndex(path, manifest, passages, rules, vectors, rule_vectors, lexical, municipalities, documents, notes, note_vectors)
 
 
 def load_index(index_dir: Path) -> StoredIndex:

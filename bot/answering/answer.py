@@ -76,6 +76,19 @@ class CrisisNotice:
 
 
 @dataclass(frozen=True)
+class AdviserNoteShown:
+    """An earlier answer from the communications department to a similar question: shown below the
+    rule, labelled as the department's, never as a rule and never part of the verdict."""
+
+    note_id: str
+    text: str
+    author: str
+    written_on: str  # ISO date
+    question: str  # the question it answered
+    similarity: float
+
+
+@dataclass(frozen=True)
 class Answer:
     """One answer, assembled once by the engine (immutable; `dataclasses.replace` makes a changed copy)."""
 
@@ -100,6 +113,7 @@ class Answer:
     # whose rules answered (the best-matching passage's) and these are the keys to choose from.
     unchosen_among: tuple[str, ...] = ()
     municipality_notice: str | None = None  # which municipality answered and how to choose, in the asker's language
+    adviser_notes: list[AdviserNoteShown] = field(default_factory=list)  # see bot.answering.adviser_notes
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `veileder ask --json` (see ../shared/eval/README.md), plus extras."""
@@ -163,4 +177,8 @@ class Answer:
             "municipality_chosen": not self.unchosen_among,
             "municipalities": list(self.unchosen_among) or None,
             "municipality_notice": self.municipality_notice,
+            "adviser_notes": [
+                {"id": n.note_id, "text": n.text, "author": n.author, "date": n.written_on, "question": n.question}
+                for n in self.adviser_notes
+            ],
         }

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from knowledge.errors import VeilederError
+from bot.answering.adviser_notes import with_adviser_notes
 from bot.answering.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
 from bot.answering.citations import citation_of
 from bot.answering.language import detect_language
@@ -114,7 +115,7 @@ class AnswerEngine:
         role: str | None = None,
         profile_role: str | None = None,
     ) -> Answer:
-        """Answer one question from the current index generation.
+        """Answer one question from the current index generation, with matching adviser notes attached last.
 
             engine = AnswerEngine(Settings(), crisis=CrisisStore(open_store(settings)))  # bot.store.setup.open_store
             answer = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
@@ -131,13 +132,21 @@ class AnswerEngine:
         text = clean_question(question, self.settings.max_question_chars)
         retriever = self.retriever()  # one generation for the whole answer, even if a new one is swapped in meanwhile
         municipality, role = self.validate(municipality, role, retriever)
+        vector = retriever.encode(text)
+        answer = self._ruled(text, vector, retriever, municipality, role, profile_role)
+        bar = self.embedder.calibration.threshold("unknown", answer.language)
+        return with_adviser_notes(answer, retriever, vector, bar)
+
+    def _ruled(
+        self, text: str, vector, retriever: Retriever, municipality: str | None, role: str | None, profile_role: str | None
+    ) -> Answer:
+        """The answer from the documents alone: verdict, rule, passages (adviser notes come after)."""
         language = detect_language(text)
         parsed = read_question(text)
         asker_role, role_source = next(
             ((r, s) for r, s in ((role_stated_in(text), "question"), (profile_role, "profile"), (role, "option")) if r),
             (None, None),
         )
-        vector = retriever.encode(text)
         hits = retriever.search(text, municipality, k=RETRIEVE, vector=vector)
         unchosen: tuple[str, ...] = ()
         if municipality is None and len(retriever.municipalities) > 1 and hits:

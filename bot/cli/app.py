@@ -185,6 +185,8 @@ def chat(
     index: Optional[Path] = typer.Option(None, "--index"),
 ) -> None:
     """An interactive session in the terminal: type questions, get answers; an empty line or Ctrl-D ends it."""
+    from bot.admin.cases import CaseStore
+    from bot.cli.advisers import ChatAdvisers
     from bot.cli.render import render_answer
 
     settings = command_settings(index=index)
@@ -195,8 +197,10 @@ def chat(
         fail(str(exc))
         return
     question_log = _open_log(settings)  # once for the session
+    advisers = ChatAdvisers(settings, CaseStore(question_log) if question_log is not None else None)
     out.print("[bold]Veileder[/] – spør om kommunikasjonsreglene. Tom linje avslutter.")
     while True:
+        advisers.show_replies(out)
         try:
             question = out.input("[bold cyan]? [/]")
         except (EOFError, KeyboardInterrupt):
@@ -204,6 +208,9 @@ def chat(
             return
         if not question.strip():
             return
+        if advisers.wants(question):
+            advisers.ask(out, question)
+            continue
         try:
             answer = engine.ask(question, municipality=municipality, role=role)
         except VeilederError as exc:
@@ -211,6 +218,7 @@ def chat(
             continue
         _record(question_log, answer)
         render_answer(out, answer)
+        advisers.offer(out, answer)
 
 
 @app.command()
@@ -274,6 +282,7 @@ def report_command(
 
 import bot.cli.roles  # noqa: E402,F401  registers `roles` and `crisis` on `app`
 import bot.cli.db  # noqa: E402,F401  registers `db upgrade` and `db status` on `app`
+import bot.cli.advisers  # noqa: E402,F401  registers `notes` on `app`
 
 
 def main() -> None:  # pragma: no cover - console entry

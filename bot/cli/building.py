@@ -11,6 +11,7 @@ def build(settings: Settings, quiet: bool = False, embedder=None):
     (reading the documents, then embedding passages and rules); `embedder` is reused when given."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from bot.admin.cases import notes_for_build
     from index.builder import build_index
     from knowledge.library import load_knowledge
 
@@ -20,11 +21,14 @@ def build(settings: Settings, quiet: bool = False, embedder=None):
     ) as progress:
         task = progress.add_task("Reading the documents", total=None)
         kb = load_knowledge(settings.setup_documents_dir(), settings.read_limits(), settings.data_dir)
+        notes = notes_for_build(settings)  # the adviser notes, their own source type
         if embedder is None:
             progress.update(task, description="Loading the embedding model")
             embedder = load_embedder_for(settings)
         progress.update(task, description="Embedding passages and rules")
-        report = build_index(kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total))
+        report = build_index(
+            kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total), notes=notes
+        )
     return report, embedder
 
 

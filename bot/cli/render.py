@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answering.answer import Answer
-from bot.answering.presentation import AnswerView
+from bot.answering.presentation import AnswerView, adviser_note_label
 from bot.texts import phrase
 
 
@@ -39,6 +39,9 @@ def render_answer(console: Console, answer: Answer) -> None:
     if view.rule:
         console.print(Panel(Text(f"«{view.rule.text}»"), title=phrase("rule", lang), border_style="cyan"))
         console.print(Text(f"  — {view.rule.citation.label()}", style="cyan"))
+    for note in view.adviser_notes:  # below the rule, never as one
+        console.print(Panel(Text(note.text), title=escape(adviser_note_label(note, lang)), border_style="magenta"))
+        console.print(Text(f"  {phrase('adviser_note_hint', lang)}", style="dim"))
     if view.role_rules:
         table = Table(title=phrase("by_role", lang), show_header=False, show_lines=True, expand=True)
         table.add_column("", style="bold", no_wrap=True)

@@ -47,6 +47,7 @@ from bot.answering.language import detect_language
 from bot.answering.questions import QuestionError
 from bot.services import BotServices, error_reference
 from bot.texts import phrase
+from bot.teams.advisers import ACTIONS as ADVISER_ACTIONS, TeamsAdvisers, ask_action
 from bot.teams.cards import FEEDBACK, answer_card, answer_text
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
     bot = TeamsBot(services, profiles, adapter)
     services.running["teams_bot"] = bot
     app.on_shutdown.append(lambda _app: bot.close())
+    bot.advisers = TeamsAdvisers(services, adapter, connections.get_default_connection_configuration().CLIENT_ID)
+    app[TEAMS_BOT] = bot
     agent_app = bot.application(connections)
     auth_config = connections.get_default_connection_configuration()
     if auth_config.ANONYMOUS_ALLOWED:
@@ -143,6 +146,7 @@ class TeamsBot:
     def __init__(self, services: BotServices, profiles: GraphProfiles, adapter: CloudAdapter) -> None:
         self.services = services
         self.profiles = profiles
+        self.advisers: TeamsAdvisers | None = None  # set by mount_teams (it needs the adapter)
         self.adapter = adapter
         self._tasks: set[asyncio.Task] = set()
 
@@ -215,6 +219,9 @@ class TeamsBot:
         if value and value.get("action") == FEEDBACK:
             await self.on_feedback(context, value)
             return
+        if value and value.get("action") in ADVISER_ACTIONS and self.advisers is not None:
+            self._reply_later(context, self.on_adviser_action)
+            return
         if not addressed_to_bot(activity):
             return
         text = clean_text(activity.text)
@@ -231,11 +238,29 @@ class TeamsBot:
                 role = await self.profiles.role(aad_object_id(activity))
                 answer = await self.services.ask(text, municipality=self.municipality(activity), profile_role=role)
                 question_id = await asyncio.to_thread(self.services.log.record_question, PLATFORM, user_id(activity), answer)
-            await context.send_activity(answer_message(answer, question_id))
+            await context.send_activity(answer_message(answer, question_id, self._ask_action(answer, question_id)))
         except QuestionError as exc:
             await context.send_activity(str(exc))
         except Exception:  # noqa: BLE001 - the asker gets an apology, the log gets the details
             await self._apologise(context, language)
+
+    async def on_adviser_action(self, context: TurnContext, activity: Activity) -> None:
+        """"Ask an adviser", and the advisers' claim and reply (bot.teams.advisers): `activity` is
+        the card action, `context` a proactive turn of its conversation."""
+        assert self.advisers is not None
+        value = activity.value if isinstance(activity.value, dict) else {}
+
+        async def ask(asker: Activity, question: str) -> Answer:
+            role = await self.profiles.role(aad_object_id(asker))
+            return await self.services.ask(question, municipality=self.municipality(asker), profile_role=role)
+
+        name = activity.from_property.name if activity.from_property else None
+        try:
+            await self.advisers.on_action(context, activity, ask, name, self.municipality(activity))
+        except QuestionError as exc:
+            await context.send_activity(str(exc))
+        except Exception:  # noqa: BLE001
+            await self._apologise(context, value.get("language") or ui_language(activity))
 
     async def on_feedback(self, context: TurnContext, value: dict[str, Any]) -> None:
         language = value.get("language") or ui_language(context.activity)
@@ -284,6 +309,11 @@ class TeamsBot:
         except Exception:  # noqa: BLE001 - the connector itself is failing; the log has it
             log.exception("could not send the apology [ref %s]", reference)
 
+    def _ask_action(self, answer: Answer, question_id: str | None) -> dict[str, Any] | None:
+        """"Ask an adviser" when the answer's municipality has an advisers' conversation in Teams."""
+        config = self.services.settings.advisers_for(answer.municipality)
+        return ask_action(answer, question_id) if self.advisers is not None and config is not None and config.teams else None
+
     # -- who and where ------------------------------------------------------------------------
 
     def municipality(self, activity: Activity) -> str | None:
@@ -293,13 +323,16 @@ class TeamsBot:
         return settings.tenant_municipalities.get(tenant, settings.municipality) if tenant else settings.municipality
 
 
-def answer_message(answer: Answer, question_id: str | None) -> Activity:
-    """The reply: the answer card, with the verdict as the notification summary."""
+def answer_message(answer: Answer, question_id: str | None, ask: dict[str, Any] | None = None) -> Activity:
+    """The reply: the answer card (with "ask an adviser" when `ask` is given), with the verdict as the notification summary."""
     return Activity(
         type=ActivityTypes.message,
-        attachments=[CardFactory.adaptive_card(answer_card(answer, question_id))],
+        attachments=[CardFactory.adaptive_card(answer_card(answer, question_id, ask))],
         summary=answer_text(answer, 200),
     )
+
+
+TEAMS_BOT = web.AppKey("teams_bot", TeamsBot)
 
 
 def addressed_to_bot(activity: Activity) -> bool:

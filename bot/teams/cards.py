@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answering.answer import Answer, Citation, MatchedRule
-from bot.answering.presentation import AnswerView
+from bot.answering.presentation import AnswerView, adviser_note_label
 from bot.texts import phrase
 
 CARD_VERSION = "1.5"
@@ -41,11 +41,13 @@ _LIMITS = (
 )
 
 
-def answer_card(answer: Answer, question_id: str | None) -> dict[str, Any]:
-    """The answer as an Adaptive Card (1.5), shortened until it fits in a Teams message."""
+def answer_card(answer: Answer, question_id: str | None, ask_action: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The answer as an Adaptive Card (1.5), shortened until it fits in a Teams message.
+    `ask_action` (bot.teams.advisers.ask_action) is offered first when the answer is a refusal,
+    unsure or "it depends", else after the feedback buttons."""
     card: dict[str, Any] = {}
     for limits in _LIMITS:
-        card = _card(answer, question_id, limits)
+        card = _card(answer, question_id, limits, ask_action)
         if card_size(card) <= MAX_CARD_BYTES:
             return card
     return card  # the last limits keep every part short; only absurd inputs get here
@@ -74,7 +76,7 @@ def answer_text(answer: Answer, max_chars: int | None = None) -> str:
     return _shorten(text, max_chars) if max_chars else text
 
 
-def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str, Any]:
+def _card(answer: Answer, question_id: str | None, limits: _Limits, ask_action: dict[str, Any] | None = None) -> dict[str, Any]:
     view = AnswerView.of(answer)
     lang = view.language
     body: list[dict[str, Any]] = []
@@ -88,6 +90,15 @@ def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str,
     rule, role_rules = view.rule, view.role_rules
     if rule:
         body.append(_rule_block(phrase("rule", lang), rule, lang, limits.rule_chars, style="emphasis"))
+    for note in view.adviser_notes:  # below the rule, labelled as the department's own answer
+        body.append({
+            "type": "Container", "spacing": "Medium", "style": "accent",
+            "items": [
+                _text(adviser_note_label(note, lang), weight="Bolder", size="Small"),
+                _text(_shorten(note.text, limits.rule_chars), spacing="Small"),
+                _text(phrase("adviser_note_hint", lang), size="Small", isSubtle=True, spacing="Small"),
+            ],
+        })
     role_rules = role_rules[: limits.role_rules]
     if role_rules:
         body.append(_text(phrase("by_role", lang), weight="Bolder", spacing="Medium"))
@@ -110,8 +121,11 @@ def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str,
         "fallbackText": answer_text(answer, limits.fallback_chars),
         "body": body,
     }
-    if question_id:
-        card["actions"] = [_feedback(question_id, True, lang), _feedback(question_id, False, lang)]
+    actions = [_feedback(question_id, True, lang), _feedback(question_id, False, lang)] if question_id else []
+    if ask_action is not None:
+        actions = [ask_action, *actions] if view.ask_adviser_first else [*actions, ask_action]
+    if actions:
+        card["actions"] = actions
     return card
 
 

@@ -352,14 +352,17 @@ def _graph_connection(settings: Settings, credential: Credential | None) -> "Gra
 
 
 def _build(settings: Settings, documents_dir: Path, embedder: "Embedder | None", progress: SyncProgress | None) -> BuildReport:
+    from bot.admin.cases import notes_for_build
     from index.builder import build_index
     from index.embedder import load_embedder
     from knowledge.library import load_knowledge
 
     kb = load_knowledge(documents_dir, settings.read_limits(), settings.data_dir)
+    notes = notes_for_build(settings)
     embedder = embedder or load_embedder(settings.model, settings.data_dir, settings.threads)
     report = build_index(
-        kb, embedder, settings.resolved_index_dir(), (lambda done, total: progress("Embedding passages", done, total)) if progress else None
+        kb, embedder, settings.resolved_index_dir(), (lambda done, total: progress("Embedding passages", done, total)) if progress else None,
+        notes=notes,
     )
     return report
 
