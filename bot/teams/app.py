@@ -43,6 +43,7 @@ from bot.answering.questions import QuestionError
 from bot.services import BotServices, error_reference
 from bot.texts import phrase
 from bot.teams.cards import FEEDBACK, answer_card, answer_text
+from bot.teams.markdown import escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ class TeamsBot:
                 question_id = await asyncio.to_thread(self.services.log.record_question, PLATFORM, user_id(activity), answer)
             await context.send_activity(answer_message(answer, question_id))
         except QuestionError as exc:
-            await context.send_activity(str(exc))
+            await context.send_activity(plain_message(str(exc)))
         except Exception:  # noqa: BLE001 - the asker gets an apology, the log gets the details
             await self._apologise(context, language)
 
@@ -204,7 +205,7 @@ class TeamsBot:
             await context.send_activity(Activity(type=ActivityTypes.typing))
             async with TypingIndicator(context, typing_options=_KEEP_TYPING):
                 summary = await self.services.reindex(self.municipality(activity))
-            await context.send_activity(summary)
+            await context.send_activity(plain_message(summary))
         except Exception:  # noqa: BLE001
             await self._apologise(context, language)
 
@@ -238,12 +239,20 @@ class TeamsBot:
 
 
 def answer_message(answer: Answer, question_id: str | None) -> Activity:
-    """The reply: the answer card, with the verdict as the notification summary."""
+    """The reply: the answer card; the verdict as the notification summary (Markdown-escaped, as Teams
+    renders it); and the answer as plain text (`textFormat` plain) for clients that show no cards."""
     return Activity(
         type=ActivityTypes.message,
         attachments=[CardFactory.adaptive_card(answer_card(answer, question_id))],
-        summary=answer_text(answer, 200),
+        summary=escape_markdown(answer_text(answer, 200)),
+        text=answer_text(answer, 600),
+        text_format="plain",
     )
+
+
+def plain_message(text: str) -> Activity:
+    """A reply shown as written (file names, the asker's words): Teams reads `text` as Markdown by default."""
+    return Activity(type=ActivityTypes.message, text=text, text_format="plain")
 
 
 def addressed_to_bot(activity: Activity) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.answering.answer import Answer, Citation, MatchedRule
 from bot.answering.presentation import AnswerView
+from bot.teams.markdown import escape_markdown
 from bot.texts import phrase
 
 CARD_VERSION = "1.5"
@@ -176,7 +177,8 @@ def _feedback(question_id: str, helpful: bool, lang: str) -> dict[str, Any]:
 
 
 def _text(text: str, **props: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "wrap": True, **props}
+    """A TextBlock showing `text` literally: Teams reads TextBlocks as Markdown, and none of ours is."""
+    return {"type": "TextBlock", "text": escape_markdown(text), "wrap": True, **props}
 
 
 def _shorten(text: str, max_chars: int) -> str:
