@@ -77,7 +77,7 @@ def ask(
         fail(str(exc))
         return
     if as_json:
-        sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(answer.to_dict()))
     else:
         render_answer(out, answer)
 
@@ -85,7 +85,7 @@ def ask(
 def _ask_batch(engine, path: Path) -> None:
     """One JSON line out per line in, in order; a line that can't be answered gets its error, the rest go on."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # not splitlines(): U+2028 may sit inside a JSON string
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"can't read {path}: {getattr(exc, 'strerror', None) or exc}")
         return
@@ -105,10 +105,21 @@ def _ask_batch(engine, path: Path) -> None:
             result = {"question": item.get("question"), "answered": False, "error": str(exc), "rule": None, "passages": []}
         except ValueError as exc:  # not JSON, or not a question object
             result = {"question": None, "answered": False, "error": f"{path}:{number}: {exc}", "rule": None, "passages": []}
+        except Exception as exc:  # noqa: BLE001 - one line's failure never costs the lines after it
+            logging.getLogger(__name__).exception("%s:%d could not be answered", path, number)
+            result = {"question": item.get("question"), "answered": False, "rule": None, "passages": [],
+                      "error": f"{path}:{number}: could not be answered ({type(exc).__name__})"}
         result = {"id": item.get("id") if isinstance(item, dict) else None, **result}
         result["timing_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(result))
         sys.stdout.flush()
+
+
+def json_line(value) -> str:
+    """One JSON line that every reader splits the same way: U+2028/U+2029 escaped (Python's
+    `splitlines()` breaks on them) and lone surrogates written as `\\udXXX` escapes, not as invalid UTF-8."""
+    text = json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n"
 
 
 def _open_log(settings: Settings):
@@ -169,11 +180,11 @@ def sync(
                 settings, municipality, lambda what, done, total: progress.update(task, description=escape(what), completed=done, total=total)
             )
         except VeilederError as exc:
-            fail(escape(str(exc)))
+            fail(str(exc))
             return
     out.print(escape(summary.text()), highlight=False, soft_wrap=True)
     if not summary.ok:
-        fail(escape(summary.error or "sync failed"))
+        fail(summary.error or "sync failed")
 
 
 @app.command()
@@ -205,7 +216,7 @@ def chat(
         try:
             answer = engine.ask(question, municipality=municipality, role=role)
         except VeilederError as exc:
-            err.print(f"[yellow]{exc}[/]")
+            err.print(str(exc), style="yellow", markup=False, highlight=False)
             continue
         _record(question_log, answer)
         render_answer(out, answer)
@@ -250,7 +261,7 @@ def report_command(
     try:
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
-        fail(escape(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31"))
+        fail(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31")
         return
     settings = command_settings()
     try:
@@ -260,7 +271,7 @@ def report_command(
             note = f"No questions from '{municipality}' in the log; municipalities with questions: {', '.join(known) or 'none yet'}"
             err.print(escape(note), style="yellow", highlight=False, soft_wrap=True)
     except (ReportError, SQLAlchemyError, OSError, ImportError) as exc:
-        fail(escape(str(exc).splitlines()[0]))
+        fail(str(exc).splitlines()[0])
         return
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")

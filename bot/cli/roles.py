@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.common import app, command_settings, fail, out
@@ -60,7 +61,7 @@ def roles(
             lines = []
             for topic_key, rules in m.cells.get(role, {}).items():
                 lines.append(f"[bold]{TOPIC_NAMES[topic_key]['nb']}[/]")
-                lines += [f"• {r.text} [dim]({r.modality}; {r.citation.section}{' › punkt ' + r.citation.item if r.citation.item else ''})[/]" for r in rules]
+                lines += [f"• {escape(r.text)} [dim]({r.modality}; {escape(r.citation.section)}{' › punkt ' + r.citation.item if r.citation.item else ''})[/]" for r in rules]
             cells.append("\n".join(lines) or "[dim]ingen regler[/]")
         table.add_row(*cells)
         out.print(table)
@@ -75,7 +76,7 @@ def roles(
             for topic_key, rules in m.cells[role_key].items():
                 for r in rules:
                     source = f"{r.citation.section}{' › punkt ' + r.citation.item if r.citation.item else ''}"
-                    table.add_row(role_name(role_key, "nb").capitalize() if first else "", TOPIC_NAMES[topic_key]["nb"], f"{r.text}\n[dim]{r.modality} · {source}[/]")
+                    table.add_row(role_name(role_key, "nb").capitalize() if first else "", TOPIC_NAMES[topic_key]["nb"], f"{escape(r.text)}\n[dim]{r.modality} · {escape(source)}[/]")
                     first = False
         out.print(table)
 
@@ -104,10 +105,10 @@ def crisis(
             out.print("Ingen kommune er i krisemodus.")
         for key, state in sorted(states.items()):
             if state.get("on"):
-                out.print(f"[bold red]{key}: KRISEMODUS[/] siden {state.get('since')} (av {state.get('by')}) – {state.get('message')}"
-                          + (f" · talsperson: {state['spokesperson']}" if state.get("spokesperson") else ""))
+                out.print(f"[bold red]{key}: KRISEMODUS[/] " + escape(f"siden {state.get('since')} (av {state.get('by')}) – {state.get('message')}"
+                          + (f" · talsperson: {state['spokesperson']}" if state.get("spokesperson") else "")))
             else:
-                out.print(f"{key}: normal (krisemodus av {state.get('off_since')}, av {state.get('off_by')})")
+                out.print(escape(f"{key}: normal (krisemodus av {state.get('off_since')}, av {state.get('off_by')})"))
         return
     if action not in ("on", "off"):
         fail(f"unknown action '{action}'; use on, off or status")
@@ -122,7 +123,7 @@ def crisis(
     try:
         if action == "on":
             state = store.switch_on(municipality, message, spokesperson, who)
-            out.print(f"[bold red]Krisemodus PÅ[/] for {municipality} ({state['since']}, {who}).")
+            out.print("[bold red]Krisemodus PÅ[/] " + escape(f"for {municipality} ({state['since']}, {who})."))
         else:
             store.switch_off(municipality, who)
             out.print(f"Krisemodus AV for {municipality}.")
