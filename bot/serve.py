@@ -17,6 +17,7 @@ from bot.answering.engine import AnswerEngine
 from bot.services import BotServices
 from bot.settings import Settings
 from bot.web.admin_page import mount_admin
+from bot.web.undecodable import undecodable_input
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ async def _healthz(request: web.Request) -> web.Response:
 def create_web_app(services: BotServices) -> web.Application:
     """The HTTP app: /healthz, /admin, Slack's /slack/events (when its token and signing secret are
     set) and Teams' /api/messages (when its connection is configured)."""
-    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[undecodable_input])
     app[SERVICES] = services
     app.router.add_get("/healthz", _healthz)
     mount_admin(app, services)
