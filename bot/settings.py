@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -57,6 +59,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL for questions/feedback (default: SQLite in DATA_DIR)")
     retention_days: int = Field(365, description="Stored questions older than this are deleted")
     user_hash_salt: str | None = Field(None, description="Salt for hashing user ids (default: generated once in DATA_DIR)")
+    answer_workers: int = Field(2, ge=1, le=64, description="`veileder serve`: questions answered at once (the engine's own worker pool)")
+    log_format: Literal["text", "json"] = Field("text", description="Log lines as text or as one JSON object per line")
+    teams_jwks_url: str | None = Field(None, description="Where Teams' token signing keys are fetched (default: the address the token's issuer publishes)")
 
     # Slack
     slack_bot_token: str | None = Field(None, validation_alias=_alias("SLACK_BOT_TOKEN"))

@@ -42,6 +42,7 @@ from bot.answering.language import detect_language
 from bot.answering.questions import QuestionError
 from bot.services import BotServices, error_reference
 from bot.texts import phrase
+from bot.teams.auth import RefusalLimiter, SigningKeys
 from bot.teams.cards import FEEDBACK, answer_card, answer_text
 from bot.teams.markdown import escape_markdown
 
@@ -85,20 +86,29 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
         return await start_agent_process(request, agent_app, adapter)
 
     authorized = jwt_authorization_decorator(process)
+    SigningKeys(jwks_url=services.settings.teams_jwks_url).install()
+    refusals = RefusalLimiter()
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        wait = refusals.blocked(request.remote)
+        if wait:
+            return web.json_response({"error": "Too many refused requests."}, status=429, headers={"Retry-After": str(int(wait) + 1)})
         problem = token_problem(request.headers.get("Authorization"))
         if problem:
             log.warning("refused a request to /api/messages: %s", problem)
+            refusals.refused(request.remote)
             return _unauthorized()
         try:
-            return await authorized(request)
+            response = await authorized(request)
         except Exception as exc:  # noqa: BLE001
             if request.get(_PAST_AUTH):
                 raise
             # The SDK's validator lets some invalid tokens escape as exceptions (a 500); they are a 401.
             log.warning("refused a request to /api/messages: token validation failed (%s)", type(exc).__name__)
-            return _unauthorized()
+            response = _unauthorized()
+        if response.status == 401:
+            refusals.refused(request.remote)
+        return response
 
     app.router.add_post("/api/messages", messages)
     return True
