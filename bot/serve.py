@@ -34,11 +34,16 @@ async def _healthz(request: web.Request) -> web.Response:
         return web.json_response({"status": "error", "error": str(exc)}, status=503)
 
 
+async def _close_workers(services: BotServices) -> None:
+    services.workers.close()
+
+
 def create_web_app(services: BotServices) -> web.Application:
     """The HTTP app: /healthz, /admin, Slack's /slack/events (when its token and signing secret are
     set) and Teams' /api/messages (when its connection is configured)."""
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[undecodable_input])
     app[SERVICES] = services
+    app.on_cleanup.append(lambda _app: _close_workers(services))
     app.router.add_get("/healthz", _healthz)
     mount_admin(app, services)
     settings = services.settings
