@@ -231,7 +231,6 @@ def serve(
     """Run the bot: Slack (/slack/events or Socket Mode), Teams (/api/messages), /healthz and /admin."""
     from bot.serve import serve as serve_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = command_settings(index=index)
     try:
         engine = _engine(settings)
@@ -282,9 +281,19 @@ def report_command(
 import bot.cli.roles  # noqa: E402,F401  registers `roles` and `crisis` on `app`
 
 
+@app.callback()
+def _logging(ctx: typer.Context) -> None:
+    """Veileder: answers staff's questions about the municipality's communication rules, from its own strategy documents."""
+    from bot.cli.logs import configure_logging, level_for
+
+    try:
+        log_format = Settings().log_format
+    except Exception:  # noqa: BLE001 - the command itself reports bad settings in its own words
+        log_format = "text"
+    configure_logging(level_for(ctx.invoked_subcommand), log_format)
+
+
 def main() -> None:  # pragma: no cover - console entry
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     code = 0
     try:
         app()
