@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from bot.answering.answer import CrisisNotice
-from knowledge.errors import VeilederError
+from knowledge.errors import StorageError, VeilederError
 from knowledge.files import write_json_atomically
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,10 @@ class CrisisStore:
         return data
 
     def _write(self, data: dict[str, dict]) -> None:
-        write_json_atomically(self.path, data)
+        try:
+            write_json_atomically(self.path, data)
+        except OSError as exc:  # a full or read-only data folder: the admin gets one line to act on
+            raise CrisisStateError(str(StorageError.from_os_error(exc, "the crisis state", self.path.parent, "VEILEDER_DATA_DIR"))) from exc
 
     def switch_on(self, municipality: str, message: str | None, spokesperson: str | None, by: str) -> dict:
         with self._lock:

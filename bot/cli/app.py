@@ -18,7 +18,7 @@ import typer
 
 from bot.cli.common import app, command_settings, err, fail, out
 from bot.settings import Settings
-from knowledge.errors import VeilederError
+from knowledge.errors import StorageError, VeilederError
 
 def build(settings: Settings, quiet: bool = False):
     """Build or update the index from the settings' documents, with a progress bar on stderr."""
@@ -35,7 +35,10 @@ def build(settings: Settings, quiet: bool = False):
         console=err, disable=quiet, transient=True,
     ) as progress:
         task = progress.add_task("embed", total=None)
-        report = build_index(kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total))
+        try:
+            report = build_index(kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total))
+        except OSError as exc:  # read-only or full disk: one line, not a traceback
+            raise StorageError.from_os_error(exc, "the index", settings.resolved_index_dir(), "VEILEDER_INDEX_DIR") from exc
     return report, embedder
 
 
