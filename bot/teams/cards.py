@@ -98,7 +98,7 @@ def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str,
         for i, passage in enumerate(passages, start=1):
             body.extend(_passage(i, passage.text, passage.citation, lang, limits.passage_chars))
     if view.contact:
-        body.append(_text(f"{phrase('contact', lang)}: {view.contact}", color="Accent", spacing="Medium"))
+        body.append(_text(f"{phrase('contact', lang)}: {view.contact}", own_links=True, color="Accent", spacing="Medium"))
     if view.note:
         body.append(_text(_shorten(view.note, limits.text_chars), size="Small", isSubtle=True))
     card: dict[str, Any] = {
@@ -176,9 +176,10 @@ def _feedback(question_id: str, helpful: bool, lang: str) -> dict[str, Any]:
     }
 
 
-def _text(text: str, **props: Any) -> dict[str, Any]:
-    """A TextBlock showing `text` literally: Teams reads TextBlocks as Markdown, and none of ours is."""
-    return {"type": "TextBlock", "text": escape_markdown(text), "wrap": True, **props}
+def _text(text: str, *, own_links: bool = False, **props: Any) -> dict[str, Any]:
+    """A TextBlock showing `text` literally: Teams reads TextBlocks as Markdown, and none of ours is
+    (`own_links`: Veileder's own configured addresses stay links)."""
+    return {"type": "TextBlock", "text": escape_markdown(text, own_links=own_links), "wrap": True, **props}
 
 
 def _shorten(text: str, max_chars: int) -> str:

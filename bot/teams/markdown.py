@@ -20,9 +20,13 @@ _BULLET_RE = re.compile(r"^(\s*)([-+=#])(?=\s|$|#)", re.MULTILINE)
 _AUTOLINK_RE = re.compile(r"(?i)\b(https?|ftp|mailto|javascript|data|file|www)(:|\.)(?=//|\w)")
 
 
-def escape_markdown(text: str) -> str:
-    """`text` as Adaptive Card Markdown that renders as exactly these characters (no link, list or emphasis)."""
+def escape_markdown(text: str, *, own_links: bool = False) -> str:
+    """`text` as Adaptive Card Markdown that renders as exactly these characters (no link, list or emphasis).
+
+    `own_links=True` is for Veileder's own configured text (the catalog's communications contact):
+    a bare web address in it stays a link; a `[label](address)` still never becomes one.
+    """
     text = _INLINE_RE.sub(r"\\\1", text)
     text = _ORDERED_RE.sub(r"\1\\\2", text)
     text = _BULLET_RE.sub(r"\1\\\2", text)
-    return _AUTOLINK_RE.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return text if own_links else _AUTOLINK_RE.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
