@@ -51,3 +51,12 @@ def test_json_lines_escape_line_separators_and_lone_surrogates():
     assert line.count("\n") == 1 and len(line.splitlines()) == 1
     line.encode("utf-8")  # valid UTF-8
     assert json.loads(line)["question"] == "a\u2028b\u2029c\ud800"
+
+
+def test_a_crisis_message_that_looks_like_markup_is_shown_as_written(env):
+    on = runner.invoke(app, ["crisis", "on", "-m", "ostre-toten", "--message", "[/] Brann [bold]i[/bold] rådhuset", "--by", "[red]ada"])
+    status = runner.invoke(app, ["crisis", "status"])
+
+    assert on.exit_code == 0, on.output
+    assert status.exit_code == 0, status.output
+    assert "[/] Brann [bold]i[/bold] rådhuset" in " ".join(status.output.split())
