@@ -40,8 +40,11 @@ def _services(settings, engine, **overrides):
     from bot.admin.question_log import QuestionLog
     from bot.services import BotServices
 
+    from bot.store.setup import open_store
+
     settings = settings.model_copy(update=overrides)
-    return BotServices(settings, engine, QuestionLog.open(settings), CrisisStore(settings.data_dir))
+    database = open_store(settings)
+    return BotServices(settings, engine, QuestionLog.open(settings, database), CrisisStore(database))
 
 
 def _ratio(arrived: dict[str, float], answered: dict[str, float]) -> tuple[float, float, float, int]:
@@ -133,6 +136,9 @@ async def teams_burst(settings, engine, n: int) -> tuple[float, float, float, in
         connector_limit = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector_limit, timeout=aiohttp.ClientTimeout(total=900)) as session:
             await asyncio.gather(*(one(session, i) for i in range(n)))
+        bot = services.running.get("teams_bot")
+        if bot is not None:  # answers come as proactive replies after the acknowledgement
+            await bot.drain()
     finally:
         await server.stop()
         await connector.stop()

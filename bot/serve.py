@@ -1,11 +1,14 @@
 """`veileder serve`: one aiohttp process for every HTTP front end — Slack's Events API at
 `/slack/events` (or Socket Mode), Teams (Bot Framework / Agents SDK) at `/api/messages`,
-`/healthz` and `/admin` — assembled here from one `BotServices`, the only place that knows all
-front ends.
+`/healthz` (alive), `/readyz` (ready for traffic) and `/admin` — assembled here from one
+`BotServices`, the only place that knows all front ends.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from typing import Callable
 
 from aiohttp import web
 
@@ -16,35 +19,68 @@ from bot.admin.sync.schedule import SyncSchedule
 from bot.answering.engine import AnswerEngine
 from bot.services import BotServices
 from bot.settings import Settings
+from bot.store.claims import claims_cleanup_ctx
+from bot.store.database import Database
 from bot.web.admin_page import mount_admin
 from bot.web.undecodable import undecodable_input
 
 log = logging.getLogger(__name__)
 
 SERVICES: web.AppKey[BotServices] = web.AppKey("services", BotServices)
+READY_DB_SECONDS = 2.0
+INDEX_BUSY_RETRY_SECONDS = 2.0
+
+EngineOpener = Callable[[Database], AnswerEngine]  # loads the model (blocking); builds nothing yet
 
 
 async def _healthz(request: web.Request) -> web.Response:
+    """Liveness: 200 while the process serves HTTP (a load balancer restarts it otherwise)."""
     services: BotServices = request.app[SERVICES]
+    body: dict = {"status": "alive", "model_loaded": services.engine is not None}
+    if services.startup_error:
+        body["startup_error"] = services.startup_error
+    return web.json_response(body)
+
+
+async def _readyz(request: web.Request) -> web.Response:
+    """Readiness: 200 once the model is loaded, an index is served and the database answers; else 503
+    with what is missing, so a load balancer sends traffic only where it can be answered."""
+    services: BotServices = request.app[SERVICES]
+    problems: list[str] = []
+    body: dict = {}
+    if services.engine is None:
+        problems.append(services.startup_error or "the model is loading")
+    else:
+        try:
+            retriever = await asyncio.to_thread(services.engine.retriever)
+            body.update(index=retriever.stored.generation, passages=len(retriever.stored.passages))
+        except Exception as exc:  # noqa: BLE001 - readiness must answer, whatever is wrong
+            problems.append(f"no index served: {exc}")
     try:
-        retriever = services.engine.retriever()
-        body = {"status": "ok", "index": retriever.stored.generation, "passages": len(retriever.stored.passages)}
-        return web.json_response(body)
-    except Exception as exc:  # health must answer, whatever is wrong
-        return web.json_response({"status": "error", "error": str(exc)}, status=503)
+        reachable = await asyncio.wait_for(services.database.run(services.database.ping), READY_DB_SECONDS)
+    except asyncio.TimeoutError:
+        reachable = False
+    if not reachable:
+        problems.append("the database can't be reached")
+    if problems:
+        status = "starting" if services.engine is None else "not ready"
+        return web.json_response({"status": status, "problems": problems, **body}, status=503)
+    return web.json_response({"status": "ready", **body})
 
 
 async def _close_workers(services: BotServices) -> None:
-    services.workers.close()
+    if services.workers is not None:
+        services.workers.close()
 
 
 def create_web_app(services: BotServices) -> web.Application:
-    """The HTTP app: /healthz, /admin, Slack's /slack/events (when its token and signing secret are
-    set) and Teams' /api/messages (when its connection is configured)."""
+    """The HTTP app: /healthz, /readyz, /admin, Slack's /slack/events (when its token and signing
+    secret are set) and Teams' /api/messages (when its connection is configured)."""
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[undecodable_input])
     app[SERVICES] = services
     app.on_cleanup.append(lambda _app: _close_workers(services))
     app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
     mount_admin(app, services)
     settings = services.settings
     if settings.slack_bot_token and settings.slack_signing_secret:
@@ -60,19 +96,51 @@ def create_web_app(services: BotServices) -> web.Application:
     return app
 
 
-def serve(settings: Settings, engine: AnswerEngine, host: str, port: int) -> None:
+def load_engine(open_engine: EngineOpener, database: Database) -> AnswerEngine:
+    """The engine with its model loaded and an index served (building the first one if there is
+    none); while another replica builds that first index into the shared folder, wait for it."""
+    from index.store import IndexBusy
+
+    engine = open_engine(database)
+    while True:
+        try:
+            engine.retriever()
+            return engine
+        except IndexBusy:
+            log.info("another replica is building the first index; waiting for it")
+            time.sleep(INDEX_BUSY_RETRY_SECONDS)
+
+
+def serve(settings: Settings, database: Database, open_engine: EngineOpener, host: str, port: int) -> None:
     """Build the services once, the web app around them, and run until stopped (Ctrl-C, SIGTERM).
 
-    Opens the question log (creating its tables) and the crisis state; the sync schedule and the
-    question log's retention cleanup run as the app's cleanup contexts; with SLACK_APP_TOKEN set,
-    Slack's events come over Socket Mode.
+    `database` is the shared state store, already migrated. The server listens at once and loads
+    the model in the background (`open_engine`): until then /readyz is 503 and questions that
+    arrive anyway wait for it. The sync schedule, the question log's retention cleanup and the
+    claims' cleanup run as the app's cleanup contexts; with SLACK_APP_TOKEN set, Slack's events
+    come over Socket Mode.
     """
-    schedule = SyncSchedule(settings, engine.embedder)
-    services = BotServices(
-        settings, engine, QuestionLog.open(settings), CrisisStore(settings.data_dir), reindex=schedule.reindex
-    )
+    services = BotServices(settings, None, QuestionLog.open(settings, database), CrisisStore(database))
+    schedule = SyncSchedule(settings, database, engine=services.ready_engine)
+    services.reindex = schedule.reindex
     web_app = create_web_app(services)
+
+    async def load_in_background(_app: web.Application) -> None:
+        async def run() -> None:
+            try:
+                engine = await asyncio.to_thread(load_engine, open_engine, database)
+            except Exception as exc:  # noqa: BLE001 - /readyz and /healthz say what is wrong
+                services.startup_error = str(exc) or type(exc).__name__
+                log.error("the bot can't start answering: %s", services.startup_error)
+                return
+            services.engine_loaded(engine)
+            log.info("ready: model loaded, index %s served", engine.retriever().stored.generation)
+
+        services.running["loader"] = asyncio.create_task(run(), name="veileder-load")
+
+    web_app.on_startup.append(load_in_background)
     web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))
+    web_app.cleanup_ctx.append(claims_cleanup_ctx(services.claims))
     web_app.cleanup_ctx.append(schedule.running)
     if settings.slack_app_token and settings.slack_bot_token:
         from bot.slack.app import start_socket_mode

@@ -1,9 +1,10 @@
 """The running services every front end shares, built once by `veileder serve` (see `bot.serve`)."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from bot.admin.crisis import CrisisStore
 from bot.admin.question_log import QuestionLog
@@ -12,31 +13,66 @@ from bot.answering.engine import AnswerEngine
 from bot.answering.workers import AnswerWorkers
 from bot.graph.profile import GraphProfiles
 from bot.settings import Settings
+from bot.store.claims import Claims
+from bot.store.database import Database
 
 ReindexFn = Callable[[str | None], Awaitable[str]]  # municipality or None → a summary to show in the chat
 
 
-@dataclass(frozen=True)
+@dataclass
 class BotServices:
     """What every front end may use: the engine, the question log, crisis state, the admin reindex
     (None: chat admins can't reindex), the Teams profile lookup (None: made from the Graph settings)
-    and the engine's worker pool (None: one of `settings.answer_workers` threads is made)."""
+    and the de-duplication claims (default: in the question log's database) — all but the engine in
+    the shared state store (`database`).
+
+    Not frozen for one reason: `veileder serve` listens before the model is loaded, so `engine` is
+    None until `engine_loaded` (`/readyz` says 503 meanwhile, and `ask` waits); `startup_error`
+    says why it never loaded. `running` holds what front ends start at run time (the Teams bot)."""
 
     settings: Settings
-    engine: AnswerEngine
+    engine: AnswerEngine | None
     log: QuestionLog
     crisis: CrisisStore
     reindex: ReindexFn | None = None
     graph_profiles: GraphProfiles | None = None
-    workers: AnswerWorkers = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+    claims: Claims | None = None
+    startup_error: str | None = None
+    running: dict[str, Any] = field(default_factory=dict)
+    _engine_ready: asyncio.Event | None = field(default=None, repr=False)
+    workers: AnswerWorkers | None = None  # the engine's own pool; None: `settings.answer_workers` threads
 
     def __post_init__(self) -> None:
-        if self.workers is None:  # threads start only when the first question comes
-            object.__setattr__(self, "workers", AnswerWorkers(self.settings.answer_workers))
+        if self.claims is None:
+            self.claims = Claims(self.log.database)
+        if self.workers is None:  # its threads start with the first question
+            self.workers = AnswerWorkers(self.settings.resolved_answer_workers())
+
+    @property
+    def database(self) -> Database:
+        return self.log.database
+
+    def engine_loaded(self, engine: AnswerEngine) -> None:
+        """Called on the event loop when the background start has loaded the engine."""
+        self.engine = engine
+        if self._engine_ready is not None:
+            self._engine_ready.set()
+
+    async def ready_engine(self) -> AnswerEngine:
+        """The engine, waiting while the model is still loading."""
+        if self.engine is None:
+            if self._engine_ready is None:
+                self._engine_ready = asyncio.Event()
+            await self._engine_ready.wait()
+        assert self.engine is not None
+        return self.engine
 
     async def ask(self, question: str, *, municipality: str | None, profile_role: str | None = None) -> Answer:
-        """Answer on the engine's worker pool, off the event loop (the model is CPU-bound); in arrival order."""
-        return await self.workers.run(lambda: self.engine.ask(question, municipality=municipality, profile_role=profile_role))
+        """Answer on the engine's worker pool, off the event loop (the model is CPU-bound), in arrival
+        order; waits for the model if it is still loading."""
+        engine = await self.ready_engine()
+        assert self.workers is not None
+        return await self.workers.run(lambda: engine.ask(question, municipality=municipality, profile_role=profile_role))
 
     def is_admin(self, user_id: str | None) -> bool:
         return bool(user_id) and user_id in self.settings.admin_user_ids()

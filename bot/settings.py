@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL for questions/feedback (default: SQLite in DATA_DIR)")
     retention_days: int = Field(365, description="Stored questions older than this are deleted")
     user_hash_salt: str | None = Field(None, description="Salt for hashing user ids (default: generated once in DATA_DIR)")
-    answer_workers: int = Field(2, ge=1, le=64, description="`veileder serve`: questions answered at once (the engine's own worker pool)")
+    answer_workers: int | None = Field(None, ge=1, le=64, description="`veileder serve`: questions answered at once (the engine's own worker pool; default: one per core)")
     log_format: Literal["text", "json"] = Field("text", description="Log lines as text or as one JSON object per line")
     teams_jwks_url: str | None = Field(None, description="Where Teams' token signing keys are fetched (default: the address the token's issuer publishes)")
 
@@ -109,6 +109,10 @@ class Settings(BaseSettings):
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir if self.index_dir is not None else self.data_dir / "index"
+
+    def resolved_answer_workers(self) -> int:
+        """ANSWER_WORKERS, else one per core: more threads only take the interpreter lock from the event loop."""
+        return self.answer_workers or os.cpu_count() or 1
 
     def admin_user_ids(self) -> set[str]:
         return {u.strip() for u in self.admin_users.split(",") if u.strip()}

@@ -1,7 +1,7 @@
 """The rules of the house, checked from the code's own imports (every `import`, also inside functions
 and under TYPE_CHECKING):
 
-    knowledge ← index ← bot.settings, bot.texts ← bot.answering ← bot.graph ← bot.admin
+    knowledge ← index ← bot.settings, bot.texts ← bot.answering ← bot.graph, bot.store ← bot.admin
         ← bot.services ← {bot.slack, bot.teams, bot.web} ← bot.serve ← bot.cli
 
 A part may import its own modules and any part to its left, nothing to its right; the front ends
@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("index",),
     ("bot.settings", "bot.texts"),
     ("bot.answering",),
-    ("bot.graph",),
+    ("bot.graph", "bot.store"),
     ("bot.admin",),
     ("bot.services",),
     ("bot.slack", "bot.teams", "bot.web"),

@@ -64,3 +64,19 @@ def env(monkeypatch, tmp_path, built_index):
     monkeypatch.delenv("VEILEDER_MUNICIPALITY", raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server (base URL), as used when several bot replicas share one database."""
+    import subprocess
+
+    from tests.standins.postgres_server import start_postgres
+
+    servers = start_postgres()
+    try:
+        url = next(servers)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"PostgreSQL not available here: {exc}")
+    yield url
+    next(servers, None)

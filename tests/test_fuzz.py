@@ -81,11 +81,12 @@ async def test_200_fuzzed_questions_through_teams(settings, engine, connector, m
     from bot.graph.profile import GraphProfiles
     from bot.serve import create_web_app
     from bot.services import BotServices
+    from bot.store.setup import open_store
     from tests.standins.teams_standin import LocalServer, personal_message
 
     monkeypatch.setenv("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED", "true")
     services = BotServices(settings.model_copy(update={"municipality": "ostre-toten"}), engine, QuestionLog.open(settings),
-                           CrisisStore(settings.data_dir), graph_profiles=GraphProfiles(None))
+                           CrisisStore(open_store(settings)), graph_profiles=GraphProfiles(None))
     server = LocalServer(create_web_app(services))
     url = await server.start()
     conversations = {}
@@ -101,6 +102,7 @@ async def test_200_fuzzed_questions_through_teams(settings, engine, connector, m
                 for start in range(0, 200, 20):
                     statuses = await asyncio.gather(*[ask(i, q) for i, q in enumerate(fuzz_questions()[start:start + 20], start)])
                     assert all(s < 300 for s in statuses), statuses
+                await services.running["teams_bot"].drain()  # Teams answers after acknowledging the activity
     finally:
         await server.stop()
 

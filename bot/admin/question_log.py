@@ -1,7 +1,7 @@
 """What staff ask: every question, the answer given, and feedback — for the communications department.
 
-SQLite in the data folder by default; any SQLAlchemy URL (PostgreSQL) when several bot replicas
-run. User ids are stored only as salted hashes.
+In the shared state store (`bot/store/`): SQLite in the data folder by default, PostgreSQL when
+several bot replicas run. User ids are stored only as salted hashes.
 """
 from __future__ import annotations
 
@@ -11,67 +11,44 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text, create_engine, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from bot.answering.answer import Answer
-
-metadata = MetaData()
-
-questions = Table(
-    "questions",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("asked_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("platform", String(16), nullable=False),
-    Column("user_hash", String(64)),
-    Column("municipality", String(64), index=True),
-    Column("language", String(4)),
-    Column("role", String(32)),
-    Column("question", Text, nullable=False),
-    Column("answered", Boolean, nullable=False),
-    Column("kind", String(16)),
-    Column("rule_id", String(200)),
-    Column("rule_text", Text),
-    Column("section", Text),
-    Column("confidence", Float),
-)
-
-feedback = Table(
-    "feedback",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("question_id", String(36), ForeignKey("questions.id", ondelete="CASCADE"), index=True),
-    Column("given_at", DateTime(timezone=True), nullable=False),
-    Column("user_hash", String(64)),
-    Column("helpful", Boolean, nullable=False),
-)
+from bot.store.database import Database
+from bot.store.schema import feedback, questions
 
 
 class QuestionLog:
     """Stores questions, answers and feedback."""
 
-    def __init__(self, url: str, salt: str) -> None:
-        """A log at the SQLAlchemy `url`, hashing user ids with `salt`. Connects lazily and creates
-        nothing: `open` (or `create_tables`) does that."""
-        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+    def __init__(self, database: Database, salt: str) -> None:
+        """A log in the shared state store's `database`, hashing user ids with `salt`. Creates
+        nothing: `open` (or `at`) migrates the schema first."""
+        self.database = database
+        self.engine: Engine = database.engine
         self.salt = salt
 
-    def create_tables(self) -> "QuestionLog":
-        """Create the log's tables where they are missing (safe to repeat); returns the log."""
-        metadata.create_all(self.engine)
-        return self
+    @classmethod
+    def at(cls, url: str, salt: str) -> "QuestionLog":
+        """The log in the database at the SQLAlchemy `url`, its schema migrated to the newest."""
+        database = Database(url)
+        database.upgrade()
+        return cls(database, salt)
 
     @classmethod
-    def open(cls, settings) -> "QuestionLog":
-        """The configured log, ready to record: DATABASE_URL, or SQLite in DATA_DIR.
+    def open(cls, settings, database: Database | None = None) -> "QuestionLog":
+        """The configured log, ready to record: in `database`, else the settings' shared state store
+        (DATABASE_URL, or SQLite in DATA_DIR), opened and migrated.
 
-        Creates DATA_DIR, the salt file (DATA_DIR/user-hash-salt, mode 600, unless USER_HASH_SALT
-        is set) and the tables when missing; raises SQLAlchemyError when the database can't be reached.
+        Creates DATA_DIR and the salt file (DATA_DIR/user-hash-salt, mode 600, unless USER_HASH_SALT
+        is set) when missing; raises DatabaseError when the database can't be reached or migrated.
         """
+        from bot.store.setup import open_store
+
         data_dir: Path = settings.data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
-        url = settings.database_url or f"sqlite:///{data_dir / 'veileder.sqlite3'}"
+        database = database or open_store(settings)
         salt = settings.user_hash_salt
         if not salt:
             salt_file = data_dir / "user-hash-salt"
@@ -79,7 +56,7 @@ class QuestionLog:
                 salt_file.write_text(secrets.token_hex(16))
                 salt_file.chmod(0o600)
             salt = salt_file.read_text().strip()
-        return cls(url, salt).create_tables()
+        return cls(database, salt)
 
     def user_hash(self, user_id: str | None) -> str | None:
         if not user_id:

@@ -115,7 +115,7 @@ class AnswerEngine:
     ) -> Answer:
         """Answer one question from the current index generation.
 
-            engine = AnswerEngine(Settings(), crisis=CrisisStore(settings.data_dir))
+            engine = AnswerEngine(Settings(), crisis=CrisisStore(open_store(settings)))  # bot.store.setup.open_store
             answer = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
             answer.verdict, answer.rule.text, answer.rule.citation.label()
 

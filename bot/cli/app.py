@@ -42,16 +42,18 @@ def build(settings: Settings, quiet: bool = False):
     return report, embedder
 
 
-def _engine(settings: Settings, quiet: bool = False):
+def _engine(settings: Settings, quiet: bool = False, database=None):
     from bot.answering.engine import AnswerEngine
     from bot.admin.crisis import CrisisStore
+    from bot.store.setup import open_store
 
     def build_first(engine: AnswerEngine) -> None:
         if not quiet:
             err.print("No index yet: building it from the documents (once)…")
         build(settings, quiet=quiet)
 
-    return AnswerEngine(settings, crisis=CrisisStore(settings.data_dir), on_missing_index=build_first)
+    crisis = CrisisStore(database if database is not None else open_store(settings))
+    return AnswerEngine(settings, crisis=crisis, on_missing_index=build_first)
 
 
 @app.command()
@@ -231,17 +233,19 @@ def serve(
     port: Optional[int] = typer.Option(None, "--port", help="Port (default: VEILEDER_PORT, 3978)"),
     index: Optional[Path] = typer.Option(None, "--index"),
 ) -> None:
-    """Run the bot: Slack (/slack/events or Socket Mode), Teams (/api/messages), /healthz and /admin."""
+    """Run the bot: Slack (/slack/events or Socket Mode), Teams (/api/messages), /healthz, /readyz and /admin."""
     from bot.serve import serve as serve_forever
+    from bot.store.setup import open_store
 
     settings = command_settings(index=index)
     try:
-        engine = _engine(settings)
-        engine.retriever()
+        database = open_store(settings)  # the schema migrations run on start
     except VeilederError as exc:
         fail(str(exc))
         return
-    serve_forever(settings, engine, host or settings.host, port or settings.port)
+    # The server listens at once and loads the model in the background: until then /readyz is 503
+    # (a load balancer sends no traffic) and questions that arrive anyway wait for the model.
+    serve_forever(settings, database, lambda db: _engine(settings, quiet=True, database=db), host or settings.host, port or settings.port)
 
 
 @app.command("report")
@@ -282,6 +286,7 @@ def report_command(
 
 
 import bot.cli.roles  # noqa: E402,F401  registers `roles` and `crisis` on `app`
+import bot.cli.db  # noqa: E402,F401  registers `db upgrade` and `db status` on `app`
 
 
 @app.callback()

@@ -92,9 +92,14 @@ def crisis(
 ) -> None:
     """Switch a municipality into crisis mode (or out of it): media answers then lead with the crisis rule."""
     from bot.admin.crisis import CrisisStore
+    from bot.store.setup import open_store
 
     settings = command_settings(index=index)
-    store = CrisisStore(settings.data_dir)
+    try:
+        store = CrisisStore(open_store(settings))
+    except VeilederError as exc:
+        fail(str(exc))
+        return
     if action == "status":
         try:
             states = store.status()

@@ -280,10 +280,19 @@ class SlackFrontEnd:
                 log.warning("refused a replayed Slack request")
                 return BoltResponse(status=401, body={"error": "invalid request"})
         key = body.get("event_id") or body.get("trigger_id")
-        if key and not self._requests.add(key):
+        if key and not (self._requests.add(key) and await self._claim(f"slack:request:{key}")):
             log.info("Slack request %s already handled (retry %s)", key, req.headers.get("x-slack-retry-num"))
             return BoltResponse(status=200, body="")
         return await next()
+
+    async def _claim(self, key: str, seconds: float | None = None) -> bool:
+        """Claim `key` in the shared state store, so a retry that reaches another replica (or this one
+        after a restart) is dropped; if the store can't be reached, answering twice beats not at all."""
+        try:
+            return await self.services.claims.claim_async(key, seconds)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not claim %s in the shared state store (%s); answering anyway", key, type(exc).__name__)
+            return True
 
     # -- who and where ---------------------------------------------------------------------
 
@@ -314,9 +323,19 @@ class SlackFrontEnd:
         if not _written_by_a_person(event):
             return
         channel, thread_ts = event.get("channel", ""), event.get("thread_ts")
-        if event.get("channel_type") != "im" and not (thread_ts and (channel, thread_ts) in self._threads):
+        if event.get("channel_type") != "im" and not (thread_ts and await self._in_our_thread(channel, thread_ts)):
             return
         self._ask_in_conversation(event, context, thread_ts)
+
+    async def _in_our_thread(self, channel: str, thread_ts: str) -> bool:
+        """A thread the bot answered in, on this replica or another (the shared state store keeps it a week)."""
+        if (channel, thread_ts) in self._threads:
+            return True
+        try:
+            return await self.services.claims.held_async(f"slack:thread:{channel}:{thread_ts}")
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not look up a Slack thread in the shared state store (%s)", type(exc).__name__)
+            return False
 
     async def _on_mention(self, event: dict, context: AsyncBoltContext) -> None:
         """An @mention in a channel: answered in a thread under the question."""
@@ -333,7 +352,16 @@ class SlackFrontEnd:
             self._threads.add((channel, thread_ts))  # follow-ups in this thread are for us too
         question = question_text(event.get("text"), context.bot_user_id)
         reply = ConversationReply(self.client, channel, ts, thread_ts)
-        self._spawn(self._answer(reply, question, context.user_id, context.team_id), "answer")
+
+        async def answer_once() -> None:
+            # The message itself, whichever event or replica brought it: answered once.
+            if not await self._claim(f"slack:message:{channel}:{ts}"):
+                return
+            if thread_ts and not channel.startswith("D"):  # every replica answers follow-ups in this thread
+                await self._claim(f"slack:thread:{channel}:{thread_ts}", THREAD_SECONDS)
+            await self._answer(reply, question, context.user_id, context.team_id)
+
+        self._spawn(answer_once(), "answer")
 
     async def _on_command(self, ack: Any, command: dict, respond: AsyncRespond, context: AsyncBoltContext) -> None:
         """`/veileder <question>`, `/veileder help`, `/veileder roles`, `/veileder reindex`."""

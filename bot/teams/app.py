@@ -4,6 +4,11 @@ Staff ask in a personal chat, or by @mentioning the bot in a channel or group ch
 comes back as an Adaptive Card in the same conversation. The asker's role is read from their
 Entra profile (Microsoft Graph), the municipality from the tenant they are in.
 
+Teams waits only a few seconds for the HTTP response to an activity and re-sends it otherwise, so
+each turn only claims the activity (id + conversation id, in the shared state store: a re-sent or
+repeated activity is acknowledged and dropped, on any replica) and starts the work; the answer is
+sent as a proactive reply (the SDK's continue-conversation) when it is ready.
+
 Configuration is the SDK's own, from the environment:
   CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID / CLIENTSECRET / TENANTID
 and, for local development only (Agents Playground, Bot Framework Emulator):
@@ -18,7 +23,7 @@ import logging
 import os
 import re
 import warnings
-from typing import Any, Mapping
+from typing import Any, Awaitable, Callable, Mapping
 
 import jwt
 from aiohttp import web
@@ -54,6 +59,7 @@ _REINDEX_RE = re.compile(r"^\s*/?(?:reindex|reindekser)\s*$", re.IGNORECASE)
 _AT_TAG_RE = re.compile(r"</?at>", re.IGNORECASE)
 # Typing is sent at once; while a slow answer is still being worked on it is repeated.
 _KEEP_TYPING = TypingOptions(initial_delay_ms=3000, interval_ms=3000)
+SHUTDOWN_SECONDS = 10
 
 def mount_teams(app: web.Application, services: BotServices, environ: Mapping[str, str] | None = None) -> bool:
     """Add `POST /api/messages` when the Agents SDK connection is configured; False when it isn't.
@@ -71,7 +77,9 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
     if profiles is None:
         profiles = GraphProfiles.from_settings(services.settings)
         app.on_cleanup.append(lambda _app: profiles.close())
-    bot = TeamsBot(services, profiles)
+    bot = TeamsBot(services, profiles, adapter)
+    services.running["teams_bot"] = bot
+    app.on_shutdown.append(lambda _app: bot.close())
     agent_app = bot.application(connections)
     auth_config = connections.get_default_connection_configuration()
     if auth_config.ANONYMOUS_ALLOWED:
@@ -143,9 +151,57 @@ def _unauthorized() -> web.Response:
 class TeamsBot:
     """Turns Teams activities into questions for the engine and renders the answers."""
 
-    def __init__(self, services: BotServices, profiles: GraphProfiles) -> None:
+    def __init__(self, services: BotServices, profiles: GraphProfiles, adapter: CloudAdapter) -> None:
         self.services = services
         self.profiles = profiles
+        self.adapter = adapter
+        self._tasks: set[asyncio.Task] = set()
+
+    async def drain(self) -> None:
+        """Wait until every answer being worked on has been sent."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Give answers being worked on a few seconds to be sent (on shutdown)."""
+        if self._tasks:
+            _done, pending = await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_SECONDS)
+            for task in pending:
+                task.cancel()
+
+    async def _first_time(self, activity: Activity) -> bool:
+        """Claim the activity (conversation id + activity id) in the shared state store; False for a
+        repeat, wherever the first one went. If the store can't be reached, answering twice beats not at all."""
+        if not activity.id:
+            return True
+        conversation = activity.conversation.id if activity.conversation else ""
+        try:
+            return await self.services.claims.claim_async(f"teams:activity:{conversation}:{activity.id}")
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not claim a Teams activity in the shared state store (%s); answering anyway", type(exc).__name__)
+            return True
+
+    def _reply_later(self, context: TurnContext, work: Callable[[TurnContext, Activity], Awaitable[None]]) -> None:
+        """Finish the turn now; run `work(proactive context, the asker's activity)` in a proactive
+        turn of the same conversation, its messages replying to the asker's activity."""
+        original = context.activity
+        identity = context.identity
+        continuation = original.get_conversation_reference().get_continuation_activity()
+        continuation.id = original.id  # replies thread under the question, as a reply in the turn would
+
+        async def callback(proactive: TurnContext) -> None:
+            await proactive.send_activity(Activity(type=ActivityTypes.typing))  # the asker sees it is being worked on
+            await work(proactive, original)
+
+        async def run() -> None:
+            try:
+                await self.adapter.continue_conversation_with_claims(identity, continuation, callback)
+            except Exception:  # noqa: BLE001 - the connector can't be reached; the log has it
+                log.exception("could not send a Teams answer to conversation %s", original.conversation.id if original.conversation else "?")
+
+        task = asyncio.create_task(run(), name="veileder-teams-answer")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def application(self, connections: MsalConnectionManager) -> AgentApplication[TurnState]:
         options = ApplicationOptions(
@@ -163,6 +219,9 @@ class TeamsBot:
 
     async def on_message(self, context: TurnContext, _state: TurnState) -> None:
         activity = context.activity
+        if not await self._first_time(activity):
+            log.info("Teams activity %s already handled: acknowledged and dropped", activity.id)
+            return
         value = activity.value if isinstance(activity.value, dict) else None
         if value and value.get("action") == FEEDBACK:
             await self.on_feedback(context, value)
@@ -171,15 +230,14 @@ class TeamsBot:
             return
         text = clean_text(activity.text)
         if _REINDEX_RE.match(text):
-            await self.on_reindex(context)
+            self._reply_later(context, self.on_reindex)
             return
-        await self.on_question(context, text)
+        self._reply_later(context, lambda proactive, asked: self.on_question(proactive, text, asked))
 
-    async def on_question(self, context: TurnContext, text: str) -> None:
-        activity = context.activity
+    async def on_question(self, context: TurnContext, text: str, activity: Activity) -> None:
+        """Answer `activity` (the asker's message) in `context` (a proactive turn of its conversation)."""
         language = detect_language(text)
         try:
-            await context.send_activity(Activity(type=ActivityTypes.typing))
             async with TypingIndicator(context, typing_options=_KEEP_TYPING):
                 role = await self.profiles.role(aad_object_id(activity))
                 answer = await self.services.ask(text, municipality=self.municipality(activity), profile_role=role)
@@ -201,8 +259,7 @@ class TeamsBot:
         except Exception:  # noqa: BLE001
             await self._apologise(context, language)
 
-    async def on_reindex(self, context: TurnContext) -> None:
-        activity = context.activity
+    async def on_reindex(self, context: TurnContext, activity: Activity) -> None:
         language = ui_language(activity)
         sender = activity.from_property
         if not (self.services.is_admin(aad_object_id(activity)) or self.services.is_admin(sender.id if sender else None)):
@@ -212,7 +269,6 @@ class TeamsBot:
             await context.send_activity(phrase("reindex_unavailable", language))
             return
         try:
-            await context.send_activity(Activity(type=ActivityTypes.typing))
             async with TypingIndicator(context, typing_options=_KEEP_TYPING):
                 summary = await self.services.reindex(self.municipality(activity))
             await context.send_activity(plain_message(summary))

@@ -132,6 +132,7 @@ class AdminStatus:
     report: Report | None = None
     report_error: str | None = None
     crisis: dict[str, dict] = field(default_factory=dict)
+    sync_runs: list[dict[str, Any]] = field(default_factory=list)  # newest first, every replica's
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,6 +141,9 @@ class AdminStatus:
             "sync": {"error": self.sync_error} if self.sync_error else self.sync,
             "report": self.report.to_dict() if self.report else {"error": self.report_error},
             "crisis": self.crisis,
+            "sync_runs": [
+                {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in run.items() if k != "summary"} for run in self.sync_runs
+            ],
         }
 
 
@@ -175,23 +179,33 @@ def index_status(stored: StoredIndex) -> dict[str, Any]:
 
 
 def read_sync_state(services: BotServices) -> tuple[dict[str, Any] | None, str | None]:
-    """The sync's public state: (state, None), (None, None) when no sync has run, or (None, why unreadable)."""
+    """The sync's public state from the shared state store: (state, None), (None, None) when no sync
+    has run, or (None, why unreadable)."""
     try:
-        return public_state(services.settings), None
+        return public_state(services.settings, services.database), None
     except SyncStateUnreadable as exc:
         return None, str(exc)
+
+
+RECENT_RUNS = 10
 
 
 def collect_status(services: BotServices, municipality: str | None, since: date) -> AdminStatus:
     """Read everything the page shows (blocking: index, files and database)."""
     status = AdminStatus(datetime.now(timezone.utc), municipality, since, {})
     try:
+        if services.engine is None:
+            raise RuntimeError(services.startup_error or "the model is still loading")
         stored = services.engine.retriever().stored
         status.index = index_status(stored)
         status.municipalities.update((row["key"], row["name"]) for row in status.index["municipalities"])
     except Exception as exc:  # the page must show what is wrong, whatever it is
         status.index_error = str(exc) or type(exc).__name__
     status.sync, status.sync_error = read_sync_state(services)
+    if not status.sync_error:
+        from bot.admin.sync.state import SyncStateStore
+
+        status.sync_runs = SyncStateStore(services.database).runs(RECENT_RUNS)
     try:
         status.report = build_report(services.log, municipality, since)
         for key in municipalities_asking(services.log):
@@ -347,12 +361,26 @@ def _index_section(status: AdminStatus) -> str:
     return f'<section id="indeks"><h2>Indeksen</h2>{facts}{per}<details><summary>Alle dokumenter</summary>{docs}</details>{skipped}</section>'
 
 
+def _runs_table(status: AdminStatus) -> str:
+    """The latest syncs and reindexes, on any replica: which one ran it, and what came of it."""
+    if not status.sync_runs:
+        return ""
+    rows = []
+    for run in status.sync_runs:
+        if run.get("finished_at") is None:
+            state = _Styled("Pågår (eller avbrutt)", "muted")
+        else:
+            state = _Styled("OK", "ok") if run.get("ok") else _Styled("Feilet", "bad")
+        rows.append([_when(run.get("started_at")), run.get("holder") or "", state, run.get("generation") or "", run.get("error") or ""])
+    return "<h3>Siste kjøringer</h3>" + _table(["Startet", "Replika", "Status", "Indeksgenerasjon", "Feil"], rows)
+
+
 def _sync_section(status: AdminStatus) -> str:
     title = "<h2>Synkronisering</h2>"
     if status.sync_error:
         return f'<section id="synk">{title}<p class="alert">{_e(status.sync_error)}</p></section>'
     if not status.sync:
-        return f'<section id="synk">{title}<p class="muted">Ingen synkronisering er satt opp (no sync configured).</p></section>'
+        return f'<section id="synk">{title}<p class="muted">Ingen synkronisering er satt opp (no sync configured).</p>{_runs_table(status)}</section>'
     rows, details = [], []
     for source, run in sorted(status.sync.items()):
         run = run if isinstance(run, dict) else {}
@@ -369,7 +397,7 @@ def _sync_section(status: AdminStatus) -> str:
             items = [[s.get("path"), s.get("reason")] if isinstance(s, dict) else [s, ""] for s in skipped]
             details.append(f"<h3>Hoppet over i {_e(source)}</h3>" + _table(["Fil", "Grunn"], items))
     table = _table(["Kilde", "Kommune", "Sist kjørt", "Status", "Lagt til", "Endret", "Fjernet", "Hoppet over"], rows, numeric={4, 5, 6, 7})
-    return f'<section id="synk">{title}{table}{"".join(details)}</section>'
+    return f'<section id="synk">{title}{table}{"".join(details)}{_runs_table(status)}</section>'
 
 
 def _report_section(status: AdminStatus) -> str:

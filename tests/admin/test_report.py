@@ -54,28 +54,14 @@ def seed(log: QuestionLog, engine) -> dict[str, str]:
     return ids
 
 
-@pytest.fixture(scope="session")
-def postgres():
-    """A real PostgreSQL server for the store, as used when several bot replicas share one database."""
-    from tests.standins.postgres_server import start_postgres
-
-    servers = start_postgres()
-    try:
-        url = next(servers)
-    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
-        pytest.skip(f"PostgreSQL not available here: {exc}")
-    yield url
-    next(servers, None)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def log(request, tmp_path) -> QuestionLog:
     if request.param == "sqlite":
-        store = QuestionLog(f"sqlite:///{tmp_path / 'questions.sqlite3'}", salt="test-salt").create_tables()
+        store = QuestionLog.at(f"sqlite:///{tmp_path / 'questions.sqlite3'}", salt="test-salt")
     else:
         from tests.standins.postgres_server import new_database
 
-        store = QuestionLog(new_database(request.getfixturevalue("postgres")), salt="test-salt").create_tables()
+        store = QuestionLog.at(new_database(request.getfixturevalue("postgres")), salt="test-salt")
     yield store
     store.engine.dispose()
 
@@ -193,7 +179,7 @@ def cli_log(monkeypatch, tmp_path, engine) -> QuestionLog:
     monkeypatch.setenv("VEILEDER_DATABASE_URL", url)
     monkeypatch.setenv("VEILEDER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)  # no stray .env
-    log = QuestionLog(url, salt="test-salt").create_tables()
+    log = QuestionLog.at(url, salt="test-salt")
     seed(log, engine)
     return log
 

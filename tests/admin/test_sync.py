@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
 from bot.answering.engine import AnswerEngine
 from bot.services import BotServices
 from bot.admin.question_log import QuestionLog
@@ -436,8 +437,8 @@ def test_veileder_sync_with_a_bad_source_is_one_friendly_line(cli_env, monkeypat
 
 async def start_bot(settings) -> tuple[LocalServer, BotServices]:
     engine = AnswerEngine(settings, embedder=HashingEmbedder())
-    schedule = SyncSchedule(settings, engine.embedder)
-    services = BotServices(settings, engine, QuestionLog.open(settings), CrisisStore(settings.data_dir), reindex=schedule.reindex)
+    schedule = SyncSchedule(settings, open_store(settings), engine.embedder)
+    services = BotServices(settings, engine, QuestionLog.open(settings), CrisisStore(open_store(settings)), reindex=schedule.reindex)
     web_app = web.Application()
     web_app.cleanup_ctx.append(schedule.running)
     server = LocalServer(web_app)

@@ -7,7 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.app import app
-from bot.admin.crisis import CrisisStore
+from bot.admin.crisis import CrisisStateError, CrisisStore
+from bot.store.database import Database
+from bot.store.setup import open_store
 from bot.answering.engine import AnswerEngine
 from bot.answering.role_map import RoleMapError, build_role_map, crisis_rule
 from index.embedder import HashingEmbedder
@@ -78,7 +80,7 @@ def test_crisis_mode_changes_the_verdict_and_survives_a_restart(env, settings):
     assert result.exit_code == 0, result.output
     settings = settings.model_copy(update={"data_dir": env / "data"})
     # a new process: a new store and engine read the same state from disk
-    engine = AnswerEngine(settings, embedder=HashingEmbedder(), crisis=CrisisStore(settings.data_dir))
+    engine = AnswerEngine(settings, embedder=HashingEmbedder(), crisis=CrisisStore(open_store(settings)))
     answer = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
     assert answer.crisis is not None and answer.crisis.spokesperson == "Ordføreren"
     assert answer.verdict.startswith("Kommunen er i krisemodus: Brann ved Lena skole.")
@@ -102,7 +104,7 @@ def test_in_crisis_mode_every_front_end_leads_with_the_crisis_rule(settings, tmp
     from bot.slack.blocks import answer_blocks
     from bot.teams.cards import answer_card
 
-    store = CrisisStore(tmp_path / "crisis")
+    store = CrisisStore(open_store(settings))
     store.switch_on("ostre-toten", "Brann ved Lena skole", "Ordføreren", by="admin")
     engine = AnswerEngine(settings, embedder=HashingEmbedder(), crisis=store)
     answer = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
@@ -114,10 +116,34 @@ def test_in_crisis_mode_every_front_end_leads_with_the_crisis_rule(settings, tmp
     assert "ordfører/kommunedirektør" in json.dumps(answer_card(answer, "q-1"), ensure_ascii=False)
 
 
-def test_a_broken_crisis_file_is_reported_to_the_admin_not_taken_as_no_crisis(env, settings):
+def test_a_broken_crisis_file_from_an_earlier_version_is_reported_to_the_admin_not_taken_as_no_crisis(env):
     (env / "data").mkdir(exist_ok=True)
     (env / "data" / "crisis.json").write_text("{not json")
     result = runner.invoke(app, ["crisis", "status"])
     assert result.exit_code == 2 and "can't be read" in result.output and "Traceback" not in result.output
-    engine = AnswerEngine(settings.model_copy(update={"data_dir": env / "data"}), embedder=HashingEmbedder(), crisis=CrisisStore(env / "data"))
+
+
+def test_crisis_mode_of_an_earlier_version_is_taken_into_the_database_once(env):
+    (env / "data").mkdir(exist_ok=True)
+    legacy = {"modum": {"on": True, "message": "Flom.", "spokesperson": "Ordføreren", "since": "2026-11-01T10:00:00+0100", "by": "ola"}}
+    (env / "data" / "crisis.json").write_text(json.dumps(legacy))
+    result = runner.invoke(app, ["crisis", "status"])
+    assert result.exit_code == 0 and "modum: KRISEMODUS" in result.output and "Flom." in result.output
+    assert (env / "data" / "crisis.json.imported").exists() and not (env / "data" / "crisis.json").exists()
+
+
+def test_answers_go_on_when_the_crisis_state_cant_be_read_but_the_admin_is_told(settings):
+    unreachable = Database("postgresql+psycopg://veileder@127.0.0.1:9/nowhere?connect_timeout=1")
+    engine = AnswerEngine(settings, embedder=HashingEmbedder(), crisis=CrisisStore(unreachable))
     assert engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten").answered  # answers go on
+    with pytest.raises(CrisisStateError, match="can't be read"):
+        CrisisStore(unreachable).status()
+
+
+def test_every_switch_is_kept_in_the_crisis_history(settings):
+    store = CrisisStore(open_store(settings))
+    store.switch_on("modum", "Flom i Vikersund.", "Ordføreren", by="kari")
+    store.switch_off("modum", by="ola")
+    history = store.history("modum")
+    assert [(h["on"], h["by"]) for h in history] == [(False, "ola"), (True, "kari")]
+    assert history[1]["message"] == "Flom i Vikersund." and history[1]["spokesperson"] == "Ordføreren" and history[1]["at"]

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
 from bot.answering.engine import AnswerEngine
 from bot.answering.questions import QuestionError, clean_question
 from bot.services import BotServices
@@ -100,7 +101,7 @@ def slack_services(settings, engine, fake: FakeSlack, **overrides) -> BotService
         **overrides,
     }
     slack_settings = settings.model_copy(update=values)
-    return BotServices(slack_settings, engine, QuestionLog.open(slack_settings), CrisisStore(slack_settings.data_dir))
+    return BotServices(slack_settings, engine, QuestionLog.open(slack_settings), CrisisStore(open_store(slack_settings)))
 
 
 async def serve(services: BotServices, fake: FakeSlack):

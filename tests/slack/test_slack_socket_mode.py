@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.store.setup import open_store
 from bot.admin.crisis import CrisisStore
 from bot.services import BotServices
 from bot.slack.app import SlackFrontEnd, start_socket_mode
@@ -36,7 +37,7 @@ async def socket_bot(settings, engine, fake_slack, monkeypatch):
         monkeypatch.delenv(proxy, raising=False)
     values = {"slack_bot_token": BOT_TOKEN, "slack_app_token": APP_TOKEN, "slack_api_url": fake_slack.api_url, "municipality": "ostre-toten"}
     socket_settings = settings.model_copy(update=values)
-    services = BotServices(socket_settings, engine, QuestionLog.open(socket_settings), CrisisStore(socket_settings.data_dir))
+    services = BotServices(socket_settings, engine, QuestionLog.open(socket_settings), CrisisStore(open_store(socket_settings)))
     app = web.Application()
     front = SlackFrontEnd(services)
     app.on_startup.append(lambda app: start_socket_mode(app, services, front))

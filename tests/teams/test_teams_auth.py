@@ -14,6 +14,7 @@ import pytest
 from microsoft_agents.hosting.core import JwtTokenValidator
 
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
 from bot.graph.profile import GraphProfiles
 from bot.serve import create_web_app
 from bot.services import BotServices
@@ -66,7 +67,7 @@ async def bot_url(settings, engine):
         settings=settings,
         engine=engine,
         log=QuestionLog.open(settings),
-        crisis=CrisisStore(settings.data_dir),
+        crisis=CrisisStore(open_store(settings)),
         graph_profiles=GraphProfiles(None),
     )
     server = LocalServer(create_web_app(services))
@@ -135,7 +136,7 @@ async def test_without_the_sdk_connection_settings_teams_is_not_mounted(monkeypa
     for name in ("CLIENTID", "CLIENTSECRET", "TENANTID", "ANONYMOUS_ALLOWED"):
         monkeypatch.delenv(f"{SDK}{name}", raising=False)
     services = BotServices(
-        settings=settings, engine=engine, log=QuestionLog.open(settings), crisis=CrisisStore(settings.data_dir)
+        settings=settings, engine=engine, log=QuestionLog.open(settings), crisis=CrisisStore(open_store(settings))
     )
     server = LocalServer(create_web_app(services))
     url = await server.start()

@@ -14,6 +14,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
 from bot.admin.question_log import QuestionLog
 from bot.graph.profile import GraphProfiles
 from bot.serve import create_web_app
@@ -77,7 +78,7 @@ async def bot_url(settings, engine, key_server, monkeypatch):
         settings=settings.model_copy(update={"teams_jwks_url": key_server.url}),
         engine=engine,
         log=QuestionLog.open(settings),
-        crisis=CrisisStore(settings.data_dir),
+        crisis=CrisisStore(open_store(settings)),
         graph_profiles=GraphProfiles(None),
     )
     server = LocalServer(create_web_app(services))

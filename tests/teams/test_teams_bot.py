@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
 from bot.graph.client import graph_client
 from bot.graph.profile import GraphProfiles
 from bot.serve import create_web_app
@@ -89,8 +90,13 @@ class Teams:
         self.session = aiohttp.ClientSession()
 
     async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> int:
+        """Post an activity; returns the HTTP status once the answer (sent proactively) is in too."""
         async with self.session.post(f"{self.bot_url}api/messages", json=activity, headers=headers) as response:
-            return response.status
+            status = response.status
+        bot = self.services.running.get("teams_bot")
+        if bot is not None:
+            await bot.drain()
+        return status
 
     def reply(self) -> Sent:
         (message,) = self.connector.messages()
@@ -106,7 +112,7 @@ async def start_teams(settings, engine, connector, profiles: GraphProfiles, rein
         settings=settings,
         engine=engine,
         log=QuestionLog.open(settings),
-        crisis=CrisisStore(settings.data_dir),
+        crisis=CrisisStore(open_store(settings)),
         reindex=reindex,
         graph_profiles=profiles,
     )
@@ -348,3 +354,15 @@ async def test_a_failure_gets_a_short_apology_with_a_reference_and_the_details_g
     assert "disk full" not in text
     reference = re.fullmatch(r"Beklager, .*referanse `([0-9a-f]{8})`\.", text).group(1)
     assert f"[ref {reference}]" in caplog.text and "disk full while writing generation 7" in caplog.text
+
+
+async def test_an_activity_teams_sends_again_is_acknowledged_and_answered_once(teams, connector):
+    activity = personal_message(connector.url, PRESS_QUESTION)
+    assert await teams.post(activity) == 202
+    assert await teams.post(activity) == 202  # Teams re-sends when it got no timely answer
+    assert len(connector.messages()) == 1
+    assert len(teams.stored_questions()) == 1
+    # the same activity id in another conversation is another activity
+    other = {**activity, "conversation": {**activity["conversation"], "id": "a:1personal-other"}}
+    assert await teams.post(other) == 202
+    assert len(connector.messages()) == 2

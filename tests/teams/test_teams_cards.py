@@ -11,6 +11,7 @@ import pytest
 from bot.answering.answer import CrisisNotice
 from bot.answering.presentation import AnswerView
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
 from bot.answering.engine import AnswerEngine
 from bot.teams.app import answer_message
 from bot.teams.cards import MAX_CARD_BYTES, answer_card, answer_text, card_size
@@ -163,7 +164,7 @@ def test_a_crisis_notice_leads_the_card_of_any_answer(unit_leader_answer):
 
 
 def test_in_crisis_mode_a_media_answer_says_so_once(settings, tmp_path):
-    crisis = CrisisStore(tmp_path / "crisis")
+    crisis = CrisisStore(open_store(settings))
     crisis.switch_on(OSTRE_TOTEN, "Brann ved Lena skole. Ikke uttal deg til media.", "ordfører Anne Hagen", by="test")
     engine = AnswerEngine(settings, embedder=HashingEmbedder(), crisis=crisis)
     answer = engine.ask(PRESS_QUESTION, municipality=OSTRE_TOTEN)

@@ -11,6 +11,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bot.admin.sync.state import SyncStateStore
+from bot.store.setup import open_store
 from bot.admin.crisis import CrisisStore
 from bot.serve import create_web_app
 from bot.services import BotServices
@@ -39,7 +41,7 @@ SYNC_STATE = {
 def admin_services(settings, engine, **overrides) -> BotServices:
     admin_settings = settings.model_copy(update={"admin_token": TOKEN, **overrides})
     log = QuestionLog.open(admin_settings)
-    crisis = CrisisStore(admin_settings.data_dir)
+    crisis = CrisisStore(open_store(admin_settings))
     return BotServices(admin_settings, engine, log, crisis)
 
 
@@ -72,7 +74,7 @@ class Server:
 async def bot(settings, engine):
     services = admin_services(settings, engine)
     staff_asked(services)
-    services.settings.data_dir.joinpath("sync-state.json").write_text(json.dumps(SYNC_STATE), encoding="utf-8")
+    SyncStateStore(services.database).write_sources(SYNC_STATE)  # as the sync records it
     server = await Server(services).start()
     yield server
     await server.stop()
@@ -246,3 +248,24 @@ async def test_a_header_with_a_non_utf8_byte_is_a_401_not_a_500(bot, header):
 
     assert status == 401
     assert LUNCH.encode() not in body
+
+
+async def test_the_admin_sees_the_latest_syncs_of_every_replica(settings, engine, http):
+    services = admin_services(settings, engine)
+    runs = SyncStateStore(services.database)
+    done = runs.start_run(None)
+    runs.finish_run(done, True, "gen-20261130T010000-abcd1234", "rebuilt", None)
+    runs.start_run("modum")  # a replica killed mid-build leaves its run unfinished
+    server = await Server(services).start()
+    try:
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        async with http.get(f"{server.url}/admin/status.json", headers=auth) as response:
+            status = await response.json()
+        async with http.get(f"{server.url}/admin", headers=auth) as response:
+            page = await response.text()
+    finally:
+        await server.stop()
+    unfinished, finished = status["sync_runs"]
+    assert unfinished["finished_at"] is None and unfinished["municipality"] == "modum"
+    assert finished["ok"] is True and finished["generation"] == "gen-20261130T010000-abcd1234" and ":" in finished["holder"]
+    assert "Siste kjøringer" in page and "gen-20261130T010000-abcd1234" in page and "Pågår (eller avbrutt)" in page

@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from bot.admin.crisis import CrisisStore
+from bot.store.setup import open_store
 from bot.admin.question_log import QuestionLog
 from bot.graph.profile import GraphProfiles
 from bot.serve import create_web_app
@@ -21,7 +22,7 @@ async def bot(settings, engine, monkeypatch):
     monkeypatch.setenv("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED", "true")
     served = settings.model_copy(update={"slack_bot_token": BOT_TOKEN, "slack_signing_secret": SIGNING_SECRET,
                                          "slack_api_url": "http://127.0.0.1:9/api/", "admin_token": "t" * 32})
-    services = BotServices(served, engine, QuestionLog.open(served), CrisisStore(served.data_dir), graph_profiles=GraphProfiles(None))
+    services = BotServices(served, engine, QuestionLog.open(served), CrisisStore(open_store(served)), graph_profiles=GraphProfiles(None))
     server = LocalServer(create_web_app(services))
     url = await server.start()
     yield url

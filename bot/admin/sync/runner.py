@@ -7,14 +7,15 @@ in atomically; only after that is each source's deltaLink stored. A run that fai
 anywhere leaves the index that serves as it was and the deltaLink where it was, so the next run
 fetches the same changes again and finishes the job.
 
-State lives in DATA_DIR/sync-state.json, one entry per source (the admin page reads `last_run`,
-`ok`, `summary` and `error` from it).
+State lives in the shared state store (`bot/admin/sync/state.py`): one entry per source (the admin
+page reads `last_run`, `ok`, `summary` and `error`) and one row per run. The sync lock
+(`bot/store/locks.py`) lets one replica sync at a time; it builds the next index generation into
+the shared index folder, and every replica's engine picks it up on its next answer.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -23,7 +24,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from knowledge.errors import VeilederError
 from bot.settings import Settings
-from knowledge.files import exclusive_lock, write_json_atomically
+from bot.admin.sync.state import SyncStateStore
+from bot.store.database import Database
+from bot.store.locks import sync_lock
 from bot.graph.client import Credential
 from index.builder import BuildReport
 from knowledge.library import SkippedFile
@@ -45,9 +48,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from index.embedder import Embedder
 
 log = logging.getLogger(__name__)
-
-STATE_FILE = "sync-state.json"
-
 
 class SyncError(VeilederError):
     """The sync can't start (bad configuration, another sync running); the message says what to do."""
@@ -166,54 +166,42 @@ def mirror_layout(sources: list[SharePointSource]) -> dict[str, str]:
 # -- state ----------------------------------------------------------------------------------------
 
 
-def state_path(settings: Settings) -> Path:
-    return settings.data_dir / STATE_FILE
+def _database(settings: Settings, database: Database | None) -> Database:
+    if database is not None:
+        return database
+    from bot.store.setup import open_store
+
+    return open_store(settings)
 
 
-def read_state(settings: Settings) -> dict[str, Any]:
-    """The stored state; an unreadable file counts as none (the next run is then a full sync)."""
-    try:
-        data = json.loads(state_path(settings).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        log.warning("%s can't be read (%s): every source starts with a full sync", state_path(settings), exc)
-        return {}
-    return data if isinstance(data, dict) else {}
+def read_state(settings: Settings, database: Database | None = None) -> dict[str, Any]:
+    """The stored state of every source (from the shared state store)."""
+    return SyncStateStore(_database(settings, database)).read()
+
+
+def _sync_lock(database: Database, data_dir: Path) -> contextlib.AbstractContextManager[None]:
+    return sync_lock(database, data_dir, lambda: SyncBusy("a sync is already running (on this or another replica); try again when it has finished"))
 
 
 PUBLIC_FIELDS = ("municipality", "last_run", "ok", "summary", "error")  # what the admin page shows
 
 
 class SyncStateUnreadable(SyncError):
-    """The sync state file exists but can't be read; the next sync starts over (a full sync)."""
+    """The sync state can't be read from the shared state store."""
 
 
-def public_state(settings: Settings) -> dict[str, dict[str, Any]] | None:
+def public_state(settings: Settings, database: Database | None = None) -> dict[str, dict[str, Any]] | None:
     """Per source, what the last run left for people to see (PUBLIC_FIELDS; delta links and item
-    trees stay private); None when no sync has run. Raises SyncStateUnreadable."""
-    path = state_path(settings)
+    trees stay private), from the shared state store; None when no sync has run. Raises SyncStateUnreadable."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        state = SyncStateStore(_database(settings, database)).read()
+    except (SQLAlchemyError, VeilederError) as exc:
+        raise SyncStateUnreadable(f"synkstatus kan ikke leses fra databasen ({type(exc).__name__})") from exc
+    if not state:
         return None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SyncStateUnreadable(f"{path.name} kan ikke leses ({type(exc).__name__})") from exc
-    if not isinstance(state, dict):
-        raise SyncStateUnreadable(f"{path.name} har uventet innhold")
-    shown = {}
-    for source, run in state.items():
-        run = run if isinstance(run, dict) else {}
-        shown[str(source)] = {key: run.get(key) for key in PUBLIC_FIELDS if key in run}
-    return shown
-
-
-def _write_state(settings: Settings, state: dict[str, Any]) -> None:
-    write_json_atomically(state_path(settings), state)
-
-
-def _sync_lock(data_dir: Path) -> contextlib.AbstractContextManager[None]:
-    return exclusive_lock(data_dir / ".sync.lock", lambda: SyncBusy("a sync is already running; try again when it has finished"))
+    return {str(source): {key: run.get(key) for key in PUBLIC_FIELDS if key in run} for source, run in state.items()}
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -227,6 +215,7 @@ def run_sync(
     embedder: "Embedder | None" = None,
     credential: Credential | None = None,
     cancelled: Callable[[], bool] | None = None,
+    database: Database | None = None,
 ) -> SyncSummary:
     """Sync the configured SharePoint sources (of one municipality, or all) and rebuild the index.
 
@@ -234,10 +223,10 @@ def run_sync(
         print(summary.text())  # "sharepoint-baerum: 1 added, 2 changed, 0 removed, 0 skipped …"
 
     With no source to sync, it is a plain rebuild from the documents folder. Source and build
-    failures are reported in the summary (and DATA_DIR/sync-state.json); SyncError when it can't
-    start (bad configuration), SyncBusy when another sync holds the lock. `progress(what, done,
-    total)` reports downloads; `cancelled()` is checked between steps. Blocking (it runs its own
-    event loop for Graph): call it off the event loop.
+    failures are reported in the summary (and the shared state store); SyncError when it can't
+    start (bad configuration), SyncBusy when another sync — on this or another replica — holds the
+    sync lock. `progress(what, done, total)` reports downloads; `cancelled()` is checked between
+    steps. Blocking (it runs its own event loop for Graph): call it off the event loop.
     """
     sources = configured_sources(settings)
     layout = mirror_layout(sources)
@@ -249,23 +238,45 @@ def run_sync(
         summary.note = "No SharePoint sources are configured (VEILEDER_SHAREPOINT_SOURCES): rebuilt the index from the documents folder."
     elif not selected:
         summary.note = f"No SharePoint source for '{wanted}': rebuilt the index from the documents folder."
-    with _sync_lock(settings.data_dir):
-        state = read_state(settings)
-        pulls: list[SourcePull] = []
-        if selected:
-            pulls, summary.sources = asyncio.run(
-                _pull_all(settings, selected, state, documents_dir, layout, progress, credential, cancelled)
-            )
-        pulls = [done for done in pulls if _applied(done, documents_dir, layout, summary)]
-        if pulls or not selected:
-            try:
-                summary.build = _build(settings, documents_dir, embedder, progress)
-            except Exception as exc:  # noqa: BLE001 - reported; the index in use stays
-                log.exception("index build failed during sync")
-                summary.build_error = (str(exc) or type(exc).__name__)[:400]
-        if selected:
-            _record(settings, state, pulls, summary)
+    database = _database(settings, database)
+    store = SyncStateStore(database)
+    with _sync_lock(database, settings.data_dir):
+        run_id = store.start_run(wanted)
+        try:
+            _run_locked(settings, store, selected, documents_dir, layout, summary, progress, embedder, credential, cancelled)
+        finally:
+            generation = summary.build.generation if summary.build is not None else None
+            store.finish_run(run_id, summary.ok, generation, summary.text(), summary.error)
     return summary
+
+
+def _run_locked(
+    settings: Settings,
+    store: SyncStateStore,
+    selected: list[SharePointSource],
+    documents_dir: Path,
+    layout: dict[str, str],
+    summary: SyncSummary,
+    progress: SyncProgress | None,
+    embedder: "Embedder | None",
+    credential: Credential | None,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    state = store.read()
+    pulls: list[SourcePull] = []
+    if selected:
+        pulls, summary.sources = asyncio.run(
+            _pull_all(settings, selected, state, documents_dir, layout, progress, credential, cancelled)
+        )
+    pulls = [done for done in pulls if _applied(done, documents_dir, layout, summary)]
+    if pulls or not selected:
+        try:
+            summary.build = _build(settings, documents_dir, embedder, progress)
+        except Exception as exc:  # noqa: BLE001 - reported; the index in use stays
+            log.exception("index build failed during sync")
+            summary.build_error = (str(exc) or type(exc).__name__)[:400]
+    if selected:
+        _record(store, state, pulls, summary)
 
 
 async def _pull_all(
@@ -351,10 +362,11 @@ def _build(settings: Settings, documents_dir: Path, embedder: "Embedder | None",
     return report
 
 
-def _record(settings: Settings, state: dict[str, Any], pulls: list[SourcePull], summary: SyncSummary) -> None:
+def _record(store: SyncStateStore, state: dict[str, Any], pulls: list[SourcePull], summary: SyncSummary) -> None:
     """Store each source's run; the deltaLink and item tree advance only for sources whose changes are in the new index."""
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     by_key = {p.source.key: p for p in pulls}
+    written: dict[str, dict[str, Any]] = {}
     for result in summary.sources:
         entry = dict(state.get(result.key) or {})
         done = by_key.get(result.key)
@@ -374,5 +386,5 @@ def _record(settings: Settings, state: dict[str, Any], pulls: list[SourcePull], 
             entry.update(ok=False, error=result.error, summary={"added": 0, "changed": 0, "removed": 0, "skipped": []})
         entry["municipality"] = result.municipality
         entry["last_run"] = now
-        state[result.key] = entry
-    _write_state(settings, state)
+        written[result.key] = entry
+    store.write_sources(written)

@@ -1,0 +1,100 @@
+"""De-duplication claims: the first replica to claim a key answers; every other claim of it (a
+retry, a re-sent activity, the same request after a restart) is told it is taken.
+
+A claim is one statement — INSERT … ON CONFLICT DO UPDATE … WHERE the old claim has expired — so
+two replicas claiming the same key at once can't both win, on PostgreSQL and SQLite alike. Claims
+expire after `CLAIM_SECONDS` (a day: Slack retries for an hour, Teams for minutes).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select
+
+from bot.store.database import Database, holder_id
+from bot.store.schema import claims
+
+CLAIM_SECONDS = 24 * 3600
+KEY_CHARS = 400
+
+
+def _insert_for(database: Database):
+    if database.is_postgresql:
+        from sqlalchemy.dialects.postgresql import insert
+    elif database.is_sqlite:
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - PostgreSQL and SQLite are what we support
+        raise NotImplementedError(f"claims need PostgreSQL or SQLite, not {database.engine.dialect.name}")
+    return insert
+
+
+class Claims:
+    """Claim keys such as `slack:event:Ev123` or `teams:activity:<conversation>:<activity id>`."""
+
+    def __init__(self, database: Database, seconds: int = CLAIM_SECONDS) -> None:
+        self.database = database
+        self.seconds = seconds
+        self._insert = _insert_for(database)
+        self._holder = holder_id()
+
+    def claim(self, key: str, seconds: float | None = None) -> bool:
+        """True if this caller is the first to claim `key` (within its day, or `seconds`); blocking, one statement."""
+        now = datetime.now(timezone.utc)
+        key = key[:KEY_CHARS]
+        expires = now + timedelta(seconds=self.seconds if seconds is None else seconds)
+        statement = self._insert(claims).values(key=key, claimed_at=now, expires_at=expires, holder=self._holder)
+        statement = statement.on_conflict_do_update(
+            index_elements=[claims.c.key],
+            set_={"claimed_at": statement.excluded.claimed_at, "expires_at": statement.excluded.expires_at, "holder": statement.excluded.holder},
+            where=claims.c.expires_at < now,
+        ).returning(claims.c.key)  # a row back only when this statement inserted or renewed the claim
+        with self.database.begin() as conn:
+            return conn.execute(statement).first() is not None
+
+    async def claim_async(self, key: str, seconds: float | None = None) -> bool:
+        return await self.database.run(lambda: self.claim(key, seconds))
+
+    def held(self, key: str) -> bool:
+        """True if `key` is claimed and the claim has not expired."""
+        query = select(claims.c.key).where(claims.c.key == key[:KEY_CHARS], claims.c.expires_at >= datetime.now(timezone.utc))
+        with self.database.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    async def held_async(self, key: str) -> bool:
+        return await self.database.run(lambda: self.held(key))
+
+    def forget_expired(self) -> int:
+        """Delete expired claims (they would be re-claimable anyway); returns how many."""
+        with self.database.begin() as conn:
+            return conn.execute(delete(claims).where(claims.c.expires_at < datetime.now(timezone.utc))).rowcount or 0
+
+
+CLEANUP_SECONDS = 3600
+
+
+def claims_cleanup_ctx(claims: Claims, every_seconds: float = CLEANUP_SECONDS):
+    """An aiohttp cleanup context for `veileder serve`: expired claims are deleted every hour."""
+    import asyncio
+    import contextlib
+    import logging
+
+    log = logging.getLogger(__name__)
+
+    async def every_hour() -> None:
+        while True:
+            try:
+                removed = await claims.database.run(claims.forget_expired)
+                if removed:
+                    log.info("forgot %d expired de-duplication claims", removed)
+            except Exception:  # noqa: BLE001 - the next hour tries again
+                log.exception("could not delete expired claims")
+            await asyncio.sleep(every_seconds)
+
+    async def context(_app):
+        task = asyncio.create_task(every_hour(), name="veileder-claims-cleanup")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context

@@ -1,0 +1,152 @@
+"""The database every replica shares: its URL, engine, schema migrations and a thread pool of its own.
+
+`VEILEDER_DATABASE_URL` names it (any SQLAlchemy URL; PostgreSQL for several replicas, e.g.
+`postgresql+psycopg://veileder@db/veileder`); without it, SQLite in the data folder
+(`DATA_DIR/veileder.sqlite3`) — the same code path on one machine.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from knowledge.errors import VeilederError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SQLITE_FILE = "veileder.sqlite3"
+MIGRATIONS = "bot.store:migrations"
+SCHEMA_REVISION = "0001"  # the newest migration (tests check it is Alembic's head)
+# Advisory lock keys (PostgreSQL): fixed numbers, documented so a DBA can read pg_locks.
+UPGRADE_LOCK_KEY = 0x5645494C_0001  # "VEIL" · 1: one replica migrates at a time
+SYNC_LOCK_KEY = 0x5645494C_0002  # "VEIL" · 2: the sync lock (bot/store/locks.py)
+DB_THREADS = 8  # store calls get threads of their own, so acks never queue behind answers
+
+
+class DatabaseError(VeilederError):
+    """The database can't be reached or migrated; the message names the URL (without password) and the cause."""
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / SQLITE_FILE}"
+
+
+def holder_id() -> str:
+    """Who holds a claim or lock: host and process id (for the admin page and the logs)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Database:
+    """One SQLAlchemy engine on the shared database, and its own small thread pool for async callers."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        options: dict[str, Any] = {} if url.startswith("sqlite") else {"pool_size": DB_THREADS + 4, "max_overflow": 8}
+        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True, **options)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._executor: ThreadPoolExecutor | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "Database":
+        """The database the settings name: VEILEDER_DATABASE_URL, else SQLite in DATA_DIR (created)."""
+        if settings.database_url:
+            return cls(settings.database_url)
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        return cls(default_url(Path(settings.data_dir)))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (Alembic); safe to run from several replicas at once.
+
+        Raises DatabaseError when the database can't be reached or a migration fails."""
+        if self._at_newest_revision():
+            return  # the common case on every start: no need to load Alembic
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", MIGRATIONS)
+        try:
+            with self.engine.begin() as conn:
+                if self.is_postgresql:  # held to the end of this transaction
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK_KEY})
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except SQLAlchemyError as exc:
+            raise DatabaseError(f"the database {self.safe_url()} can't be upgraded: {str(exc).splitlines()[0]}") from exc
+
+    def _at_newest_revision(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_REVISION
+        except SQLAlchemyError:  # no such table yet, or unreachable: let the migration say which
+            return False
+
+    def revision(self) -> str | None:
+        """The schema's migration revision, None before the first `veileder db upgrade`."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def ping(self) -> bool:
+        """True if a trivial query answers (for /readyz)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except SQLAlchemyError as exc:
+            log.warning("database %s unreachable: %s", self.safe_url(), str(exc).splitlines()[0])
+            return False
+
+    # -- use ---------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run blocking store work off the event loop, on the store's own threads."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="veileder-db")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Several processes on one SQLite file: readers don't block the writer, writers wait their turn."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
