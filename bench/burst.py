@@ -173,7 +173,7 @@ def main() -> None:
             build_index(load_knowledge(base.setup_documents_dir()), embedder, settings.resolved_index_dir())
     engine = AnswerEngine(settings, embedder=embedder)
     engine.ask(*QUESTIONS[0][:1], municipality="ostre-toten")  # warm: model, index, caches
-    print(f"burst of {args.n} questions, {settings.answer_workers} answer workers, model {settings.model}")
+    print(f"burst of {args.n} questions, {getattr(settings, 'resolved_answer_workers', lambda: '?')()} answer workers, model {settings.model}")
     for name, burst in (("Slack events", slack_burst), ("Teams activities", teams_burst)):
         median, drain, ratio, answered = asyncio.run(burst(settings, engine, args.n))
         verdict = "ok" if ratio <= 0.6 and answered == args.n else "over target"

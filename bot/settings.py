@@ -111,7 +111,8 @@ class Settings(BaseSettings):
         return self.index_dir if self.index_dir is not None else self.data_dir / "index"
 
     def resolved_answer_workers(self) -> int:
-        """ANSWER_WORKERS, else one per core: more threads only take the interpreter lock from the event loop."""
+        """ANSWER_WORKERS, else one per core: more answer threads only take the interpreter lock from
+        the event loop (a burst's acknowledgements and first answers would wait), fewer leave cores idle."""
         return self.answer_workers or os.cpu_count() or 1
 
     def admin_user_ids(self) -> set[str]:
