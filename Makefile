@@ -10,7 +10,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast bench bench-burst quality setup browser clean
+.PHONY: demo test test-fast bench bench-burst quality setup system-packages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,24 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/veileder ask "Kan jeg uttale meg til pressen?" --municipality ostre-toten --role employee
 
-# The admin page is tested in a real headless Chromium (Debian's package); without it that test is skipped.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
-	  echo "chromium not installed: the admin page browser test will be skipped"
+# Debian packages some features and tests need. As root with apt-get they are installed when missing;
+# otherwise each missing one is named and the tests that need it are skipped (listed at the end of the run).
+#   chromium     the admin page's and the Teams cards' browser tests
+#   postgresql   the question log on PostgreSQL (the tests start a throwaway server)
+SYSTEM_PACKAGES = chromium:chromium postgresql:initdb
 
-test: setup browser
+system-packages:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do pkg=$${pair%%:*}; cmd=$${pair#*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/$$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+	      || echo "could not install$$missing: the tests that need them will be skipped"; \
+	  else echo "not installed:$$missing (sudo apt-get install$$missing): the tests that need them will be skipped"; fi; \
+	fi
+
+test: setup system-packages
 	$(BIN)/python -m pytest
 
 test-fast: setup

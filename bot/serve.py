@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from typing import Callable
 
@@ -111,14 +112,68 @@ def load_engine(open_engine: EngineOpener, database: Database) -> AnswerEngine:
             time.sleep(INDEX_BUSY_RETRY_SECONDS)
 
 
-def serve(settings: Settings, database: Database, open_engine: EngineOpener, host: str, port: int) -> None:
+TEAMS_SETTINGS = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, __CLIENTSECRET and __TENANTID"
+
+
+def _unset(**values: object) -> str:
+    """The names among `values` that are not set, joined with "and"."""
+    return " and ".join(name for name, value in values.items() if not value)
+
+
+def front_end_lines(app: web.Application, settings: Settings, address: str) -> list[str]:
+    """What an operator reads when `veileder serve` starts: one line per front end, on (at which
+    path) or off (and which setting turns it on). Read from the routes `create_web_app` mounted and
+    the settings that start Socket Mode and the sync schedule, so the lines can't disagree with
+    what answers."""
+    paths = {route.resource.canonical for route in app.router.routes() if route.resource is not None}
+    lines = [f"Veileder is serving at {address}"]
+    if "/slack/events" in paths:
+        lines.append(f"  Slack        on:  Events API at {address}/slack/events")
+    else:
+        missing = _unset(SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret)
+        lines.append(f"  Slack        off: Events API (/slack/events) needs {missing}")
+    if settings.slack_app_token and settings.slack_bot_token:
+        lines.append("  Slack        on:  Socket Mode (no public URL needed)")
+    else:
+        missing = _unset(SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_APP_TOKEN=settings.slack_app_token)
+        lines.append(f"  Slack        off: Socket Mode needs {missing}")
+    if "/api/messages" in paths:
+        lines.append(f"  Teams        on:  {address}/api/messages")
+    else:
+        lines.append(f"  Teams        off: /api/messages needs {TEAMS_SETTINGS}")
+    if settings.admin_token:
+        lines.append(f"  Admin page   on:  {address}/admin (open /admin?token=… once, or send Authorization: Bearer …)")
+    else:
+        lines.append("  Admin page   off: /admin needs VEILEDER_ADMIN_TOKEN")
+    lines.append(f"  Health       on:  {address}/healthz (alive), {address}/readyz (ready for questions)")
+    if settings.sync_interval_minutes and settings.sharepoint_sources:
+        lines.append(f"  SharePoint   on:  synced every {settings.sync_interval_minutes} min")
+    else:
+        missing = _unset(
+            VEILEDER_SHAREPOINT_SOURCES=settings.sharepoint_sources, VEILEDER_SYNC_INTERVAL_MINUTES=settings.sync_interval_minutes
+        )
+        lines.append(f"  SharePoint   off: scheduled sync needs {missing}")
+    lines.append("Stop with Ctrl-C (or SIGTERM).")
+    return lines
+
+
+def _say(line: str) -> None:
+    """Operator lines go to stdout as they are, whatever the logging configuration."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def serve(
+    settings: Settings, database: Database, open_engine: EngineOpener, host: str, port: int, say: Callable[[str], None] = _say
+) -> None:
     """Build the services once, the web app around them, and run until stopped (Ctrl-C, SIGTERM).
 
     `database` is the shared state store, already migrated. The server listens at once and loads
     the model in the background (`open_engine`): until then /readyz is 503 and questions that
     arrive anyway wait for it. The sync schedule, the question log's retention cleanup and the
     claims' cleanup run as the app's cleanup contexts; with SLACK_APP_TOKEN set, Slack's events
-    come over Socket Mode.
+    come over Socket Mode. Once the port is bound, `say` gets the address and one line per front
+    end (`front_end_lines`); then a line when questions can be answered, and one when it has stopped.
     """
     services = BotServices(settings, None, QuestionLog.open(settings, database), CrisisStore(database))
     schedule = SyncSchedule(settings, database, engine=services.ready_engine)
@@ -134,7 +189,9 @@ def serve(settings: Settings, database: Database, open_engine: EngineOpener, hos
                 log.error("the bot can't start answering: %s", services.startup_error)
                 return
             services.engine_loaded(engine)
-            log.info("ready: model loaded, index %s served", engine.retriever().stored.generation)
+            generation = engine.retriever().stored.generation
+            log.info("ready: model loaded, index %s served", generation)
+            say(f"Ready: model loaded, index {generation} served.")
 
         services.running["loader"] = asyncio.create_task(run(), name="veileder-load")
 
@@ -146,4 +203,11 @@ def serve(settings: Settings, database: Database, open_engine: EngineOpener, hos
         from bot.slack.app import start_socket_mode
 
         web_app.on_startup.append(lambda app: start_socket_mode(app, services))
-    web.run_app(web_app, host=host, port=port, print=lambda *_: None)
+    address = f"http://{host}:{port}"
+
+    def started(*_: object) -> None:  # aiohttp calls this once the port is bound
+        for line in front_end_lines(web_app, settings, address):
+            say(line)
+
+    web.run_app(web_app, host=host, port=port, print=started)
+    say(f"Veileder stopped ({address}).")

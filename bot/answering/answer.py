@@ -92,6 +92,10 @@ class Answer:
     show_contact: bool = False
     crisis: CrisisNotice | None = None
     note: str | None = None  # e.g. "the role was read from your profile title"
+    # No municipality was given or configured and the index has several: `municipality` is the one
+    # whose rules answered (the best-matching passage's) and these are the keys to choose from.
+    unchosen_among: tuple[str, ...] = ()
+    municipality_notice: str | None = None  # which municipality answered and how to choose, in the asker's language
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `veileder ask --json` (see ../shared/eval/README.md), plus extras."""
@@ -148,4 +152,7 @@ class Answer:
                 else None
             ),
             "note": self.note,
+            "municipality_chosen": not self.unchosen_among,
+            "municipalities": list(self.unchosen_among) or None,
+            "municipality_notice": self.municipality_notice,
         }

@@ -21,6 +21,7 @@ from bot.answering.questions import Question, QuestionError, clean_question, rea
 from bot.answering.scope import scope_of
 from bot.settings import Settings
 from bot.answering.verdicts import roles_phrase, say, verdict_for
+from bot.texts import phrase
 from index.embedder import Embedder, load_embedder
 from index.generations import CurrentIndex, NoUsableIndex
 from index.retrieval import Hit, Retriever
@@ -138,6 +139,12 @@ class AnswerEngine:
         )
         vector = retriever.encode(text)
         hits = retriever.search(text, municipality, k=RETRIEVE, vector=vector)
+        unchosen: tuple[str, ...] = ()
+        if municipality is None and len(retriever.municipalities) > 1 and hits:
+            # No municipality given or configured: the best-matching passage's municipality answers,
+            # alone, and the answer says so (see `Answer.unchosen_among`).
+            municipality, unchosen = hits[0].passage.municipality, tuple(retriever.municipalities)
+            hits = retriever.search(text, municipality, k=RETRIEVE, vector=vector)
         crisis = self._crisis_notice(retriever, municipality)
         asked = dict(
             question=text,
@@ -148,6 +155,8 @@ class AnswerEngine:
             role_source=role_source,
             contact=_contact(retriever, municipality),
             crisis=crisis,
+            unchosen_among=unchosen,
+            municipality_notice=_unchosen_notice(retriever, municipality, unchosen, language) if unchosen else None,
         )
         passages = [self._found(retriever, h) for h in retriever.present(hits, vector)[:PASSAGES_SHOWN]]
         if not hits or not self._answerable(text, language, hits[0]):
@@ -266,6 +275,23 @@ class _Ruling:
     rule: MatchedRule | None = None
     role_rules: list[RoleRule] = field(default_factory=list)
     check_first: bool = False  # the rule sends the asker to a human first
+
+
+def _unchosen_notice(retriever: Retriever, answered_by: str, keys: tuple[str, ...], language: str) -> str:
+    """Which municipality answered when none was chosen, and how to choose, in the asker's language.
+
+    Answering from the best-matching municipality and saying so — rather than asking back which
+    municipality first — is chosen for staff: most questions (press, social media, crisis) get the
+    same kind of rule everywhere, so an answer now with its municipality named beside the verdict
+    serves better than a round trip; the name is in the meta line of every front end, and this
+    notice says how to make the choice for good (`-m KEY`, VEILEDER_MUNICIPALITY, the Slack team /
+    Teams tenant mappings). It only appears when the index holds several municipalities and none
+    was given or configured, which in a configured Slack or Teams deployment doesn't happen.
+    """
+    return phrase(
+        "municipality_unchosen", language,
+        name=_municipality_name(retriever, answered_by), count=len(keys), keys=", ".join(keys),
+    )
 
 
 def _municipality_name(retriever: Retriever, key: str) -> str:

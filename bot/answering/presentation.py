@@ -34,6 +34,7 @@ class AnswerView:
     verdict: str
     crisis: CrisisView | None
     meta: tuple[str, ...]  # municipality · role (and where it was read) · confidence, in the asker's language
+    municipality_notice: str | None  # none chosen: which municipality answered and how to choose (shown under the meta line)
     rule: MatchedRule | None  # the matching rule, quoted once
     role_rules: tuple[RoleRule, ...]  # the rules by role, never repeating `rule`
     passages: tuple[FoundPassage, ...]
@@ -49,6 +50,7 @@ class AnswerView:
             verdict=answer.verdict,
             crisis=_crisis(answer),
             meta=_meta(answer),
+            municipality_notice=answer.municipality_notice,
             rule=rule,
             role_rules=tuple(role_rules),
             passages=tuple(answer.passages[:PASSAGES_SHOWN]),

@@ -5,6 +5,7 @@ bad input ends in one friendly line on stderr and exit code 2, never a traceback
 """
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
@@ -16,44 +17,40 @@ from typing import Optional
 
 import typer
 
+from bot.cli.building import build, load_embedder_for
 from bot.cli.common import app, command_settings, err, fail, out
 from bot.settings import Settings
-from knowledge.errors import StorageError, VeilederError
+from knowledge.errors import VeilederError
 
-def build(settings: Settings, quiet: bool = False):
-    """Build or update the index from the settings' documents, with a progress bar on stderr."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _loading_message(settings: Settings) -> str:
+    """What the spinner says while the model loads; the first run converts the bundled model."""
+    from index.embedder import DEFAULT_MODEL
 
-    from index.builder import build_index
-    from index.embedder import load_embedder
-    from knowledge.library import load_knowledge
-
-    kb = load_knowledge(settings.setup_documents_dir())
-    embedder = load_embedder(settings.model, settings.data_dir, settings.threads)
-    with Progress(
-        TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, disable=quiet, transient=True,
-    ) as progress:
-        task = progress.add_task("embed", total=None)
-        try:
-            report = build_index(kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total))
-        except OSError as exc:  # read-only or full disk: one line, not a traceback
-            raise StorageError.from_os_error(exc, "the index", settings.resolved_index_dir(), "VEILEDER_INDEX_DIR") from exc
-    return report, embedder
+    models = settings.data_dir / "models"
+    if settings.model == DEFAULT_MODEL and not (models.is_dir() and any(models.iterdir())):
+        return "Converting the bundled embedding model (once, about a minute)…"
+    return "Loading the embedding model…"
 
 
 def _engine(settings: Settings, quiet: bool = False, database=None):
+    """The answer engine for a command. A missing index is built once, with a line that says so and
+    a progress bar (a newcomer's first `veileder ask` just works); a corrupt one is an error that
+    says how to rebuild it (see README, "Bad input")."""
     from bot.answering.engine import AnswerEngine
     from bot.admin.crisis import CrisisStore
     from bot.store.setup import open_store
 
     def build_first(engine: AnswerEngine) -> None:
         if not quiet:
-            err.print("No index yet: building it from the documents (once)…")
-        build(settings, quiet=quiet)
+            err.print(f"No index in {engine.index_dir} yet: building the index (once)…", highlight=False, soft_wrap=True)
+        report, _ = build(settings, quiet=quiet, embedder=engine.embedder)
+        if not quiet:
+            err.print(f"Index built in {report.seconds:.0f} s: {report.documents} documents, {report.passages} passages, {report.rules} rules.", highlight=False)
 
     crisis = CrisisStore(database if database is not None else open_store(settings))
-    return AnswerEngine(settings, crisis=crisis, on_missing_index=build_first)
+    with err.status(_loading_message(settings)) if not quiet else contextlib.nullcontext():
+        embedder = load_embedder_for(settings)
+    return AnswerEngine(settings, embedder=embedder, crisis=crisis, on_missing_index=build_first)
 
 
 @app.command()

@@ -24,6 +24,8 @@ def render_answer(console: Console, answer: Answer) -> None:
     console.print(Text(view.verdict, style=style))
     if view.meta:
         console.print(Text(" · ".join(view.meta), style="dim"))
+    if view.municipality_notice:
+        console.print(Text(view.municipality_notice, style="yellow"))
     if view.crisis:
         crisis = view.crisis
         lines = [crisis.message] if crisis.message else []
@@ -37,7 +39,7 @@ def render_answer(console: Console, answer: Answer) -> None:
         console.print(Panel(Text(f"«{view.rule.text}»"), title=phrase("rule", lang), border_style="cyan"))
         console.print(Text(f"  — {view.rule.citation.label()}", style="cyan"))
     if view.role_rules:
-        table = Table(title=phrase("by_role", lang), show_lines=True, expand=True)
+        table = Table(title=phrase("by_role", lang), show_header=False, show_lines=True, expand=True)
         table.add_column("", style="bold", no_wrap=True)
         table.add_column("")
         for rr in view.role_rules:

@@ -148,6 +148,8 @@ def _crisis_blocks(view: AnswerView) -> list[dict]:
 
 def _meta_block(view: AnswerView) -> dict | None:
     texts = [escape(" · ".join(view.meta))] if view.meta else []
+    if view.municipality_notice:
+        texts.append(escape(shorten(view.municipality_notice, 600)))
     if view.note:
         texts.append(escape(shorten(view.note, 500)))
     return _context(*texts) if texts else None

@@ -84,6 +84,8 @@ def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str,
     body.append(_text(_shorten(view.verdict, limits.text_chars), weight="Bolder", size="Medium"))
     if view.meta:
         body.append(_text(" · ".join(view.meta), size="Small", isSubtle=True, spacing="None"))
+    if view.municipality_notice:
+        body.append(_text(_shorten(view.municipality_notice, limits.text_chars), size="Small", color="Warning", spacing="Small"))
     rule, role_rules = view.rule, view.role_rules
     if rule:
         body.append(_rule_block(phrase("rule", lang), rule, lang, limits.rule_chars, style="emphasis"))

@@ -71,4 +71,16 @@ TEXTS: dict[str, str] = {
     "roles_yours": "The title in your Slack profile (“{title}”) gives the role *{role}*.",
     "roles_unknown": "Your Slack profile has no title, so I don't know your role.",
     "roles_override": "State your role in the question to override the profile: “As a unit leader, can I …”",
+    # Modalities, as the role map and `veileder roles` label a rule
+    "modality_may": "may",
+    "modality_must": "must",
+    "modality_must_not": "must not",
+    "modality_should": "should",
+    "modality_should_not": "should not",
+    "modality_responsible": "responsible",
+    "item": "item {item}",
+    "roles_across": "{role} – across the municipalities",
+    "roles_none": "no rules",
+    # When no municipality is chosen and the index has several
+    "municipality_unchosen": "No municipality was chosen, so this answer is from {name}'s rules. The index has {count} municipalities ({keys}). Choose one with “-m KEY” or VEILEDER_MUNICIPALITY; in Slack and Teams, IT maps the workspace or tenant to its municipality (VEILEDER_SLACK_TEAM_MUNICIPALITIES, VEILEDER_TENANT_MUNICIPALITIES).",
 }

@@ -71,4 +71,16 @@ TEXTS: dict[str, str] = {
     "roles_yours": "Tittelen i Slack-profilen din («{title}») gir rollen *{role}*.",
     "roles_unknown": "Slack-profilen din har ingen tittel, så jeg vet ikke rollen din.",
     "roles_override": "Si rollen i spørsmålet for å overstyre profilen: «Jeg er enhetsleder – kan jeg …»",
+    # Modalities, as the role map and `veileder roles` label a rule
+    "modality_may": "kan",
+    "modality_must": "skal",
+    "modality_must_not": "skal ikke",
+    "modality_should": "bør",
+    "modality_should_not": "bør ikke",
+    "modality_responsible": "har ansvaret",
+    "item": "punkt {item}",
+    "roles_across": "{role} – på tvers av kommunene",
+    "roles_none": "ingen regler",
+    # When no municipality is chosen and the index has several
+    "municipality_unchosen": "Ingen kommune er valgt, så svaret bygger på reglene til {name}. Indeksen har {count} kommuner ({keys}). Velg kommune med «-m KEY» eller VEILEDER_MUNICIPALITY; i Slack og Teams kobler IT arbeidsområdet eller tenanten til kommunen (VEILEDER_SLACK_TEAM_MUNICIPALITIES, VEILEDER_TENANT_MUNICIPALITIES).",
 }

@@ -71,4 +71,16 @@ TEXTS: dict[str, str] = {
     "roles_yours": "Tittelen i Slack-profilen din («{title}») gir rolla *{role}*.",
     "roles_unknown": "Slack-profilen din har ingen tittel, så eg veit ikkje rolla di.",
     "roles_override": "Sei rolla i spørsmålet for å overstyre profilen: «Eg er einingsleiar – kan eg …»",
+    # Modalities, as the role map and `veileder roles` label a rule
+    "modality_may": "kan",
+    "modality_must": "skal",
+    "modality_must_not": "skal ikkje",
+    "modality_should": "bør",
+    "modality_should_not": "bør ikkje",
+    "modality_responsible": "har ansvaret",
+    "item": "punkt {item}",
+    "roles_across": "{role} – på tvers av kommunane",
+    "roles_none": "ingen reglar",
+    # When no municipality is chosen and the index has several
+    "municipality_unchosen": "Ingen kommune er vald, så svaret byggjer på reglane til {name}. Indeksen har {count} kommunar ({keys}). Vel kommune med «-m KEY» eller VEILEDER_MUNICIPALITY; i Slack og Teams koplar IT arbeidsområdet eller tenanten til kommunen (VEILEDER_SLACK_TEAM_MUNICIPALITIES, VEILEDER_TENANT_MUNICIPALITIES).",
 }
