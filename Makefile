@@ -3,13 +3,14 @@
 #   make test   set up and run the whole test suite (what CI runs)
 # and for measuring:
 #   make bench  speed and memory figures        make quality  the scorer on the question sets
+#   make bench-burst  200 questions at once through Slack and Teams: median wait / drain time
 
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast bench quality setup system-packages readers card-renderer previews clean
+.PHONY: demo test test-fast bench bench-burst quality setup system-packages readers card-renderer previews clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +71,9 @@ test-fast: setup
 bench: setup
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.pdf_engines
+
+bench-burst: setup
+	$(BIN)/python -m bench.burst
 
 quality: setup
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev_questions.jsonl --cmd "$(BIN)/veileder ask --batch {questions} --json"

@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.store.claims import claims_cleanup_ctx
 from bot.store.database import Database
 from bot.web.admin_page import mount_admin
+from bot.web.undecodable import undecodable_input
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +70,17 @@ async def _readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", **body})
 
 
+async def _close_workers(services: BotServices) -> None:
+    if services.workers is not None:
+        services.workers.close()
+
+
 def create_web_app(services: BotServices) -> web.Application:
     """The HTTP app: /healthz, /readyz, /admin, Slack's /slack/events (when its token and signing
     secret are set) and Teams' /api/messages (when its connection is configured)."""
-    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[undecodable_input])
     app[SERVICES] = services
+    app.on_cleanup.append(lambda _app: _close_workers(services))
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     mount_admin(app, services)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -75,6 +77,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL for questions/feedback (default: SQLite in DATA_DIR)")
     retention_days: int = Field(365, description="Stored questions older than this are deleted")
     user_hash_salt: str | None = Field(None, description="Salt for hashing user ids (default: generated once in DATA_DIR)")
+    answer_workers: int | None = Field(None, ge=1, le=64, description="`veileder serve`: questions answered at once (the engine's own worker pool; default: one per core)")
+    log_format: Literal["text", "json"] = Field("text", description="Log lines as text or as one JSON object per line")
+    teams_jwks_url: str | None = Field(None, description="Where Teams' token signing keys are fetched (default: the address the token's issuer publishes)")
 
     # Asking a communications adviser (bot.admin.cases)
     advisers: dict[str, AdvisersConfig] = Field(
@@ -140,6 +145,11 @@ class Settings(BaseSettings):
         """The municipality's advisers' configuration, or None when it has none."""
         found = self.advisers.get(municipality) if municipality else None
         return AdvisersConfig.model_validate(found) if isinstance(found, dict) else found  # model_copy doesn't validate
+
+    def resolved_answer_workers(self) -> int:
+        """ANSWER_WORKERS, else one per core: more answer threads only take the interpreter lock from
+        the event loop (a burst's acknowledgements and first answers would wait), fewer leave cores idle."""
+        return self.answer_workers or os.cpu_count() or 1
 
     def admin_user_ids(self) -> set[str]:
         return {u.strip() for u in self.admin_users.split(",") if u.strip()}

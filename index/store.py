@@ -126,8 +126,13 @@ def build_lock(index_dir: Path) -> contextlib.AbstractContextManager[None]:
 
 
 def write_generation(index_dir: Path, write: Callable[[Path], None]) -> Path:
-    """Write a new generation with `write(tmp_dir)` and make it current atomically; return its path."""
+    """Write a new generation with `write(tmp_dir)` and make it current atomically; return its path.
+
+    Called under `build_lock`: partial generations (`.tmp-*`) of a killed build are removed first."""
     index_dir.mkdir(parents=True, exist_ok=True)
+    # Builds hold the folder's build lock, so a partial generation found now was left by a killed build.
+    for partial in index_dir.glob(".tmp-*"):
+        shutil.rmtree(partial, ignore_errors=True)
     tmp = index_dir / f".tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:

@@ -17,7 +17,11 @@ _BULLET_CHARS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\u2022\u25aa\u25cf\u25e6\u2023\u2
 _BULLET_RE = re.compile(f"[{_BULLET_CHARS}]")
 _PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Unicode's format characters (category Cf): soft hyphens (U+00AD, pasted from Word), zero-width
+# spaces and joiners, bidirectional marks, the byte order mark. Invisible, yet they split words.
+# Written out (Unicode 15) so importing costs nothing; tests/knowledge checks it against unicodedata.
+_FORMAT_RE = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
 # Compatibility decompositions that are folded: ligatures (ﬁ, ﬀ), full- and half-width forms, font
 # variants. Superscripts, fractions and circled numbers keep their meaning and are left alone.
 _FOLDED_KINDS = ("<compat>", "<font>", "<wide>", "<narrow>", "<noBreak>")
@@ -69,10 +73,15 @@ def drop_running_lines(pages: list[str], edge: int = 2) -> list[str]:
     return out
 
 
+def remove_format_characters(text: str) -> str:
+    """`text` without invisible format characters (Unicode category Cf), so "ut\u00adtale" is "uttale"."""
+    return _FORMAT_RE.sub("", text)
+
+
 def normalise_line(line: str) -> str:
-    """One line with bullets unified, control characters and private-use glyphs removed, spaces folded."""
+    """One line with bullets unified, control and format characters and private-use glyphs removed, spaces folded."""
     line = unicodedata.normalize("NFC", fold_compatibility(line))
-    line = _CONTROL_RE.sub("", line)
+    line = remove_format_characters(_CONTROL_RE.sub("", line))
     line = _BULLET_RE.sub(BULLET, line)
     line = _PRIVATE_USE_RE.sub(" ", line)
     line = _EMPHASIS_RE.sub(lambda m: next(g for g in m.groups() if g is not None), line)

@@ -165,7 +165,7 @@ def load_knowledge(documents_dir: Path, limits: ReadLimits | None = None, state_
         try:
             document, passages, rules = read_knowledge_file(path, documents_dir, catalog, limits, unreadable)
         except UnreadableDocument as exc:
-            log.warning("skipped %s: %s", rel, exc.reason)
+            log.info("skipped %s: %s", rel, exc.reason)  # callers report kb.skipped to the admin
             kb.skipped.append(SkippedFile(rel, exc.reason))
             continue
         if document.web_url is None and rel in web_urls:

@@ -79,7 +79,7 @@ def ask(
         fail(str(exc))
         return
     if as_json:
-        sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(answer.to_dict()))
     else:
         render_answer(out, answer)
 
@@ -87,7 +87,7 @@ def ask(
 def _ask_batch(engine, path: Path) -> None:
     """One JSON line out per line in, in order; a line that can't be answered gets its error, the rest go on."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # not splitlines(): U+2028 may sit inside a JSON string
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"can't read {path}: {getattr(exc, 'strerror', None) or exc}")
         return
@@ -107,10 +107,21 @@ def _ask_batch(engine, path: Path) -> None:
             result = {"question": item.get("question"), "answered": False, "error": str(exc), "rule": None, "passages": []}
         except ValueError as exc:  # not JSON, or not a question object
             result = {"question": None, "answered": False, "error": f"{path}:{number}: {exc}", "rule": None, "passages": []}
+        except Exception as exc:  # noqa: BLE001 - one line's failure never costs the lines after it
+            logging.getLogger(__name__).exception("%s:%d could not be answered", path, number)
+            result = {"question": item.get("question"), "answered": False, "rule": None, "passages": [],
+                      "error": f"{path}:{number}: could not be answered ({type(exc).__name__})"}
         result = {"id": item.get("id") if isinstance(item, dict) else None, **result}
         result["timing_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(result))
         sys.stdout.flush()
+
+
+def json_line(value) -> str:
+    """One JSON line that every reader splits the same way: U+2028/U+2029 escaped (Python's
+    `splitlines()` breaks on them) and lone surrogates written as `\\udXXX` escapes, not as invalid UTF-8."""
+    text = json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n"
 
 
 def _open_log(settings: Settings):
@@ -171,11 +182,11 @@ def sync(
                 settings, municipality, lambda what, done, total: progress.update(task, description=escape(what), completed=done, total=total)
             )
         except VeilederError as exc:
-            fail(escape(str(exc)))
+            fail(str(exc))
             return
     out.print(escape(summary.text()), highlight=False, soft_wrap=True)
     if not summary.ok:
-        fail(escape(summary.error or "sync failed"))
+        fail(summary.error or "sync failed")
 
 
 @app.command()
@@ -214,7 +225,7 @@ def chat(
         try:
             answer = engine.ask(question, municipality=municipality, role=role)
         except VeilederError as exc:
-            err.print(f"[yellow]{exc}[/]")
+            err.print(str(exc), style="yellow", markup=False, highlight=False)
             continue
         _record(question_log, answer)
         render_answer(out, answer)
@@ -231,7 +242,6 @@ def serve(
     from bot.serve import serve as serve_forever
     from bot.store.setup import open_store
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = command_settings(index=index)
     try:
         database = open_store(settings)  # the schema migrations run on start
@@ -262,7 +272,7 @@ def report_command(
     try:
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
-        fail(escape(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31"))
+        fail(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31")
         return
     settings = command_settings()
     try:
@@ -272,7 +282,7 @@ def report_command(
             note = f"No questions from '{municipality}' in the log; municipalities with questions: {', '.join(known) or 'none yet'}"
             err.print(escape(note), style="yellow", highlight=False, soft_wrap=True)
     except (ReportError, SQLAlchemyError, OSError, ImportError) as exc:
-        fail(escape(str(exc).splitlines()[0]))
+        fail(str(exc).splitlines()[0])
         return
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
@@ -285,9 +295,19 @@ import bot.cli.db  # noqa: E402,F401  registers `db upgrade` and `db status` on 
 import bot.cli.advisers  # noqa: E402,F401  registers `notes` on `app`
 
 
+@app.callback()
+def _logging(ctx: typer.Context) -> None:
+    """Veileder: answers staff's questions about the municipality's communication rules, from its own strategy documents."""
+    from bot.cli.logs import configure_logging, level_for
+
+    try:
+        log_format = Settings().log_format
+    except Exception:  # noqa: BLE001 - the command itself reports bad settings in its own words
+        log_format = "text"
+    configure_logging(level_for(ctx.invoked_subcommand), log_format)
+
+
 def main() -> None:  # pragma: no cover - console entry
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     code = 0
     try:
         app()

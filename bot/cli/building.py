@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.cli.common import err
 from bot.settings import Settings
+from knowledge.errors import StorageError
 
 
 def build(settings: Settings, quiet: bool = False, embedder=None):
@@ -26,9 +27,12 @@ def build(settings: Settings, quiet: bool = False, embedder=None):
             progress.update(task, description="Loading the embedding model")
             embedder = load_embedder_for(settings)
         progress.update(task, description="Embedding passages and rules")
-        report = build_index(
-            kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total), notes=notes
-        )
+        try:
+            report = build_index(
+                kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total), notes=notes
+            )
+        except OSError as exc:  # read-only or full disk: one line, not a traceback
+            raise StorageError.from_os_error(exc, "the index", settings.resolved_index_dir(), "VEILEDER_INDEX_DIR") from exc
     return report, embedder
 
 

@@ -63,16 +63,16 @@ def render_answer(console: Console, answer: Answer) -> None:
 
 def render_build_report(console: Console, report, index_dir: Path) -> None:
     if report.up_to_date:
-        console.print(f"[green]Index is up to date[/] ({report.documents} documents, {report.passages} passages, {report.rules} rules) in {index_dir}")
+        console.print(f"[green]Index is up to date[/] ({report.documents} documents, {report.passages} passages, {report.rules} rules) in {escape(str(index_dir))}")
     else:
         console.print(
             f"[green]Index built[/] in {report.seconds:.1f} s: {report.documents} documents, {report.passages} passages, "
-            f"{report.rules} rules ({report.embedded} texts embedded, {report.reused} reused) → {index_dir}"
+            f"{report.rules} rules ({report.embedded} texts embedded, {report.reused} reused) → {escape(str(index_dir))}"
         )
         for change, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
             if items:
-                console.print(f"  {change}: {', '.join(items)}")
+                console.print(Text(f"  {change}: {', '.join(items)}"))
     if report.formats:
-        console.print("  formats: " + ", ".join(f"{n} {suffix}" for suffix, n in report.formats.items()), highlight=False)
+        console.print(Text("  formats: " + ", ".join(f"{n} {suffix}" for suffix, n in report.formats.items())))
     for skipped in report.skipped:
-        console.print(f"[yellow]  skipped {markup_escape(str(skipped.path))}: {markup_escape(skipped.reason)}[/]", highlight=False, soft_wrap=True)
+        console.print(Text(f"  skipped {skipped.path}: {skipped.reason}", style="yellow"), soft_wrap=True)

@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.table import Table
@@ -182,10 +183,10 @@ def crisis(
                 out.print(f"{key}: normal (ikke i krisemodus)")
                 continue
             if state.get("on"):
-                out.print(f"[bold red]{key}: KRISEMODUS[/] siden {state.get('since')} (av {state.get('by')}) – {state.get('message')}"
-                          + (f" · talsperson: {state['spokesperson']}" if state.get("spokesperson") else ""))
+                out.print(f"[bold red]{key}: KRISEMODUS[/] " + escape(f"siden {state.get('since')} (av {state.get('by')}) – {state.get('message')}"
+                          + (f" · talsperson: {state['spokesperson']}" if state.get("spokesperson") else "")))
             else:
-                out.print(f"{key}: normal (krisemodus av {state.get('off_since')}, av {state.get('off_by')})")
+                out.print(escape(f"{key}: normal (krisemodus av {state.get('off_since')}, av {state.get('off_by')})"))
         return
     if action not in ("on", "off"):
         fail(f"unknown action '{action}'; use on, off or status")
@@ -198,7 +199,7 @@ def crisis(
     try:
         if action == "on":
             state = store.switch_on(municipality, message, spokesperson, who)
-            out.print(f"[bold red]Krisemodus PÅ[/] for {municipality} ({state['since']}, {who}).")
+            out.print("[bold red]Krisemodus PÅ[/] " + escape(f"for {municipality} ({state['since']}, {who})."))
         else:
             store.switch_off(municipality, who)
             out.print(f"Krisemodus AV for {municipality}.")

@@ -234,6 +234,9 @@ class SlackFrontEnd:
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """`POST /slack/events`: bolt checks the signature (401 when missing, wrong or stale) and dispatches."""
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "0")
+        if not (timestamp.isascii() and timestamp.isdigit() and request.headers.get("X-Slack-Signature", "").isascii()):
+            return web.json_response({"error": "invalid request signature"}, status=401)  # bolt would fail with a 500
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 

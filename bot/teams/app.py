@@ -48,7 +48,9 @@ from bot.answering.questions import QuestionError
 from bot.services import BotServices, error_reference
 from bot.texts import phrase
 from bot.teams.advisers import ACTIONS as ADVISER_ACTIONS, TeamsAdvisers, ask_action
+from bot.teams.auth import RefusalLimiter, SigningKeys
 from bot.teams.cards import FEEDBACK, answer_card, answer_text
+from bot.teams.markdown import escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -95,20 +97,29 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
         return await start_agent_process(request, agent_app, adapter)
 
     authorized = jwt_authorization_decorator(process)
+    SigningKeys(jwks_url=services.settings.teams_jwks_url).install()
+    refusals = RefusalLimiter()
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        wait = refusals.blocked(request.remote)
+        if wait:
+            return web.json_response({"error": "Too many refused requests."}, status=429, headers={"Retry-After": str(int(wait) + 1)})
         problem = token_problem(request.headers.get("Authorization"))
         if problem:
             log.warning("refused a request to /api/messages: %s", problem)
+            refusals.refused(request.remote)
             return _unauthorized()
         try:
-            return await authorized(request)
+            response = await authorized(request)
         except Exception as exc:  # noqa: BLE001
             if request.get(_PAST_AUTH):
                 raise
             # The SDK's validator lets some invalid tokens escape as exceptions (a 500); they are a 401.
             log.warning("refused a request to /api/messages: token validation failed (%s)", type(exc).__name__)
-            return _unauthorized()
+            response = _unauthorized()
+        if response.status == 401:
+            refusals.refused(request.remote)
+        return response
 
     app.router.add_post("/api/messages", messages)
     return True
@@ -240,7 +251,7 @@ class TeamsBot:
                 question_id = await asyncio.to_thread(self.services.log.record_question, PLATFORM, user_id(activity), answer)
             await context.send_activity(answer_message(answer, question_id, self._ask_action(answer, question_id)))
         except QuestionError as exc:
-            await context.send_activity(str(exc))
+            await context.send_activity(plain_message(str(exc)))
         except Exception:  # noqa: BLE001 - the asker gets an apology, the log gets the details
             await self._apologise(context, language)
 
@@ -285,7 +296,7 @@ class TeamsBot:
         try:
             async with TypingIndicator(context, typing_options=_KEEP_TYPING):
                 summary = await self.services.reindex(self.municipality(activity))
-            await context.send_activity(summary)
+            await context.send_activity(plain_message(summary))
         except Exception:  # noqa: BLE001
             await self._apologise(context, language)
 
@@ -324,12 +335,21 @@ class TeamsBot:
 
 
 def answer_message(answer: Answer, question_id: str | None, ask: dict[str, Any] | None = None) -> Activity:
-    """The reply: the answer card (with "ask an adviser" when `ask` is given), with the verdict as the notification summary."""
+    """The reply: the answer card (with "ask an adviser" when `ask` is given); the verdict as the
+    notification summary (Markdown-escaped, as Teams renders it); and the answer as plain text
+    (`textFormat` plain) for clients that show no cards."""
     return Activity(
         type=ActivityTypes.message,
         attachments=[CardFactory.adaptive_card(answer_card(answer, question_id, ask))],
-        summary=answer_text(answer, 200),
+        summary=escape_markdown(answer_text(answer, 200)),
+        text=answer_text(answer, 600),
+        text_format="plain",
     )
+
+
+def plain_message(text: str) -> Activity:
+    """A reply shown as written (file names, the asker's words): Teams reads `text` as Markdown by default."""
+    return Activity(type=ActivityTypes.message, text=text, text_format="plain")
 
 
 TEAMS_BOT = web.AppKey("teams_bot", TeamsBot)

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.answering.answer import Answer, Citation, MatchedRule
 from bot.answering.presentation import AnswerView, adviser_note_label
+from bot.teams.markdown import escape_markdown
 from bot.texts import phrase
 
 CARD_VERSION = "1.5"
@@ -110,7 +111,7 @@ def _card(answer: Answer, question_id: str | None, limits: _Limits, ask_action: 
         for i, passage in enumerate(passages, start=1):
             body.extend(_passage(i, passage.text, passage.citation, lang, limits.passage_chars))
     if view.contact:
-        body.append(_text(f"{phrase('contact', lang)}: {view.contact}", color="Accent", spacing="Medium"))
+        body.append(_text(f"{phrase('contact', lang)}: {view.contact}", own_links=True, color="Accent", spacing="Medium"))
     if view.note:
         body.append(_text(_shorten(view.note, limits.text_chars), size="Small", isSubtle=True))
     card: dict[str, Any] = {
@@ -180,8 +181,14 @@ def _passage(i: int, text: str, citation: Citation, lang: str, max_chars: int) -
 
 
 def _source(citation: Citation, lang: str) -> dict[str, Any]:
-    source = f"[{citation.label()}]({citation.url})" if citation.url else citation.label()
-    return _text(f"{phrase('source', lang)}: {source}", size="Small", isSubtle=True, spacing="Small")
+    """The citation; a link to the document when it has a web address (the catalog's or SharePoint's:
+    Veileder's own, never text from a document), with the label escaped like any other text."""
+    props = {"size": "Small", "isSubtle": True, "spacing": "Small"}
+    if not (citation.url and citation.url.lower().startswith(("https://", "http://"))):
+        return _text(f"{phrase('source', lang)}: {citation.label()}", **props)
+    target = citation.url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    text = f"{escape_markdown(phrase('source', lang) + ': ')}[{escape_markdown(citation.label())}]({target})"
+    return {"type": "TextBlock", "text": text, "wrap": True, **props}
 
 
 def _feedback(question_id: str, helpful: bool, lang: str) -> dict[str, Any]:
@@ -192,8 +199,10 @@ def _feedback(question_id: str, helpful: bool, lang: str) -> dict[str, Any]:
     }
 
 
-def _text(text: str, **props: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "wrap": True, **props}
+def _text(text: str, *, own_links: bool = False, **props: Any) -> dict[str, Any]:
+    """A TextBlock showing `text` literally: Teams reads TextBlocks as Markdown, and none of ours is
+    (`own_links`: Veileder's own configured addresses stay links)."""
+    return {"type": "TextBlock", "text": escape_markdown(text, own_links=own_links), "wrap": True, **props}
 
 
 def _shorten(text: str, max_chars: int) -> str:

@@ -69,7 +69,8 @@ def _cookie_value(token: str) -> str:
 
 
 def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
+    # aiohttp keeps a header's undecodable bytes as lone surrogates; they simply don't match.
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
 
 
 def is_authorized(request: web.Request, token: str) -> bool:

@@ -134,7 +134,8 @@ async def teams(settings, engine, connector, graph, anonymous_sdk):
 
 
 def card_texts(card: dict[str, Any]) -> list[str]:
-    """The TextBlock texts a card shows before anything is expanded, in order."""
+    """The TextBlock texts a card shows before anything is expanded, in order (Markdown escapes read
+    as Teams shows them: `\\_` is `_`)."""
     found: list[str] = []
 
     def walk(node: Any) -> None:
@@ -142,7 +143,7 @@ def card_texts(card: dict[str, Any]) -> list[str]:
             if node.get("isVisible") is False:
                 return
             if node.get("type") == "TextBlock":
-                found.append(node["text"])
+                found.append(re.sub(r"\\(.)", r"\1", node["text"]))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
