@@ -43,17 +43,20 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def burst(replicas: list[Replica], slack: FakeSlack, session: aiohttp.ClientSession, count: int) -> float:
-    """Send `count` questions at once, round-robin over `replicas`; answers per second until the last is posted."""
+async def burst(
+    replicas: list[Replica], slack: FakeSlack, session: aiohttp.ClientSession, count: int
+) -> tuple[float, float]:
+    """Send `count` questions at once, round-robin over `replicas`. Returns answers per second until the
+    last is posted, and the slowest HTTP acknowledgement in seconds (Slack retries after 3 s)."""
     channels = [unique_dm_channel() for _ in range(count)]
     started = time.monotonic()
-    await asyncio.gather(*(
+    acks = await asyncio.gather(*(
         replicas[n % len(replicas)].slack_event(session, dm(QUESTIONS[n % len(QUESTIONS)], ASKER, channel=c))
         for n, c in enumerate(channels)
     ))
     wanted = set(channels)
     await slack.wait_until(lambda: wanted <= {m.get("channel") for m in slack.posted()}, timeout=600)
-    return count / (time.monotonic() - started)
+    return count / (time.monotonic() - started), max(seconds for _, seconds in acks)
 
 
 async def main(count: int, model: str, threads: int) -> None:
@@ -73,7 +76,7 @@ async def main(count: int, model: str, threads: int) -> None:
             one.start()
             await one.wait_ready(session, 300)
             await burst([one], slack, session, 10)  # warm up
-            single = await burst([one], slack, session, count)
+            single, single_ack = await burst([one], slack, session, count)
             single_rss = rss_mb(one.process.pid)
 
             two = Replica("replica-2", env, root)
@@ -81,12 +84,12 @@ async def main(count: int, model: str, threads: int) -> None:
             two.start()
             await two.wait_ready(session, 300)
             await burst([two], slack, session, 10)
-            double = await burst([one, two], slack, session, count)
+            double, double_ack = await burst([one, two], slack, session, count)
             rss = [rss_mb(r.process.pid) for r in replicas]
         cores = len(__import__("os").sched_getaffinity(0))
         print(f"replicas on this machine ({cores} cores, model {model}, {threads} model thread(s) per replica, {count} Slack questions at once):")
-        print(f"  one replica:  {single:.1f} answers/s   resident memory {single_rss:.0f} MB")
-        print(f"  two replicas: {double:.1f} answers/s   resident memory {rss[0]:.0f} MB + {rss[1]:.0f} MB")
+        print(f"  one replica:  {single:.1f} answers/s   slowest ack {single_ack:.2f} s   resident memory {single_rss:.0f} MB")
+        print(f"  two replicas: {double:.1f} answers/s   slowest ack {double_ack:.2f} s   resident memory {rss[0]:.0f} MB + {rss[1]:.0f} MB")
         print(f"  two / one: {double / single:.2f}x")
     finally:
         for replica in replicas:

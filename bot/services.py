@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
+from bot.admin.cases import CaseStore
 from bot.admin.crisis import CrisisStore
 from bot.admin.question_log import QuestionLog
 from bot.answering.answer import Answer
 from bot.answering.engine import AnswerEngine
+from bot.answering.workers import AnswerWorkers
 from bot.graph.profile import GraphProfiles
 from bot.settings import Settings
 from bot.store.claims import Claims
@@ -38,14 +38,19 @@ class BotServices:
     reindex: ReindexFn | None = None
     graph_profiles: GraphProfiles | None = None
     claims: Claims | None = None
+    cases: CaseStore | None = None  # the advisers' cases (None: on the question log's database)
     startup_error: str | None = None
     running: dict[str, Any] = field(default_factory=dict)
     _engine_ready: asyncio.Event | None = field(default=None, repr=False)
-    _answering: ThreadPoolExecutor | None = field(default=None, repr=False)
+    workers: AnswerWorkers | None = None  # the engine's own pool; None: `settings.answer_workers` threads
 
     def __post_init__(self) -> None:
         if self.claims is None:
             self.claims = Claims(self.log.database)
+        if self.cases is None:  # no I/O: the store only holds the log's engine
+            self.cases = CaseStore(self.log)
+        if self.workers is None:  # its threads start with the first question
+            self.workers = AnswerWorkers(self.settings.resolved_answer_workers())
 
     @property
     def database(self) -> Database:
@@ -67,16 +72,11 @@ class BotServices:
         return self.engine
 
     async def ask(self, question: str, *, municipality: str | None, profile_role: str | None = None) -> Answer:
-        """Answer off the event loop (the model is CPU-bound), waiting for the model if it is loading."""
+        """Answer on the engine's worker pool, off the event loop (the model is CPU-bound), in arrival
+        order; waits for the model if it is still loading."""
         engine = await self.ready_engine()
-        if self._answering is None:
-            # As many answers at once as there are cores: more threads only take the interpreter lock
-            # from the event loop, and a burst of questions would then delay every acknowledgement.
-            self._answering = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="veileder-answer")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._answering, lambda: engine.ask(question, municipality=municipality, profile_role=profile_role)
-        )
+        assert self.workers is not None
+        return await self.workers.run(lambda: engine.ask(question, municipality=municipality, profile_role=profile_role))
 
     def is_admin(self, user_id: str | None) -> bool:
         return bool(user_id) and user_id in self.settings.admin_user_ids()

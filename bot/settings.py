@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,6 +35,22 @@ def _seed_with_bundled_documents(target: Path, bundled: Path) -> None:
             raise
 
 
+class TeamsConversation(BaseModel):
+    """Where in Teams the advisers work: a channel or group chat the bot has been added to."""
+
+    conversation_id: str  # "19:…@thread.tacv2" (channel) or "19:…@thread.v2" (group chat)
+    service_url: str  # the connector URL Teams sent with activities from that tenant, e.g. https://smba.trafficmanager.net/emea/
+    tenant_id: str | None = None
+
+
+class AdvisersConfig(BaseModel):
+    """One municipality's communications advisers: where cases go and who may claim and reply."""
+
+    slack_channel: str | None = None  # a Slack channel id (C…/G…) the bot is a member of
+    teams: TeamsConversation | None = None
+    users: list[str] = Field(default_factory=list)  # Slack user ids (U…) and Entra object ids of the advisers
+
+
 def _alias(name: str) -> AliasChoices:
     return AliasChoices(name, f"VEILEDER_{name}")
 
@@ -48,6 +66,8 @@ class Settings(BaseSettings):
     municipality: str | None = Field(None, description="Default municipality when none is given")
     threads: int | None = Field(None, description="CPU threads for the model (default: all)")
     max_question_chars: int = Field(2000, description="Longer questions are refused with a friendly message")
+    read_timeout_seconds: float = Field(120.0, gt=0, description="Per document file: reading (and OCR) stops after this")
+    read_memory_mb: int = Field(1024, ge=128, description="Per document file: memory its reader may use")
 
     # Serving
     host: str = "127.0.0.1"
@@ -57,6 +77,16 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL for questions/feedback (default: SQLite in DATA_DIR)")
     retention_days: int = Field(365, description="Stored questions older than this are deleted")
     user_hash_salt: str | None = Field(None, description="Salt for hashing user ids (default: generated once in DATA_DIR)")
+    answer_workers: int | None = Field(None, ge=1, le=64, description="`veileder serve`: questions answered at once (the engine's own worker pool; default: one per core)")
+    log_format: Literal["text", "json"] = Field("text", description="Log lines as text or as one JSON object per line")
+    teams_jwks_url: str | None = Field(None, description="Where Teams' token signing keys are fetched (default: the address the token's issuer publishes)")
+
+    # Asking a communications adviser (bot.admin.cases)
+    advisers: dict[str, AdvisersConfig] = Field(
+        default_factory=dict,
+        description='JSON: municipality → {"slack_channel": "C…", "teams": {"conversation_id": "19:…", "service_url": "…"}, "users": ["U…", "<Entra object id>"]}',
+    )
+    adviser_reminder_hours: float = Field(24.0, gt=0, description="A case still open after this many hours gets a reminder in the advisers' channel")
 
     # Slack
     slack_bot_token: str | None = Field(None, validation_alias=_alias("SLACK_BOT_TOKEN"))
@@ -102,8 +132,24 @@ class Settings(BaseSettings):
             _seed_with_bundled_documents(target, self.resolved_documents_dir())
         return target
 
+    def read_limits(self):
+        """The per-file reading limits (knowledge.isolation.ReadLimits)."""
+        from knowledge.isolation import ReadLimits
+
+        return ReadLimits(self.read_timeout_seconds, self.read_memory_mb * 1024 * 1024)
+
     def resolved_index_dir(self) -> Path:
         return self.index_dir if self.index_dir is not None else self.data_dir / "index"
+
+    def advisers_for(self, municipality: str | None) -> AdvisersConfig | None:
+        """The municipality's advisers' configuration, or None when it has none."""
+        found = self.advisers.get(municipality) if municipality else None
+        return AdvisersConfig.model_validate(found) if isinstance(found, dict) else found  # model_copy doesn't validate
+
+    def resolved_answer_workers(self) -> int:
+        """ANSWER_WORKERS, else one per core: more answer threads only take the interpreter lock from
+        the event loop (a burst's acknowledgements and first answers would wait), fewer leave cores idle."""
+        return self.answer_workers or os.cpu_count() or 1
 
     def admin_user_ids(self) -> set[str]:
         return {u.strip() for u in self.admin_users.split(",") if u.strip()}

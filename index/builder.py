@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +22,8 @@ from index.store import (
     save_generation,
     write_generation,
 )
-from knowledge.library import KnowledgeBase, SkippedFile
+from knowledge.library import Document, KnowledgeBase, SkippedFile
+from knowledge.notes import AdviserNote
 from knowledge.passages import Passage
 from knowledge.rules import Rule
 
@@ -44,6 +45,8 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    formats: dict[str, int] = field(default_factory=dict)  # documents read per format: {".pdf": 2}
+    notes: int = 0  # adviser notes indexed (their own source type)
     up_to_date: bool = False
     generation: str = ""
     model: str = ""
@@ -66,15 +69,23 @@ def _pipeline_fingerprint() -> str:
     return _key("".join(p.read_text(encoding="utf-8") for p in sources))
 
 
-def _catalog_fingerprint(kb: KnowledgeBase) -> str:
+def _catalog_fingerprint(kb: KnowledgeBase, notes: list[AdviserNote] = ()) -> str:
     data = {
+        "notes": [[n.id, n.municipality, n.question, n.text, n.author, n.written_on] for n in notes],
         "municipalities": {k: [m.name, m.contact.__dict__] for k, m in sorted(kb.catalog.municipalities.items())},
         "documents": {k: [d.municipality, d.title, d.period, list(d.supersedes)] for k, d in sorted(kb.catalog.documents.items())},
+        "urls": {k: d.web_url for k, d in sorted(kb.documents.items()) if d.web_url},
     }
     return _key(json.dumps(data, sort_keys=True, ensure_ascii=False) + _pipeline_fingerprint())
 
 
-def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress: Progress | None = None) -> BuildReport:
+def build_index(
+    kb: KnowledgeBase,
+    embedder: Embedder,
+    index_dir: Path,
+    progress: Progress | None = None,
+    notes: list[AdviserNote] | tuple[AdviserNote, ...] | None = None,
+) -> BuildReport:
     """Build or update the index in `index_dir`; the index that serves is replaced only when this succeeds.
 
         kb = load_knowledge(Path("knowledge/documents"))
@@ -84,16 +95,23 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
     Texts already embedded in the previous generation with the same model are reused; with nothing
     changed it returns at once (`report.up_to_date`). `progress(done, total)` counts texts embedded.
     Writes a new generation folder and swaps the CURRENT pointer atomically; readers keep the
-    generation they loaded. Raises IndexBusy when another build holds the folder's lock, and
+    generation they loaded. `notes` are the active adviser notes (`bot.admin.cases`): embedded and
+    stored apart from passages, so a generation holds exactly the notes active at its build (a
+    withdrawn note leaves at the next build); None keeps the previous generation's notes (a caller
+    that can't read them must not drop them). Raises IndexBusy when another build holds the folder's lock, and
     lets embedding or disk errors through (the serving generation is then untouched).
     """
     started = time.perf_counter()
     with build_lock(index_dir):
         previous = _previous_generation(index_dir)
-        report = BuildReport(model=embedder.name, skipped=list(kb.skipped))
+        kb = _keep_indexed_versions(kb, previous)
+        report = BuildReport(model=embedder.name, skipped=list(kb.skipped), formats=kb.format_counts())
         _compare_documents(report, kb, previous.manifest["documents"] if previous else {})
         same_model = previous is not None and previous.model == embedder.name and previous.manifest["dimension"] == embedder.dimension
-        fingerprint = _catalog_fingerprint(kb)
+        if notes is None:
+            notes = list(previous.notes) if previous is not None else []
+        notes = sorted(notes, key=lambda n: n.id)
+        fingerprint = _catalog_fingerprint(kb, notes)
         if same_model and not (report.added or report.changed or report.removed) and previous.manifest.get("catalog") == fingerprint:
             report.up_to_date = True
             report.generation = previous.generation
@@ -107,12 +125,15 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, progress
         texts = [p.search_text() for p in passages]
         sections = {p.id: p.section_title for p in passages}
         rule_texts = [_rule_text(sections, r) for r in kb.rules]
-        vectors = _embed(texts + rule_texts, embedder, _reusable_vectors(previous) if same_model else {}, report, progress)
-        passage_vectors, rule_vectors = vectors[: len(texts)], vectors[len(texts):]
+        note_texts = [n.search_text() for n in notes]
+        vectors = _embed(texts + rule_texts + note_texts, embedder, _reusable_vectors(previous) if same_model else {}, report, progress)
+        passage_vectors = vectors[: len(texts)]
+        rule_vectors = vectors[len(texts): len(texts) + len(rule_texts)]
+        note_vectors = vectors[len(texts) + len(rule_texts):]
         lexical = LexicalIndex.build(texts)
-        manifest = _manifest(kb, embedder, passages, fingerprint)
+        manifest = _manifest(kb, embedder, passages, fingerprint, notes)
         path = write_generation(
-            index_dir, lambda tmp: save_generation(tmp, manifest, passages, kb.rules, passage_vectors, rule_vectors, lexical)
+            index_dir, lambda tmp: save_generation(tmp, manifest, passages, kb.rules, passage_vectors, rule_vectors, lexical, notes, note_vectors)
         )
         report.generation = path.name
         _fill_counts(report, manifest)
@@ -128,6 +149,31 @@ def _previous_generation(index_dir: Path) -> StoredIndex | None:
         return load_generation(generation)
     except IndexError_:
         return None  # a corrupt index is simply rebuilt
+
+
+KEPT = " (the version already indexed is kept)"
+
+
+def _keep_indexed_versions(kb: KnowledgeBase, previous: StoredIndex | None) -> KnowledgeBase:
+    """A file that could not be read this time (a damaged new version, a file over a reading limit)
+    but is in the index that serves keeps its indexed version: bad input loses nothing."""
+    old_docs = previous.manifest["documents"] if previous else {}
+    keep = {s.path for s in kb.skipped if s.path in old_docs and s.path not in kb.documents}
+    if not keep:
+        return kb
+    documents = dict(kb.documents)
+    for doc_id in keep:
+        old = old_docs[doc_id]
+        documents[doc_id] = Document(
+            doc_id, old["municipality"], old["title"], old.get("period"), old["hash"], old.get("superseded_by"), old.get("url")
+        )
+    return replace(
+        kb,
+        documents=documents,
+        passages=kb.passages + [p for p in previous.passages if p.document_id in keep],
+        rules=kb.rules + [r for r in previous.rules if r.document_id in keep],
+        skipped=[SkippedFile(s.path, s.reason + KEPT) if s.path in keep else s for s in kb.skipped],
+    )
 
 
 def _compare_documents(report: BuildReport, kb: KnowledgeBase, old_docs: dict) -> None:
@@ -152,6 +198,8 @@ def _reusable_vectors(previous: StoredIndex) -> dict[str, np.ndarray]:
     reusable = {_key(p.search_text()): previous.vectors[i] for i, p in enumerate(previous.passages)}
     sections = {p.id: p.section_title for p in previous.passages}
     reusable.update((_key(_rule_text(sections, r)), previous.rule_vectors[i]) for i, r in enumerate(previous.rules))
+    if previous.note_vectors is not None:
+        reusable.update((_key(n.search_text()), previous.note_vectors[i]) for i, n in enumerate(previous.notes))
     return reusable
 
 
@@ -179,7 +227,7 @@ def _embed(
     return vectors
 
 
-def _manifest(kb: KnowledgeBase, embedder: Embedder, passages: list[Passage], fingerprint: str) -> dict:
+def _manifest(kb: KnowledgeBase, embedder: Embedder, passages: list[Passage], fingerprint: str, notes: list[AdviserNote] = ()) -> dict:
     municipalities = {}
     for key in sorted({d.municipality for d in kb.documents.values()}):
         info = kb.catalog.municipality(key)
@@ -197,13 +245,14 @@ def _manifest(kb: KnowledgeBase, embedder: Embedder, passages: list[Passage], fi
                 "title": d.title,
                 "period": d.period,
                 "superseded_by": d.superseded_by,
+                "url": d.web_url,
                 "passages": sum(1 for p in passages if p.document_id == d.id),
                 "rules": sum(1 for r in kb.rules if r.document_id == d.id),
             }
             for d in kb.documents.values()
         },
         "municipalities": municipalities,
-        "counts": {"documents": len(kb.documents), "passages": len(passages), "rules": len(kb.rules)},
+        "counts": {"documents": len(kb.documents), "passages": len(passages), "rules": len(kb.rules), "notes": len(notes)},
         "skipped": [{"path": s.path, "reason": s.reason} for s in kb.skipped],
     }
 
@@ -211,3 +260,4 @@ def _manifest(kb: KnowledgeBase, embedder: Embedder, passages: list[Passage], fi
 def _fill_counts(report: BuildReport, manifest: dict) -> None:
     counts = manifest["counts"]
     report.documents, report.passages, report.rules = counts["documents"], counts["passages"], counts["rules"]
+    report.notes = counts.get("notes", 0)

@@ -59,7 +59,7 @@ class CurrentIndex:
                         if self._retriever is not None:
                             log.error("new index %s can't be used, still serving %s: %s", generation, self._generation, exc)
                             return self._retriever
-                        raise NoUsableIndex(str(exc)) from exc
+                        raise NoUsableIndex(f"{exc} (to rebuild: veileder index --index {self.index_dir})") from exc
                     self._retriever, self._generation = retriever, generation
                     log.info("serving index %s", generation.name)
         assert self._retriever is not None

@@ -7,6 +7,7 @@ glossary of communication terms. This keeps BM25 from pulling English questions 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -158,6 +159,15 @@ def expand_query(text: str) -> str:
     return f"{text} {' '.join(extra)}" if extra else text
 
 
+def _bm25s():
+    """The bm25s module, with its logger put back to WARNING: bm25s sets its own logger to DEBUG when
+    imported, which would print "Building index from tokens" to every user's terminal."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 class LexicalIndex:
     """BM25 over passages; scores come back for every passage so they can be fused and filtered."""
 
@@ -177,8 +187,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
-        import bm25s
-
+        bm25s = _bm25s()
         splitter = CompoundSplitter.from_texts(texts)
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         tokens = [tokenize(t, splitter) or ["∅"] for t in texts]
@@ -193,8 +202,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex":
-        import bm25s
-
+        bm25s = _bm25s()
         retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
         size = json.loads((directory / "size.json").read_text())["size"]
         words = set(json.loads((directory / "words.json").read_text(encoding="utf-8")))

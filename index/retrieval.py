@@ -15,6 +15,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.store import StoredIndex
+from knowledge.notes import AdviserNote
 from knowledge.passages import Passage
 from knowledge.roles import ROLE_SEARCH_WORDS
 from knowledge.rules import Rule, role_list_sections
@@ -109,6 +110,20 @@ class Retriever:
             hits.append(Hit(self.stored.passages[i], score, dense, lex, superseded))
         hits.sort(key=lambda h: -h.score)
         return _without_repeats(hits)[:k]
+
+    def notes_for(self, vector: np.ndarray, municipality: str | None, min_similarity: float, k: int = 2) -> list[tuple[AdviserNote, float]]:
+        """The municipality's adviser notes whose question and answer are at least `min_similarity`
+        (cosine) from the question's `vector`, best first, at most `k`. Notes are their own source
+        type: they are never searched with passages and never yield rules."""
+        if not self.stored.notes or self.stored.note_vectors is None or municipality is None:
+            return []
+        scores = self.stored.note_vectors @ vector.astype(np.float32)
+        found = [
+            (note, float(score))
+            for note, score in zip(self.stored.notes, scores)
+            if note.municipality == municipality and score >= min_similarity
+        ]
+        return sorted(found, key=lambda pair: -pair[1])[:k]
 
     def present(self, hits: list[Hit], vector: np.ndarray, depth: int = PRESENT_DEPTH) -> list[Hit]:
         """The hits in the order to show them: when a short section turns up twice among the first

@@ -27,6 +27,7 @@ import numpy as np
 from knowledge.errors import VeilederError
 from knowledge.files import exclusive_lock, write_atomically
 from knowledge.catalog import Contact, Municipality
+from knowledge.notes import AdviserNote
 from knowledge.passages import Passage
 from knowledge.rules import Rule
 
@@ -63,12 +64,13 @@ class IndexedDocument:
     content_hash: str
     passages: int
     rules: int
+    url: str | None = None  # where staff can open it (a SharePoint web URL or the catalog's url)
 
     @classmethod
     def from_manifest(cls, doc_id: str, entry: dict[str, Any]) -> "IndexedDocument":
         return cls(
             doc_id, entry.get("municipality", ""), entry.get("title"), entry.get("period"), entry.get("superseded_by"),
-            entry.get("hash", ""), int(entry.get("passages", 0)), int(entry.get("rules", 0)),
+            entry.get("hash", ""), int(entry.get("passages", 0)), int(entry.get("rules", 0)), entry.get("url"),
         )
 
 
@@ -85,6 +87,8 @@ class StoredIndex:
     lexical: Any  # index.lexical.LexicalIndex
     municipalities: dict[str, Municipality]
     documents: dict[str, IndexedDocument]
+    notes: list[AdviserNote] = dataclasses.field(default_factory=list)  # adviser notes, their own source type
+    note_vectors: np.ndarray | None = None  # one row per note (None: the generation has no notes)
 
     def title_of(self, document_id: str) -> str:
         """The document's title, or its id when it has none (or isn't in this generation)."""
@@ -122,8 +126,13 @@ def build_lock(index_dir: Path) -> contextlib.AbstractContextManager[None]:
 
 
 def write_generation(index_dir: Path, write: Callable[[Path], None]) -> Path:
-    """Write a new generation with `write(tmp_dir)` and make it current atomically; return its path."""
+    """Write a new generation with `write(tmp_dir)` and make it current atomically; return its path.
+
+    Called under `build_lock`: partial generations (`.tmp-*`) of a killed build are removed first."""
     index_dir.mkdir(parents=True, exist_ok=True)
+    # Builds hold the folder's build lock, so a partial generation found now was left by a killed build.
+    for partial in index_dir.glob(".tmp-*"):
+        shutil.rmtree(partial, ignore_errors=True)
     tmp = index_dir / f".tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
@@ -158,6 +167,8 @@ def save_generation(
     vectors: np.ndarray,
     rule_vectors: np.ndarray,
     lexical: Any,
+    notes: list[AdviserNote] = (),
+    note_vectors: np.ndarray | None = None,
 ) -> None:
     with open(directory / "passages.jsonl", "w", encoding="utf-8") as f:
         for p in passages:
@@ -168,6 +179,11 @@ def save_generation(
     np.save(directory / "vectors.npy", vectors.astype(np.float32))
     np.save(directory / "rule_vectors.npy", rule_vectors.astype(np.float32))
     lexical.save(directory / "bm25")
+    if notes:
+        with open(directory / "notes.jsonl", "w", encoding="utf-8") as f:
+            for n in notes:
+                f.write(json.dumps(dataclasses.asdict(n), ensure_ascii=False) + "\n")
+        np.save(directory / "note_vectors.npy", np.asarray(note_vectors, dtype=np.float32))
     (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -195,6 +211,14 @@ def load_generation(path: Path) -> StoredIndex:
         vectors = np.load(path / "vectors.npy", allow_pickle=False)
         rule_vectors = np.load(path / "rule_vectors.npy", allow_pickle=False)
         lexical = LexicalIndex.load(path / "bm25")
+        notes: list[AdviserNote] = []
+        note_vectors = None
+        if (path / "notes.jsonl").exists():
+            with open(path / "notes.jsonl", encoding="utf-8") as f:
+                notes = [AdviserNote(**json.loads(line)) for line in f if line.strip()]
+            note_vectors = np.load(path / "note_vectors.npy", allow_pickle=False)
+            if note_vectors.shape != (len(notes), vectors.shape[1]):
+                raise IndexCorrupt(f"the adviser notes in {path} don't match their vectors; rebuild the index")
     except IndexCorrupt:
         raise
     except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
@@ -213,7 +237,7 @@ def load_generation(path: Path) -> StoredIndex:
         for key, info in (manifest.get("municipalities") or {}).items()
     }
     documents = {doc_id: IndexedDocument.from_manifest(doc_id, entry) for doc_id, entry in (manifest.get("documents") or {}).items()}
-    return StoredIndex(path, manifest, passages, rules, vectors, rule_vectors, lexical, municipalities, documents)
+    return StoredIndex(path, manifest, passages, rules, vectors, rule_vectors, lexical, municipalities, documents, notes, note_vectors)
 
 
 def load_index(index_dir: Path) -> StoredIndex:

@@ -41,6 +41,7 @@ class DocumentEntry:
     period: str | None = None
     adopted: str | None = None
     supersedes: tuple[str, ...] = ()
+    url: str | None = None  # where staff can open it (intranet or SharePoint); shown as a link in citations
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def load_catalog(documents_dir: Path) -> Catalog:
             period=raw.get("period"),
             adopted=raw.get("adopted"),
             supersedes=tuple(raw.get("supersedes") or ()),
+            url=raw.get("url"),
         )
         documents[entry.path] = entry
     return Catalog(municipalities, documents)

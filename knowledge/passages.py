@@ -36,6 +36,7 @@ class Passage:
     lead: str = ""
     order: int = 0
     parts: tuple[str, ...] = ()  # a section passage: the ids of the passages it is made of
+    page: int | None = None  # 1-based page where the passage starts, for formats with pages (PDF)
 
     @property
     def section_title(self) -> str:

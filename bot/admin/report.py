@@ -23,6 +23,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.errors import VeilederError
+from bot.admin.cases import CaseStore, CaseSummary
 from bot.admin.question_log import QuestionLog, feedback, questions
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class Report:
     questions: list[AskedQuestion] = field(default_factory=list)
     unanswered: list[AskedQuestion] = field(default_factory=list)
     not_helpful: list[UnhelpfulAnswer] = field(default_factory=list)
+    cases: CaseSummary = field(default_factory=CaseSummary)  # questions that reached the advisers
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of `veileder report --json` and /admin/status.json."""
@@ -121,6 +123,7 @@ class Report:
                 },
                 "unanswered": [asdict(q) for q in self.unanswered],
                 "not_helpful": [asdict(a) for a in self.not_helpful],
+                "adviser_cases": self.cases.to_dict(),
             }
         )
 
@@ -190,6 +193,7 @@ def build_report(log: QuestionLog, municipality: str | None, since: date | None,
                 .where(feedback.c.helpful == False, *conditions)  # noqa: E712 - SQL, not Python
                 .order_by(feedback.c.given_at.desc())
             ).all()
+        cases = CaseStore(log).summary(municipality, since, top)
     except SQLAlchemyError as exc:
         raise ReportError(f"can't read the question log ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
 
@@ -205,6 +209,7 @@ def build_report(log: QuestionLog, municipality: str | None, since: date | None,
         questions=sorted(all_questions, key=lambda q: (-q.count, -q.last_asked.timestamp()))[:top],
         unanswered=unanswered[:top],  # already newest first
         not_helpful=_group_unhelpful(unhelpful)[:top],
+        cases=cases,
     )
 
 
@@ -248,6 +253,9 @@ def apply_retention(log: QuestionLog, days: int) -> int:
     if days <= 0:
         return 0
     deleted = log.delete_older_than(days)
+    cases = CaseStore(log).delete_older_than(days)
+    if cases:
+        logger.info("retention: deleted %d adviser cases older than %d days", cases, days)
     if deleted:
         logger.info("retention: deleted %d questions older than %d days", deleted, days)
     return deleted
@@ -344,3 +352,37 @@ def render_report(console, report: Report) -> None:
         [[str(a.count), a.question, short(a.rule_text) or "(ingen regel)"] for a in report.not_helpful],
         "ingen",
     )
+    render_cases(console, report.cases, table, count)
+
+
+def hours_text(hours: float | None) -> str:
+    """A time to reply as people say it: "35 min", "5,2 t", "3,1 døgn"."""
+    if hours is None:
+        return "–"
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    if hours < 48:
+        return f"{hours:.1f} t".replace(".", ",")
+    return f"{hours / 24:.1f} døgn".replace(".", ",")
+
+
+def render_cases(console, cases: CaseSummary, table, count) -> None:
+    """The advisers' cases: open ones, answered ones with their time to reply, what reaches them."""
+    from rich.text import Text
+
+    console.print()
+    console.print(Text("Saker til kommunikasjonsrådgiverne", style="bold"))
+    console.print(Text(f"{len(cases.open)} åpne · {len(cases.answered)} besvart · median tid til første svar: {hours_text(cases.median_hours_to_reply)}"))
+    table(
+        "Åpne saker (eldste først)",
+        [("Åpnet", {"no_wrap": True}), ("Ref.", {"no_wrap": True}), ("Status", {}), ("Spørsmål", {})],
+        [[c.created_at.strftime("%Y-%m-%d %H:%M"), c.reference, f"{c.claimed_by_name} har saken" if c.claimed_by_name else "åpen", c.question] for c in cases.open],
+        "ingen",
+    )
+    table(
+        "Besvarte saker (nyeste først)",
+        [("Besvart", {"no_wrap": True}), ("Tid til svar", {"no_wrap": True}), ("Av", {}), ("Spørsmål", {})],
+        [[c.replied_at.strftime("%Y-%m-%d %H:%M") if c.replied_at else "", hours_text(c.hours_to_reply()), c.replied_by_name or "", c.question] for c in cases.answered],
+        "ingen",
+    )
+    table("Temaer som oftest går til rådgiverne", [count, ("Tema (avsnitt)", {})], [[str(n), topic] for topic, n in cases.topics], "ingen ennå")

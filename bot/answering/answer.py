@@ -22,14 +22,18 @@ class Citation:
     item: str | None = None
     period: str | None = None
     superseded: bool = False
+    page: int | None = None  # the page the text starts on, for documents with pages (PDF)
+    url: str | None = None  # where staff can open the document (its SharePoint web URL)
 
     def label(self) -> str:
-        """'Kommunikasjonsstrategi for Østre Toten kommune › Vedlegg 4: … › punkt 7'."""
+        """'Kommunikasjonsstrategi for Østre Toten kommune › Vedlegg 4: … › punkt 7 › s. 21'."""
         parts = [self.document]
         if self.section:
             parts.append(self.section)
         if self.item:
             parts.append(f"punkt {self.item}")
+        if self.page:
+            parts.append(f"s. {self.page}")
         return " › ".join(parts)
 
 
@@ -72,6 +76,19 @@ class CrisisNotice:
 
 
 @dataclass(frozen=True)
+class AdviserNoteShown:
+    """An earlier answer from the communications department to a similar question: shown below the
+    rule, labelled as the department's, never as a rule and never part of the verdict."""
+
+    note_id: str
+    text: str
+    author: str
+    written_on: str  # ISO date
+    question: str  # the question it answered
+    similarity: float
+
+
+@dataclass(frozen=True)
 class Answer:
     """One answer, assembled once by the engine (immutable; `dataclasses.replace` makes a changed copy)."""
 
@@ -93,6 +110,11 @@ class Answer:
     show_contact: bool = False
     crisis: CrisisNotice | None = None
     note: str | None = None  # e.g. "the role was read from your profile title"
+    # No municipality was given or configured and the index has several: `municipality` is the one
+    # whose rules answered (the best-matching passage's) and these are the keys to choose from.
+    unchosen_among: tuple[str, ...] = ()
+    municipality_notice: str | None = None  # which municipality answered and how to choose, in the asker's language
+    adviser_notes: list[AdviserNoteShown] = field(default_factory=list)  # see bot.answering.adviser_notes
     # what the verdict means for the asker: yes | yes_but | no | must | who | info | refuse (bot/verdicts.STANCES);
     # "info" (no verdict) unless the engine decided one
     stance: str = "info"
@@ -110,6 +132,8 @@ class Answer:
                 "municipality": c.municipality,
                 "section": c.section,
                 "item": c.item,
+                "page": c.page,
+                "url": c.url,
                 "roles": list(rule.roles),
                 "modality": rule.modality,
             }
@@ -137,6 +161,8 @@ class Answer:
                     "municipality": p.citation.municipality,
                     "section": p.citation.section,
                     "item": p.citation.item,
+                    "page": p.citation.page,
+                    "url": p.citation.url,
                     "score": round(p.score, 4),
                 }
                 for p in self.passages
@@ -154,4 +180,11 @@ class Answer:
                 else None
             ),
             "note": self.note,
+            "municipality_chosen": not self.unchosen_among,
+            "municipalities": list(self.unchosen_among) or None,
+            "municipality_notice": self.municipality_notice,
+            "adviser_notes": [
+                {"id": n.note_id, "text": n.text, "author": n.author, "date": n.written_on, "question": n.question}
+                for n in self.adviser_notes
+            ],
         }

@@ -8,8 +8,11 @@ from knowledge.passages import Passage
 from knowledge.rules import Rule
 
 
-def citation_of(stored: StoredIndex, source: Passage | Rule) -> Citation:
-    """Document title (its id when untitled), section, item, period and whether it is superseded."""
+def citation_of(stored: StoredIndex, source: Passage | Rule, passage: Passage | None = None) -> Citation:
+    """Document title (its id when untitled), section, item, page, period, whether it is superseded,
+    and the document's web address. `passage`: the passage a rule stands in, for its page."""
+    if isinstance(source, Passage):
+        passage = source
     doc = stored.documents.get(source.document_id)
     municipality = stored.municipalities.get(source.municipality)
     return Citation(
@@ -21,6 +24,8 @@ def citation_of(stored: StoredIndex, source: Passage | Rule) -> Citation:
         item=source.item,
         period=doc.period if doc else None,
         superseded=bool(doc and doc.superseded_by),
+        page=passage.page if passage else None,
+        url=doc.url if doc else None,
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from knowledge.errors import VeilederError
+from bot.answering.adviser_notes import with_adviser_notes
 from bot.answering.answer import Answer, Citation, CrisisNotice, FoundPassage, MatchedRule, RoleRule
 from bot.answering.citations import citation_of
 from bot.answering.language import detect_language
@@ -32,6 +33,7 @@ from bot.answering.tuning import DEFAULT as DEFAULT_TUNING, Tuning
 from bot.answering.verdicts import roles_phrase, say, verdict_text
 from bot.answering.wordmaps import bokmal_words
 from bot.settings import Settings
+from bot.texts import phrase
 from index.embedder import Embedder, load_embedder
 from index.generations import CurrentIndex, NoUsableIndex
 from index.retrieval import Hit, Retriever
@@ -125,7 +127,7 @@ class AnswerEngine:
         profile_role: str | None = None,
         tuning: Tuning | None = None,
     ) -> Answer:
-        """Answer one question from the current index generation.
+        """Answer one question from the current index generation, with matching adviser notes attached last.
 
             engine = AnswerEngine(Settings(), crisis=CrisisStore(open_store(settings)))  # bot.store.setup.open_store
             answer = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
@@ -145,15 +147,36 @@ class AnswerEngine:
         text = clean_question(question, self.settings.max_question_chars)
         retriever = self.retriever()  # one generation for the whole answer, even if a new one is swapped in meanwhile
         municipality, role = self.validate(municipality, role, retriever)
+        vector = retriever.encode(text)
+        answer = self._ruled(text, vector, retriever, municipality, role, profile_role, tuning or DEFAULT_TUNING)
+        bar = self.embedder.calibration.threshold("unknown", answer.language)
+        return with_adviser_notes(answer, retriever, vector, bar)
+
+    def _ruled(
+        self,
+        text: str,
+        vector,
+        retriever: Retriever,
+        municipality: str | None,
+        role: str | None,
+        profile_role: str | None,
+        tuning: Tuning,
+    ) -> Answer:
+        """The answer from the documents alone: verdict, rule, passages (adviser notes come after)."""
         language = detect_language(text)
         parsed = read_question(text)
         asker_role, role_source = next(
             ((r, s) for r, s in ((role_stated_in(text), "question"), (profile_role, "profile"), (role, "option")) if r),
             (None, None),
         )
-        vector = retriever.encode(text)
         lexical_text = _with_bokmal_words(text, language)
         hits = retriever.search(lexical_text, municipality, k=RETRIEVE, vector=vector)
+        unchosen: tuple[str, ...] = ()
+        if municipality is None and len(retriever.municipalities) > 1 and hits:
+            # No municipality given or configured: the best-matching passage's municipality answers,
+            # alone, and the answer says so (see `Answer.unchosen_among`).
+            municipality, unchosen = hits[0].passage.municipality, tuple(retriever.municipalities)
+            hits = retriever.search(lexical_text, municipality, k=RETRIEVE, vector=vector)
         crisis = self._crisis_notice(retriever, municipality)
         asked = dict(
             question=text,
@@ -164,6 +187,8 @@ class AnswerEngine:
             role_source=role_source,
             contact=_contact(retriever, municipality),
             crisis=crisis,
+            unchosen_among=unchosen,
+            municipality_notice=_unchosen_notice(retriever, municipality, unchosen, language) if unchosen else None,
         )
         passages = [self._found(retriever, h) for h in retriever.present(hits, vector)[:PASSAGES_SHOWN]]
         if not hits or not self._answerable(text, language, hits[0]) or parsed.form == "factual":
@@ -173,7 +198,6 @@ class AnswerEngine:
                 passages=passages, confidence=self._confidence(hits[0].dense if hits else 0.0, language), show_contact=True,
             )
 
-        tuning = tuning or DEFAULT_TUNING
         min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
         scored = self._candidates(retriever, lexical_text, hits, vector, asker_role, parsed.intent, municipality, tuning)
         best = matching_rule(scored, asker_role, min_similarity, tuning.strong_margin)
@@ -213,6 +237,9 @@ class AnswerEngine:
         vector = retriever.encode(text)
         lexical_text = _with_bokmal_words(text, detect_language(text))
         hits = retriever.search(lexical_text, municipality, k=RETRIEVE, vector=vector)
+        if municipality is None and len(retriever.municipalities) > 1 and hits:
+            municipality = hits[0].passage.municipality  # as `ask` answers when none was chosen
+            hits = retriever.search(lexical_text, municipality, k=RETRIEVE, vector=vector)
         if not hits:
             return []
         asker_role = role_stated_in(text) or role
@@ -306,7 +333,8 @@ class AnswerEngine:
         return base
 
     def _citation(self, retriever: Retriever, passage_or_rule: Passage | Rule) -> Citation:
-        return citation_of(retriever.stored, passage_or_rule)
+        passage = retriever.passages_by_id.get(passage_or_rule.passage_id) if isinstance(passage_or_rule, Rule) else None
+        return citation_of(retriever.stored, passage_or_rule, passage)
 
     def _evidence_first(self, retriever: Retriever, hits: list[Hit], rule: MatchedRule) -> list[FoundPassage]:
         """The passage holding the quoted rule leads the list (it is the answer's evidence); the rest
@@ -366,6 +394,23 @@ def _superseded_note(retriever: Retriever, rule: MatchedRule, language: str) -> 
     documents = retriever.stored.manifest["documents"]
     newer = documents.get(documents.get(rule.citation.document_id, {}).get("superseded_by") or "", {})
     return say("superseded", language, old=rule.citation.document, new=newer.get("title") or "?")
+
+
+def _unchosen_notice(retriever: Retriever, answered_by: str, keys: tuple[str, ...], language: str) -> str:
+    """Which municipality answered when none was chosen, and how to choose, in the asker's language.
+
+    Answering from the best-matching municipality and saying so — rather than asking back which
+    municipality first — is chosen for staff: most questions (press, social media, crisis) get the
+    same kind of rule everywhere, so an answer now with its municipality named beside the verdict
+    serves better than a round trip; the name is in the meta line of every front end, and this
+    notice says how to make the choice for good (`-m KEY`, VEILEDER_MUNICIPALITY, the Slack team /
+    Teams tenant mappings). It only appears when the index holds several municipalities and none
+    was given or configured, which in a configured Slack or Teams deployment doesn't happen.
+    """
+    return phrase(
+        "municipality_unchosen", language,
+        name=_municipality_name(retriever, answered_by), count=len(keys), keys=", ".join(keys),
+    )
 
 
 def _municipality_name(retriever: Retriever, key: str) -> str:

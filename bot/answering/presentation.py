@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.answering.answer import Answer, FoundPassage, MatchedRule, RoleRule
+from bot.answering.answer import AdviserNoteShown, Answer, FoundPassage, MatchedRule, RoleRule
 from bot.texts import phrase
 from knowledge.roles import role_name
 
 PASSAGES_SHOWN = 3  # of the engine's best passages; the rest stay in the JSON answer
+LOW_CONFIDENCE = 0.5  # below this the answer leads with "ask an adviser" (as the engine shows the contact)
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,14 @@ class AnswerView:
     verdict: str
     crisis: CrisisView | None
     meta: tuple[str, ...]  # municipality · role (and where it was read) · confidence, in the asker's language
+    municipality_notice: str | None  # none chosen: which municipality answered and how to choose (shown under the meta line)
     rule: MatchedRule | None  # the matching rule, quoted once
     role_rules: tuple[RoleRule, ...]  # the rules by role, never repeating `rule`
     passages: tuple[FoundPassage, ...]
     contact: str | None  # the way to a human, one line
     note: str | None
+    adviser_notes: tuple[AdviserNoteShown, ...] = ()  # shown below the rule, labelled as the department's answers
+    ask_adviser_first: bool = False  # refused, low confidence or "it depends": "ask an adviser" comes first
     alternatives: tuple[MatchedRule, ...] = ()  # the other rules to read when the answer depends on them
 
     @classmethod
@@ -50,11 +54,14 @@ class AnswerView:
             verdict=answer.verdict,
             crisis=_crisis(answer),
             meta=_meta(answer),
+            municipality_notice=answer.municipality_notice,
             rule=rule,
             role_rules=tuple(role_rules),
             passages=tuple(answer.passages[:PASSAGES_SHOWN]),
             contact=contact_line(answer) if answer.show_contact else None,
             note=answer.note,
+            adviser_notes=tuple(answer.adviser_notes),
+            ask_adviser_first=ask_adviser_first(answer),
             alternatives=tuple(answer.alternatives),
         )
 
@@ -64,6 +71,27 @@ class AnswerView:
         if self.rule:
             found.append(self.rule)
         return found + [rr.rule for rr in self.role_rules]
+
+
+def ask_adviser_first(answer: Answer) -> bool:
+    """Whether "ask an adviser" is the first thing offered: a refusal, low confidence, an answer
+    that sends the asker to a human first, or one that depends (passages only, or rules by role)."""
+    return (
+        not answer.answered
+        or answer.confidence < LOW_CONFIDENCE
+        or answer.show_contact
+        or answer.kind == "passages"
+        or (answer.kind == "rule" and bool(answer.role_rules))
+        or answer.stance in ("info", "refuse")  # no verdict: it depends, or the rules are only to read
+    )
+
+
+def adviser_note_label(note: AdviserNoteShown, language: str) -> str:
+    """'Svar fra kommunikasjonsavdelingen (12.03.2026, Ada Berg)' in the asker's language."""
+    written = note.written_on
+    if len(written) >= 10 and written[4] == "-":
+        written = f"{written[8:10]}.{written[5:7]}.{written[0:4]}"
+    return phrase("adviser_note_label", language, date=written, name=note.author)
 
 
 def rules_shown(answer: Answer) -> tuple[MatchedRule | None, list[RoleRule]]:

@@ -6,9 +6,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.texts import phrase
+from knowledge.cleaning import remove_format_characters
 from knowledge.errors import VeilederError
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _WHO_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\b|\b(?:hvem|kven|who)\s+(?:har|gir|skal|kan|uttaler|speaks?|is|are|gives?|may|can|should|answers?|svarer)\b", re.I)
 _YES_NO_RE = re.compile(
     r"^\s*(?:kan|må|skal|bør|får|har|er|gjelder|kan|may|can|could|must|should|do|does|am|is|are|have|shall)\b"
@@ -89,8 +91,11 @@ class Question:
 
 
 def clean_question(raw: str | None, max_chars: int) -> str:
-    """The question with control characters removed and spaces folded; QuestionError when empty or too long."""
-    text = unicodedata.normalize("NFC", raw or "")
+    """The question with lone surrogates replaced (U+FFFD), invisible format characters removed the way
+    documents have them removed (soft hyphens, zero-width spaces), control characters made spaces and
+    spaces folded; QuestionError when empty or too long."""
+    text = _SURROGATE_RE.sub("\ufffd", raw or "")
+    text = unicodedata.normalize("NFC", remove_format_characters(text))
     text = _CONTROL_RE.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
     if not re.search(r"\w", text):

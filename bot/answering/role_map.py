@@ -26,14 +26,22 @@ TOPICS: dict[str, str] = {
 }
 TOPIC_ORDER = ("media", "social_media", "crisis", "private_person", "internal", "other", "described")
 TOPIC_NAMES = {
-    "media": {"nb": "Media og presse", "en": "Media and press"},
-    "social_media": {"nb": "Sosiale medier", "en": "Social media"},
-    "crisis": {"nb": "Krise", "en": "Crisis"},
-    "private_person": {"nb": "Som privatperson", "en": "As a private person"},
-    "internal": {"nb": "Intern informasjon", "en": "Internal information"},
-    "other": {"nb": "Annet ansvar", "en": "Other duties"},
-    "described": {"nb": "Omtalt (ingen egen regel)", "en": "Described (no rule of its own)"},
+    "media": {"nb": "Media og presse", "nn": "Media og presse", "en": "Media and press"},
+    "social_media": {"nb": "Sosiale medier", "nn": "Sosiale medium", "en": "Social media"},
+    "crisis": {"nb": "Krise", "nn": "Krise", "en": "Crisis"},
+    "private_person": {"nb": "Som privatperson", "nn": "Som privatperson", "en": "As a private person"},
+    "internal": {"nb": "Intern informasjon", "nn": "Intern informasjon", "en": "Internal information"},
+    "other": {"nb": "Annet ansvar", "nn": "Anna ansvar", "en": "Other duties"},
+    "described": {"nb": "Omtalt (ingen egen regel)", "nn": "Omtalt (ingen eigen regel)", "en": "Described (no rule of its own)"},
 }
+
+
+def topic_name(topic: str, language: str) -> str:
+    """The topic's name in `language` (nb, nn, en; bokmål for any other)."""
+    names = TOPIC_NAMES[topic]
+    return names.get(language, names["nb"])
+
+
 _MENTIONS_SHOWN = 3
 _TOPIC_RES = {topic: re.compile(pattern, re.IGNORECASE) for topic, pattern in TOPICS.items()}
 

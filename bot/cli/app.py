@@ -5,6 +5,7 @@ bad input ends in one friendly line on stderr and exit code 2, never a traceback
 """
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
@@ -16,41 +17,40 @@ from typing import Optional
 
 import typer
 
+from bot.cli.building import build, load_embedder_for
 from bot.cli.common import app, command_settings, err, fail, out
 from bot.settings import Settings
 from knowledge.errors import VeilederError
 
-def build(settings: Settings, quiet: bool = False):
-    """Build or update the index from the settings' documents, with a progress bar on stderr."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _loading_message(settings: Settings) -> str:
+    """What the spinner says while the model loads; the first run converts the bundled model."""
+    from index.embedder import DEFAULT_MODEL
 
-    from index.builder import build_index
-    from index.embedder import load_embedder
-    from knowledge.library import load_knowledge
-
-    kb = load_knowledge(settings.setup_documents_dir())
-    embedder = load_embedder(settings.model, settings.data_dir, settings.threads)
-    with Progress(
-        TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, disable=quiet, transient=True,
-    ) as progress:
-        task = progress.add_task("embed", total=None)
-        report = build_index(kb, embedder, settings.resolved_index_dir(), lambda done, total: progress.update(task, completed=done, total=total))
-    return report, embedder
+    models = settings.data_dir / "models"
+    if settings.model == DEFAULT_MODEL and not (models.is_dir() and any(models.iterdir())):
+        return "Converting the bundled embedding model (once, about a minute)…"
+    return "Loading the embedding model…"
 
 
 def _engine(settings: Settings, quiet: bool = False, database=None):
+    """The answer engine for a command. A missing index is built once, with a line that says so and
+    a progress bar (a newcomer's first `veileder ask` just works); a corrupt one is an error that
+    says how to rebuild it (see README, "Bad input")."""
     from bot.answering.engine import AnswerEngine
     from bot.admin.crisis import CrisisStore
     from bot.store.setup import open_store
 
     def build_first(engine: AnswerEngine) -> None:
         if not quiet:
-            err.print("No index yet: building it from the documents (once)…")
-        build(settings, quiet=quiet)
+            err.print(f"No index in {engine.index_dir} yet: building the index (once)…", highlight=False, soft_wrap=True)
+        report, _ = build(settings, quiet=quiet, embedder=engine.embedder)
+        if not quiet:
+            err.print(f"Index built in {report.seconds:.0f} s: {report.documents} documents, {report.passages} passages, {report.rules} rules.", highlight=False)
 
     crisis = CrisisStore(database if database is not None else open_store(settings))
-    return AnswerEngine(settings, crisis=crisis, on_missing_index=build_first)
+    with err.status(_loading_message(settings)) if not quiet else contextlib.nullcontext():
+        embedder = load_embedder_for(settings)
+    return AnswerEngine(settings, embedder=embedder, crisis=crisis, on_missing_index=build_first)
 
 
 @app.command()
@@ -79,7 +79,7 @@ def ask(
         fail(str(exc))
         return
     if as_json:
-        sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(answer.to_dict()))
     else:
         render_answer(out, answer)
 
@@ -87,7 +87,7 @@ def ask(
 def _ask_batch(engine, path: Path) -> None:
     """One JSON line out per line in, in order; a line that can't be answered gets its error, the rest go on."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # not splitlines(): U+2028 may sit inside a JSON string
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"can't read {path}: {getattr(exc, 'strerror', None) or exc}")
         return
@@ -107,10 +107,21 @@ def _ask_batch(engine, path: Path) -> None:
             result = {"question": item.get("question"), "answered": False, "error": str(exc), "rule": None, "passages": []}
         except ValueError as exc:  # not JSON, or not a question object
             result = {"question": None, "answered": False, "error": f"{path}:{number}: {exc}", "rule": None, "passages": []}
+        except Exception as exc:  # noqa: BLE001 - one line's failure never costs the lines after it
+            logging.getLogger(__name__).exception("%s:%d could not be answered", path, number)
+            result = {"question": item.get("question"), "answered": False, "rule": None, "passages": [],
+                      "error": f"{path}:{number}: could not be answered ({type(exc).__name__})"}
         result = {"id": item.get("id") if isinstance(item, dict) else None, **result}
         result["timing_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(result))
         sys.stdout.flush()
+
+
+def json_line(value) -> str:
+    """One JSON line that every reader splits the same way: U+2028/U+2029 escaped (Python's
+    `splitlines()` breaks on them) and lone surrogates written as `\\udXXX` escapes, not as invalid UTF-8."""
+    text = json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n"
 
 
 def _open_log(settings: Settings):
@@ -171,11 +182,11 @@ def sync(
                 settings, municipality, lambda what, done, total: progress.update(task, description=escape(what), completed=done, total=total)
             )
         except VeilederError as exc:
-            fail(escape(str(exc)))
+            fail(str(exc))
             return
     out.print(escape(summary.text()), highlight=False, soft_wrap=True)
     if not summary.ok:
-        fail(escape(summary.error or "sync failed"))
+        fail(summary.error or "sync failed")
 
 
 @app.command()
@@ -185,6 +196,8 @@ def chat(
     index: Optional[Path] = typer.Option(None, "--index"),
 ) -> None:
     """An interactive session in the terminal: type questions, get answers; an empty line or Ctrl-D ends it."""
+    from bot.admin.cases import CaseStore
+    from bot.cli.advisers import ChatAdvisers
     from bot.cli.render import render_answer
 
     settings = command_settings(index=index)
@@ -195,8 +208,10 @@ def chat(
         fail(str(exc))
         return
     question_log = _open_log(settings)  # once for the session
+    advisers = ChatAdvisers(settings, CaseStore(question_log) if question_log is not None else None)
     out.print("[bold]Veileder[/] – spør om kommunikasjonsreglene. Tom linje avslutter.")
     while True:
+        advisers.show_replies(out)
         try:
             question = out.input("[bold cyan]? [/]")
         except (EOFError, KeyboardInterrupt):
@@ -204,13 +219,17 @@ def chat(
             return
         if not question.strip():
             return
+        if advisers.wants(question):
+            advisers.ask(out, question)
+            continue
         try:
             answer = engine.ask(question, municipality=municipality, role=role)
         except VeilederError as exc:
-            err.print(f"[yellow]{exc}[/]")
+            err.print(str(exc), style="yellow", markup=False, highlight=False)
             continue
         _record(question_log, answer)
         render_answer(out, answer)
+        advisers.offer(out, answer)
 
 
 @app.command()
@@ -223,7 +242,6 @@ def serve(
     from bot.serve import serve as serve_forever
     from bot.store.setup import open_store
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = command_settings(index=index)
     try:
         database = open_store(settings)  # the schema migrations run on start
@@ -254,7 +272,7 @@ def report_command(
     try:
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
-        fail(escape(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31"))
+        fail(f"--since {since!r} is not a date; use YYYY-MM-DD, e.g. --since 2026-01-31")
         return
     settings = command_settings()
     try:
@@ -264,7 +282,7 @@ def report_command(
             note = f"No questions from '{municipality}' in the log; municipalities with questions: {', '.join(known) or 'none yet'}"
             err.print(escape(note), style="yellow", highlight=False, soft_wrap=True)
     except (ReportError, SQLAlchemyError, OSError, ImportError) as exc:
-        fail(escape(str(exc).splitlines()[0]))
+        fail(str(exc).splitlines()[0])
         return
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
@@ -274,11 +292,22 @@ def report_command(
 
 import bot.cli.roles  # noqa: E402,F401  registers `roles` and `crisis` on `app`
 import bot.cli.db  # noqa: E402,F401  registers `db upgrade` and `db status` on `app`
+import bot.cli.advisers  # noqa: E402,F401  registers `notes` on `app`
+
+
+@app.callback()
+def _logging(ctx: typer.Context) -> None:
+    """Veileder: answers staff's questions about the municipality's communication rules, from its own strategy documents."""
+    from bot.cli.logs import configure_logging, level_for
+
+    try:
+        log_format = Settings().log_format
+    except Exception:  # noqa: BLE001 - the command itself reports bad settings in its own words
+        log_format = "text"
+    configure_logging(level_for(ctx.invoked_subcommand), log_format)
 
 
 def main() -> None:  # pragma: no cover - console entry
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     code = 0
     try:
         app()

@@ -4,13 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape as markup_escape
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from bot.answering.answer import Answer
-from bot.answering.presentation import AnswerView
+from bot.answering.presentation import AnswerView, adviser_note_label
 from bot.texts import phrase
 
 
@@ -24,6 +25,8 @@ def render_answer(console: Console, answer: Answer) -> None:
     console.print(Text(view.verdict, style=style))
     if view.meta:
         console.print(Text(" · ".join(view.meta), style="dim"))
+    if view.municipality_notice:
+        console.print(Text(view.municipality_notice, style="yellow"))
     if view.crisis:
         crisis = view.crisis
         lines = [crisis.message] if crisis.message else []
@@ -36,11 +39,14 @@ def render_answer(console: Console, answer: Answer) -> None:
     if view.rule:
         console.print(Panel(Text(f"«{view.rule.text}»"), title=phrase("rule", lang), border_style="cyan"))
         console.print(Text(f"  — {view.rule.citation.label()}", style="cyan"))
+    for note in view.adviser_notes:  # below the rule, never as one
+        console.print(Panel(Text(note.text), title=escape(adviser_note_label(note, lang)), border_style="magenta"))
+        console.print(Text(f"  {phrase('adviser_note_hint', lang)}", style="dim"))
     for alternative in view.alternatives:
         console.print(Panel(Text(f"«{alternative.text}»"), title=phrase("also", lang), border_style="yellow"))
         console.print(Text(f"  — {alternative.citation.label()}", style="yellow"))
     if view.role_rules:
-        table = Table(title=phrase("by_role", lang), show_lines=True, expand=True)
+        table = Table(title=phrase("by_role", lang), show_header=False, show_lines=True, expand=True)
         table.add_column("", style="bold", no_wrap=True)
         table.add_column("")
         for rr in view.role_rules:
@@ -60,14 +66,16 @@ def render_answer(console: Console, answer: Answer) -> None:
 
 def render_build_report(console: Console, report, index_dir: Path) -> None:
     if report.up_to_date:
-        console.print(f"[green]Index is up to date[/] ({report.documents} documents, {report.passages} passages, {report.rules} rules) in {index_dir}")
+        console.print(f"[green]Index is up to date[/] ({report.documents} documents, {report.passages} passages, {report.rules} rules) in {escape(str(index_dir))}")
     else:
         console.print(
             f"[green]Index built[/] in {report.seconds:.1f} s: {report.documents} documents, {report.passages} passages, "
-            f"{report.rules} rules ({report.embedded} texts embedded, {report.reused} reused) → {index_dir}"
+            f"{report.rules} rules ({report.embedded} texts embedded, {report.reused} reused) → {escape(str(index_dir))}"
         )
         for change, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
             if items:
-                console.print(f"  {change}: {', '.join(items)}")
+                console.print(Text(f"  {change}: {', '.join(items)}"))
+    if report.formats:
+        console.print(Text("  formats: " + ", ".join(f"{n} {suffix}" for suffix, n in report.formats.items())))
     for skipped in report.skipped:
-        console.print(f"[yellow]  skipped {skipped.path}: {skipped.reason}[/]")
+        console.print(Text(f"  skipped {skipped.path}: {skipped.reason}", style="yellow"), soft_wrap=True)

@@ -45,6 +45,7 @@ from bot.slack.blocks import (
     help_blocks,
     roles_blocks,
 )
+from bot.slack.advisers import SlackAdvisers, ask_value
 from knowledge.roles import role_from_title
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -226,11 +227,16 @@ class SlackFrontEnd:
         self.bolt.command(COMMAND)(self._on_command)
         self.bolt.action(re.compile(rf"^(?:{ACTION_HELPFUL}|{ACTION_NOT_HELPFUL})(?::.*)?$"))(self._on_feedback)
         self.bolt.action(ACTION_SHARE)(self._on_share)
+        self.advisers = SlackAdvisers(self)
+        self.advisers.register()
 
     # -- transport -------------------------------------------------------------------------
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """`POST /slack/events`: bolt checks the signature (401 when missing, wrong or stale) and dispatches."""
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "0")
+        if not (timestamp.isascii() and timestamp.isdigit() and request.headers.get("X-Slack-Signature", "").isascii()):
+            return web.json_response({"error": "invalid request signature"}, status=401)  # bolt would fail with a 500
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
@@ -419,7 +425,7 @@ class SlackFrontEnd:
             answer = await self.services.ask(question, municipality=self._municipality(team_id), profile_role=role_from_title(title))
             question_id = await self._record(user_id, answer)
             share_value = self._remember(answer, question_id) if share else None
-            blocks, text = answer_blocks(answer, question_id, share_value=share_value)
+            blocks, text = answer_blocks(answer, question_id, share_value=share_value, ask_value=self._ask_value(answer, question_id))
             await reply.finish(text, blocks)
         except QuestionError as exc:
             await reply.finish(escape(str(exc)))
@@ -433,6 +439,11 @@ class SlackFrontEnd:
         except Exception:
             log.exception("could not record a Slack question")
             return None
+
+    def _ask_value(self, answer: Answer, question_id: str | None) -> str | None:
+        """The "ask an adviser" button's value, when the answer's municipality has an advisers' channel in Slack."""
+        config = self.services.settings.advisers_for(answer.municipality)
+        return ask_value(answer, question_id) if config is not None and config.slack_channel else None
 
     def _remember(self, answer: Answer, question_id: str | None) -> str | None:
         """Keep the answer for its "share in channel" button; the button's value finds it again."""

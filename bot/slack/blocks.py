@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.answering.answer import Answer, Citation, MatchedRule
-from bot.answering.presentation import AnswerView
+from bot.answering.presentation import AnswerView, adviser_note_label
 from bot.texts import phrase
 from knowledge.roles import ROLES, role_name
 
@@ -36,6 +36,7 @@ QUESTION_CHARS = 300  # the question quoted above a shared answer
 ACTION_HELPFUL = "feedback_helpful"
 ACTION_NOT_HELPFUL = "feedback_not_helpful"
 ACTION_SHARE = "share_answer"
+ACTION_ASK_ADVISER = "ask_adviser"  # handled in bot.slack.advisers
 
 # -- small helpers ----------------------------------------------------------------------------
 
@@ -116,6 +117,8 @@ def _source(citation: Citation, language: str, size: int = MAX_TEXT - 40) -> str
         text += f" ({citation.period})"
     if citation.superseded:
         text += f" – {phrase('superseded', language)}"
+    if citation.url and len(citation.url) < size // 2:
+        return f":page_facing_up: <{citation.url}|{escape(shorten(text, size - len(citation.url) - 20))}>"
     return ":page_facing_up: " + escape(shorten(text, size - 20))
 
 
@@ -148,6 +151,8 @@ def _crisis_blocks(view: AnswerView) -> list[dict]:
 
 def _meta_block(view: AnswerView) -> dict | None:
     texts = [escape(" · ".join(view.meta))] if view.meta else []
+    if view.municipality_notice:
+        texts.append(escape(shorten(view.municipality_notice, 600)))
     if view.note:
         texts.append(escape(shorten(view.note, 500)))
     return _context(*texts) if texts else None
@@ -168,6 +173,16 @@ def _rule_blocks(rule: MatchedRule, language: str) -> list[dict]:
         body = _quote(text)
         blocks.append(_section(f"*{phrase('rule', language)}*\n{body}" if i == 0 else body))
     blocks.append(_context(_source(rule.citation, language)))
+    return blocks
+
+
+def _adviser_note_blocks(view: AnswerView) -> list[dict]:
+    """Earlier answers from the communications department, below the rule and labelled as theirs."""
+    blocks = []
+    for note in view.adviser_notes:
+        label = escape(adviser_note_label(note, view.language))
+        blocks.append(_section(f":speech_balloon: *{label}*\n{_quote(escape(shorten(note.text, MAX_TEXT - 400)))}"))
+        blocks.append(_context(escape(phrase("adviser_note_hint", view.language))))
     return blocks
 
 
@@ -204,15 +219,22 @@ def _contact_blocks(view: AnswerView) -> list[dict]:
     return [_section(f":speech_balloon: {phrase('contact', view.language)}: {escape(shorten(view.contact, MAX_TEXT - 100))}")]
 
 
-def _action_blocks(answer: Answer, question_id: str | None, share_value: str | None) -> list[dict]:
+def _action_blocks(
+    answer: Answer, question_id: str | None, share_value: str | None, ask_value: str | None = None, ask_first: bool = False
+) -> list[dict]:
     lang = answer.language
     buttons = []
+    ask = _button(phrase("ask_adviser", lang), ACTION_ASK_ADVISER, ask_value, style="primary" if ask_first else None) if ask_value else None
+    if ask and ask_first:
+        buttons.append(ask)
     if question_id:
         value = json.dumps({"question_id": question_id, "language": lang})
         buttons.append(_button(phrase("helpful", lang), f"{ACTION_HELPFUL}:{question_id}", value))
         buttons.append(_button(phrase("not_helpful", lang), f"{ACTION_NOT_HELPFUL}:{question_id}", value))
     if share_value and len(share_value) <= MAX_BUTTON_VALUE:
-        buttons.append(_button(phrase("share", lang), ACTION_SHARE, share_value, style="primary"))
+        buttons.append(_button(phrase("share", lang), ACTION_SHARE, share_value, style=None if ask_first and ask else "primary"))
+    if ask and not ask_first:
+        buttons.append(ask)
     if not buttons:
         return []
     blocks = []
@@ -252,12 +274,14 @@ def answer_blocks(
     *,
     share_value: str | None = None,
     shared_by: str | None = None,
+    ask_value: str | None = None,
 ) -> tuple[list[dict], str]:
     """The answer as Block Kit blocks and the fallback text.
 
     `question_id` (from the question log) puts feedback buttons on the answer; `share_value` adds
     a "share in channel" button carrying that value; `shared_by` (a user id) quotes the question
-    above the answer, for a shared copy that others read without the question.
+    above the answer, for a shared copy that others read without the question; `ask_value` adds
+    "ask an adviser" (first when the answer is a refusal, unsure or "it depends").
     """
     view = AnswerView.of(answer)
     lang = view.language
@@ -270,10 +294,11 @@ def answer_blocks(
         blocks.append(meta)
     if view.rule is not None:
         blocks += _rule_blocks(view.rule, lang)
+    blocks += _adviser_note_blocks(view)
     blocks += _role_rule_blocks(view)
     blocks += _passage_blocks(view)
     blocks += _contact_blocks(view)
-    actions = _action_blocks(answer, question_id, share_value)
+    actions = _action_blocks(answer, question_id, share_value, ask_value, view.ask_adviser_first)
     footer = [{"type": "divider"}, *actions] if actions else []
     return _within_limits(blocks, footer, lang), fallback_text(answer)
 

@@ -27,7 +27,7 @@ T = TypeVar("T")
 
 SQLITE_FILE = "veileder.sqlite3"
 MIGRATIONS = "bot.store:migrations"
-SCHEMA_REVISION = "0001"  # the newest migration (tests check it is Alembic's head)
+SCHEMA_REVISION = "0002"  # the newest migration (tests check it is Alembic's head)
 # Advisory lock keys (PostgreSQL): fixed numbers, documented so a DBA can read pg_locks.
 UPGRADE_LOCK_KEY = 0x5645494C_0001  # "VEIL" · 1: one replica migrates at a time
 SYNC_LOCK_KEY = 0x5645494C_0002  # "VEIL" · 2: the sync lock (bot/store/locks.py)

@@ -104,3 +104,55 @@ sync_runs = Table(
     Column("summary", Text),
     Column("error", Text),
 )
+
+# -- the communications advisers' cases and notes (bot/admin/cases.py) -----------------------------
+
+adviser_cases = Table(
+    "adviser_cases",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("municipality", String(64), index=True),
+    Column("platform", String(16), nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("language", String(4), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("asker_note", Text),
+    Column("asker_hash", String(64)),
+    Column("asker_name", Text),
+    Column("asker_role", String(32)),
+    Column("reply_to", Text, nullable=False),  # JSON: where the asker asked (Slack channel/thread, Teams conversation reference)
+    Column("question_id", String(36)),  # the question log's row
+    Column("answer_kind", String(16)),
+    Column("verdict", Text),
+    Column("rule_text", Text),
+    Column("rule_source", Text),
+    Column("topic", Text),  # the section the bot's rule or best passage came from
+    Column("case_message", Text),  # JSON: where the case message stands in the advisers' channel
+    Column("claimed_by", String(128)),
+    Column("claimed_by_name", Text),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("replied_by", String(128)),
+    Column("replied_by_name", Text),
+    Column("reply", Text),
+    Column("replied_at", DateTime(timezone=True)),
+    Column("helpful", Boolean),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("reminded_at", DateTime(timezone=True)),
+    Column("note_id", String(36)),
+)
+
+adviser_notes = Table(
+    "adviser_notes",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("municipality", String(64), nullable=False, index=True),
+    Column("case_id", String(36)),
+    Column("question", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author_id", String(128)),
+    Column("author_name", Text, nullable=False),
+    Column("written_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    Column("withdrawn_by", Text),
+)

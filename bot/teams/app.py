@@ -47,7 +47,10 @@ from bot.answering.language import detect_language
 from bot.answering.questions import QuestionError
 from bot.services import BotServices, error_reference
 from bot.texts import phrase
+from bot.teams.advisers import ACTIONS as ADVISER_ACTIONS, TeamsAdvisers, ask_action
+from bot.teams.auth import RefusalLimiter, SigningKeys
 from bot.teams.cards import FEEDBACK, answer_card, answer_text
+from bot.teams.markdown import escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,8 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
     bot = TeamsBot(services, profiles, adapter)
     services.running["teams_bot"] = bot
     app.on_shutdown.append(lambda _app: bot.close())
+    bot.advisers = TeamsAdvisers(services, adapter, connections.get_default_connection_configuration().CLIENT_ID)
+    app[TEAMS_BOT] = bot
     agent_app = bot.application(connections)
     auth_config = connections.get_default_connection_configuration()
     if auth_config.ANONYMOUS_ALLOWED:
@@ -92,20 +97,29 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
         return await start_agent_process(request, agent_app, adapter)
 
     authorized = jwt_authorization_decorator(process)
+    SigningKeys(jwks_url=services.settings.teams_jwks_url).install()
+    refusals = RefusalLimiter()
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        wait = refusals.blocked(request.remote)
+        if wait:
+            return web.json_response({"error": "Too many refused requests."}, status=429, headers={"Retry-After": str(int(wait) + 1)})
         problem = token_problem(request.headers.get("Authorization"))
         if problem:
             log.warning("refused a request to /api/messages: %s", problem)
+            refusals.refused(request.remote)
             return _unauthorized()
         try:
-            return await authorized(request)
+            response = await authorized(request)
         except Exception as exc:  # noqa: BLE001
             if request.get(_PAST_AUTH):
                 raise
             # The SDK's validator lets some invalid tokens escape as exceptions (a 500); they are a 401.
             log.warning("refused a request to /api/messages: token validation failed (%s)", type(exc).__name__)
-            return _unauthorized()
+            response = _unauthorized()
+        if response.status == 401:
+            refusals.refused(request.remote)
+        return response
 
     app.router.add_post("/api/messages", messages)
     return True
@@ -143,6 +157,7 @@ class TeamsBot:
     def __init__(self, services: BotServices, profiles: GraphProfiles, adapter: CloudAdapter) -> None:
         self.services = services
         self.profiles = profiles
+        self.advisers: TeamsAdvisers | None = None  # set by mount_teams (it needs the adapter)
         self.adapter = adapter
         self._tasks: set[asyncio.Task] = set()
 
@@ -215,6 +230,9 @@ class TeamsBot:
         if value and value.get("action") == FEEDBACK:
             await self.on_feedback(context, value)
             return
+        if value and value.get("action") in ADVISER_ACTIONS and self.advisers is not None:
+            self._reply_later(context, self.on_adviser_action)
+            return
         if not addressed_to_bot(activity):
             return
         text = clean_text(activity.text)
@@ -231,11 +249,29 @@ class TeamsBot:
                 role = await self.profiles.role(aad_object_id(activity))
                 answer = await self.services.ask(text, municipality=self.municipality(activity), profile_role=role)
                 question_id = await asyncio.to_thread(self.services.log.record_question, PLATFORM, user_id(activity), answer)
-            await context.send_activity(answer_message(answer, question_id))
+            await context.send_activity(answer_message(answer, question_id, self._ask_action(answer, question_id)))
         except QuestionError as exc:
-            await context.send_activity(str(exc))
+            await context.send_activity(plain_message(str(exc)))
         except Exception:  # noqa: BLE001 - the asker gets an apology, the log gets the details
             await self._apologise(context, language)
+
+    async def on_adviser_action(self, context: TurnContext, activity: Activity) -> None:
+        """"Ask an adviser", and the advisers' claim and reply (bot.teams.advisers): `activity` is
+        the card action, `context` a proactive turn of its conversation."""
+        assert self.advisers is not None
+        value = activity.value if isinstance(activity.value, dict) else {}
+
+        async def ask(asker: Activity, question: str) -> Answer:
+            role = await self.profiles.role(aad_object_id(asker))
+            return await self.services.ask(question, municipality=self.municipality(asker), profile_role=role)
+
+        name = activity.from_property.name if activity.from_property else None
+        try:
+            await self.advisers.on_action(context, activity, ask, name, self.municipality(activity))
+        except QuestionError as exc:
+            await context.send_activity(str(exc))
+        except Exception:  # noqa: BLE001
+            await self._apologise(context, value.get("language") or ui_language(activity))
 
     async def on_feedback(self, context: TurnContext, value: dict[str, Any]) -> None:
         language = value.get("language") or ui_language(context.activity)
@@ -260,7 +296,7 @@ class TeamsBot:
         try:
             async with TypingIndicator(context, typing_options=_KEEP_TYPING):
                 summary = await self.services.reindex(self.municipality(activity))
-            await context.send_activity(summary)
+            await context.send_activity(plain_message(summary))
         except Exception:  # noqa: BLE001
             await self._apologise(context, language)
 
@@ -284,6 +320,11 @@ class TeamsBot:
         except Exception:  # noqa: BLE001 - the connector itself is failing; the log has it
             log.exception("could not send the apology [ref %s]", reference)
 
+    def _ask_action(self, answer: Answer, question_id: str | None) -> dict[str, Any] | None:
+        """"Ask an adviser" when the answer's municipality has an advisers' conversation in Teams."""
+        config = self.services.settings.advisers_for(answer.municipality)
+        return ask_action(answer, question_id) if self.advisers is not None and config is not None and config.teams else None
+
     # -- who and where ------------------------------------------------------------------------
 
     def municipality(self, activity: Activity) -> str | None:
@@ -293,13 +334,25 @@ class TeamsBot:
         return settings.tenant_municipalities.get(tenant, settings.municipality) if tenant else settings.municipality
 
 
-def answer_message(answer: Answer, question_id: str | None) -> Activity:
-    """The reply: the answer card, with the verdict as the notification summary."""
+def answer_message(answer: Answer, question_id: str | None, ask: dict[str, Any] | None = None) -> Activity:
+    """The reply: the answer card (with "ask an adviser" when `ask` is given); the verdict as the
+    notification summary (Markdown-escaped, as Teams renders it); and the answer as plain text
+    (`textFormat` plain) for clients that show no cards."""
     return Activity(
         type=ActivityTypes.message,
-        attachments=[CardFactory.adaptive_card(answer_card(answer, question_id))],
-        summary=answer_text(answer, 200),
+        attachments=[CardFactory.adaptive_card(answer_card(answer, question_id, ask))],
+        summary=escape_markdown(answer_text(answer, 200)),
+        text=answer_text(answer, 600),
+        text_format="plain",
     )
+
+
+def plain_message(text: str) -> Activity:
+    """A reply shown as written (file names, the asker's words): Teams reads `text` as Markdown by default."""
+    return Activity(type=ActivityTypes.message, text=text, text_format="plain")
+
+
+TEAMS_BOT = web.AppKey("teams_bot", TeamsBot)
 
 
 def addressed_to_bot(activity: Activity) -> bool:

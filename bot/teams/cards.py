@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answering.answer import Answer, Citation, MatchedRule
-from bot.answering.presentation import AnswerView
+from bot.answering.presentation import AnswerView, adviser_note_label
+from bot.teams.markdown import escape_markdown
 from bot.texts import phrase
 
 CARD_VERSION = "1.5"
@@ -41,11 +42,13 @@ _LIMITS = (
 )
 
 
-def answer_card(answer: Answer, question_id: str | None) -> dict[str, Any]:
-    """The answer as an Adaptive Card (1.5), shortened until it fits in a Teams message."""
+def answer_card(answer: Answer, question_id: str | None, ask_action: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The answer as an Adaptive Card (1.5), shortened until it fits in a Teams message.
+    `ask_action` (bot.teams.advisers.ask_action) is offered first when the answer is a refusal,
+    unsure or "it depends", else after the feedback buttons."""
     card: dict[str, Any] = {}
     for limits in _LIMITS:
-        card = _card(answer, question_id, limits)
+        card = _card(answer, question_id, limits, ask_action)
         if card_size(card) <= MAX_CARD_BYTES:
             return card
     return card  # the last limits keep every part short; only absurd inputs get here
@@ -74,7 +77,7 @@ def answer_text(answer: Answer, max_chars: int | None = None) -> str:
     return _shorten(text, max_chars) if max_chars else text
 
 
-def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str, Any]:
+def _card(answer: Answer, question_id: str | None, limits: _Limits, ask_action: dict[str, Any] | None = None) -> dict[str, Any]:
     view = AnswerView.of(answer)
     lang = view.language
     body: list[dict[str, Any]] = []
@@ -83,9 +86,20 @@ def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str,
     body.append(_text(_shorten(view.verdict, limits.text_chars), weight="Bolder", size="Medium"))
     if view.meta:
         body.append(_text(" · ".join(view.meta), size="Small", isSubtle=True, spacing="None"))
+    if view.municipality_notice:
+        body.append(_text(_shorten(view.municipality_notice, limits.text_chars), size="Small", color="Warning", spacing="Small"))
     rule, role_rules = view.rule, view.role_rules
     if rule:
         body.append(_rule_block(phrase("rule", lang), rule, lang, limits.rule_chars, style="emphasis"))
+    for note in view.adviser_notes:  # below the rule, labelled as the department's own answer
+        body.append({
+            "type": "Container", "spacing": "Medium", "style": "accent",
+            "items": [
+                _text(adviser_note_label(note, lang), weight="Bolder", size="Small"),
+                _text(_shorten(note.text, limits.rule_chars), spacing="Small"),
+                _text(phrase("adviser_note_hint", lang), size="Small", isSubtle=True, spacing="Small"),
+            ],
+        })
     role_rules = role_rules[: limits.role_rules]
     if role_rules:
         body.append(_text(phrase("by_role", lang), weight="Bolder", spacing="Medium"))
@@ -97,7 +111,7 @@ def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str,
         for i, passage in enumerate(passages, start=1):
             body.extend(_passage(i, passage.text, passage.citation, lang, limits.passage_chars))
     if view.contact:
-        body.append(_text(f"{phrase('contact', lang)}: {view.contact}", color="Accent", spacing="Medium"))
+        body.append(_text(f"{phrase('contact', lang)}: {view.contact}", own_links=True, color="Accent", spacing="Medium"))
     if view.note:
         body.append(_text(_shorten(view.note, limits.text_chars), size="Small", isSubtle=True))
     card: dict[str, Any] = {
@@ -108,8 +122,11 @@ def _card(answer: Answer, question_id: str | None, limits: _Limits) -> dict[str,
         "fallbackText": answer_text(answer, limits.fallback_chars),
         "body": body,
     }
-    if question_id:
-        card["actions"] = [_feedback(question_id, True, lang), _feedback(question_id, False, lang)]
+    actions = [_feedback(question_id, True, lang), _feedback(question_id, False, lang)] if question_id else []
+    if ask_action is not None:
+        actions = [ask_action, *actions] if view.ask_adviser_first else [*actions, ask_action]
+    if actions:
+        card["actions"] = actions
     return card
 
 
@@ -164,7 +181,14 @@ def _passage(i: int, text: str, citation: Citation, lang: str, max_chars: int) -
 
 
 def _source(citation: Citation, lang: str) -> dict[str, Any]:
-    return _text(f"{phrase('source', lang)}: {citation.label()}", size="Small", isSubtle=True, spacing="Small")
+    """The citation; a link to the document when it has a web address (the catalog's or SharePoint's:
+    Veileder's own, never text from a document), with the label escaped like any other text."""
+    props = {"size": "Small", "isSubtle": True, "spacing": "Small"}
+    if not (citation.url and citation.url.lower().startswith(("https://", "http://"))):
+        return _text(f"{phrase('source', lang)}: {citation.label()}", **props)
+    target = citation.url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    text = f"{escape_markdown(phrase('source', lang) + ': ')}[{escape_markdown(citation.label())}]({target})"
+    return {"type": "TextBlock", "text": text, "wrap": True, **props}
 
 
 def _feedback(question_id: str, helpful: bool, lang: str) -> dict[str, Any]:
@@ -175,8 +199,10 @@ def _feedback(question_id: str, helpful: bool, lang: str) -> dict[str, Any]:
     }
 
 
-def _text(text: str, **props: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "wrap": True, **props}
+def _text(text: str, *, own_links: bool = False, **props: Any) -> dict[str, Any]:
+    """A TextBlock showing `text` literally: Teams reads TextBlocks as Markdown, and none of ours is
+    (`own_links`: Veileder's own configured addresses stay links)."""
+    return {"type": "TextBlock", "text": escape_markdown(text, own_links=own_links), "wrap": True, **props}
 
 
 def _shorten(text: str, max_chars: int) -> str:

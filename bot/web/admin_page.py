@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.admin.sync.runner import SyncStateUnreadable, public_state
-from bot.admin.report import Report, ReportError, build_report, municipalities_asking, short
+from bot.admin.report import Report, ReportError, build_report, hours_text, municipalities_asking, short
 
 if TYPE_CHECKING:
     from bot.services import BotServices
@@ -69,7 +69,8 @@ def _cookie_value(token: str) -> str:
 
 
 def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
+    # aiohttp keeps a header's undecodable bytes as lone surrogates; they simply don't match.
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
 
 
 def is_authorized(request: web.Request, token: str) -> bool:
@@ -320,7 +321,7 @@ def _when(value: datetime | str | None) -> str:
 
 def render_status(status: AdminStatus) -> str:
     """The page body: index, sync, report, crisis mode."""
-    nav = '<nav><a href="#indeks">Indeksen</a><a href="#synk">Synkronisering</a><a href="#rapport">Hva ansatte spør om</a><a href="#krise">Kriseberedskap</a></nav>'
+    nav = '<nav><a href="#indeks">Indeksen</a><a href="#synk">Synkronisering</a><a href="#rapport">Hva ansatte spør om</a><a href="#saker">Saker til rådgiverne</a><a href="#krise">Kriseberedskap</a></nav>'
     return (
         f'<p class="muted">Oppdatert {_e(_when(status.generated_at))}</p>{nav}'
         + _index_section(status)
@@ -431,8 +432,38 @@ def _report_section(status: AdminStatus) -> str:
         "<h3>Svar merket som ikke nyttige</h3>",
         _table(["Antall", "Spørsmål", "Regel gitt"], [[x.count, x.question, short(x.rule_text, 220) or "(ingen regel)"] for x in r.not_helpful], {0}, "Ingen."),
         "</section>",
+        _cases_section(status),
     ]
     return "".join(parts)
+
+
+def _cases_section(status: AdminStatus) -> str:
+    """Questions that reached the communications advisers: open and answered cases, with times."""
+    assert status.report is not None
+    c = status.report.cases
+    facts = _facts([("Åpne saker", len(c.open)), ("Besvart", len(c.answered)), ("Median tid til første svar", hours_text(c.median_hours_to_reply))])
+    place = lambda key: status.municipalities.get(key or "", key or "")  # noqa: E731
+    return "".join([
+        '<section id="saker"><h2>Saker til kommunikasjonsrådgiverne</h2>',
+        facts,
+        "<h3>Åpne saker</h3>",
+        _table(
+            ["Åpnet", "Ref.", "Kommune", "Spørsmål", "Status"],
+            [[_when(x.created_at), x.reference, place(x.municipality), x.question,
+              _Styled(f"{x.claimed_by_name} har saken", "ok") if x.claimed_by_name else _Styled("Ingen har saken", "bad")] for x in c.open],
+            empty="Ingen åpne saker.",
+        ),
+        "<h3>Besvarte saker</h3>",
+        _table(
+            ["Besvart", "Tid til svar", "Kommune", "Spørsmål", "Besvart av", "Nyttig"],
+            [[_when(x.replied_at), hours_text(x.hours_to_reply()), place(x.municipality), x.question, x.replied_by_name, "ja" if x.helpful else ""] for x in c.answered],
+            {1},
+            "Ingen ennå.",
+        ),
+        "<h3>Temaer som oftest går til rådgiverne</h3>",
+        _table(["Antall", "Tema (avsnitt)"], [[n, topic] for topic, n in c.topics], {0}, "Ingen ennå."),
+        "</section>",
+    ])
 
 
 def _crisis_section(status: AdminStatus) -> str:

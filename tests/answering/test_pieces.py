@@ -39,7 +39,7 @@ def test_a_question_about_oneself_is_marked_first_person():
 
 
 def test_a_question_is_cleaned_of_control_characters_and_folded_spaces():
-    assert clean_question("  Kan\u200bjeg\x00 uttale   meg?\n", 500) == "Kan jeg uttale meg?"
+    assert clean_question("  Kan\u200b jeg\x00uttale   meg?\n", 500) == "Kan jeg uttale meg?"
 
 
 def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
@@ -98,3 +98,18 @@ def test_a_who_question_names_the_roles():
     spokes = rule("Ordføreren uttaler seg på vegne av kommunen.", "responsible", roles=("mayor",))
     verdict = verdict_for(spokes, "who", False, "nb")
     assert verdict.stance == "who" and verdict.text.endswith("– se regelen under.")
+
+
+
+def test_a_question_pasted_from_word_with_soft_hyphens_and_zero_width_spaces_is_the_plain_question():
+    from bot.answering.questions import clean_question
+
+    pasted = "Kan jeg ut\u00adtale meg til pres\u00adsen?\u200b Er\u200d\u2060 det\u200e greit\ufeff?"
+    assert clean_question(pasted, 1000) == "Kan jeg uttale meg til pressen? Er det greit?"
+    assert clean_question("Kan jeg \ud800 uttale meg?\x00", 1000) == "Kan jeg \ufffd uttale meg?"
+
+
+def test_soft_hyphens_and_zero_width_spaces_get_the_same_answer_as_the_clean_question(engine):
+    clean = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
+    pasted = engine.ask("Kan jeg ut\u00adtale meg til pres\u00ad\u200bsen?", municipality="ostre-toten", role="employee")
+    assert pasted.answered and pasted.rule == clean.rule and pasted.verdict == clean.verdict

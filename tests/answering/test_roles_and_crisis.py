@@ -147,3 +147,67 @@ def test_every_switch_is_kept_in_the_crisis_history(settings):
     history = store.history("modum")
     assert [(h["on"], h["by"]) for h in history] == [(False, "ola"), (True, "kari")]
     assert history[1]["message"] == "Flom i Vikersund." and history[1]["spokesperson"] == "Ordføreren" and history[1]["at"]
+
+
+def _words(text: str) -> str:
+    """Text with the terminal's wrapping and box drawing taken out: one space between words."""
+    return " ".join(text.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("municipality", sorted(ROLES_IN_THE_DOCUMENTS))
+def test_a_leader_reads_the_role_map_at_80_columns_with_every_rule_in_full(env, monkeypatch, municipality):
+    from bot.cli.common import out
+
+    monkeypatch.setattr(out, "_width", 80)
+    result = runner.invoke(app, ["roles", "-m", municipality])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    data = json.loads(runner.invoke(app, ["roles", "-m", municipality, "--json"]).stdout)
+    shown = _words(result.stdout)
+    for role, topics in data["roles"].items():
+        for rules in topics.values():
+            for rule in rules:
+                assert f"«{_words(rule['text'])}»" in shown  # quoted whole, never cut or squeezed
+    # one block per role, labelled in Norwegian
+    assert "Ansatte" in lines and "responsible" not in shown and " must " not in shown
+    assert any(label in shown for label in ("har ansvaret ·", "skal ·", "kan ·"))
+
+
+def test_the_role_map_speaks_the_askers_language(env, monkeypatch):
+    from bot.cli.common import out
+
+    monkeypatch.setattr(out, "_width", 80)
+    english = runner.invoke(app, ["roles", "-m", "ostre-toten", "--language", "en"])
+    assert english.exit_code == 0, english.output
+    assert "Who may say what – Østre Toten" in english.stdout and "Media and press" in english.stdout
+    assert "Employees" in english.stdout or "Staff" in english.stdout
+    nynorsk = runner.invoke(app, ["roles", "-m", "ostre-toten", "-l", "nn"])
+    assert "skal ikkje ·" in nynorsk.stdout or "bør ikkje ·" in nynorsk.stdout or "har ansvaret ·" in nynorsk.stdout
+    assert runner.invoke(app, ["roles", "-m", "modum", "-l", "sv"]).exit_code == 2
+
+
+def test_one_role_across_municipalities_is_a_block_per_municipality(env, monkeypatch):
+    from bot.cli.common import out
+
+    monkeypatch.setattr(out, "_width", 80)
+    result = runner.invoke(app, ["roles", "--role", "union_rep"])
+    assert result.exit_code == 0, result.output
+    assert "Tillitsvalgte og verneombud – på tvers av kommunene" in _words(result.stdout)
+    lines = result.stdout.splitlines()
+    assert "Modum kommune" in lines and "Østre Toten kommune" in lines
+    assert max(len(line.rstrip()) for line in lines) <= 80
+
+
+def test_an_admin_checks_one_municipalitys_crisis_state(env):
+    status = runner.invoke(app, ["crisis", "status", "-m", "modum"])
+    assert status.exit_code == 0, status.output
+    assert "modum: normal" in status.output and "Ingen kommune" not in status.output
+    runner.invoke(app, ["crisis", "on", "-m", "modum", "--message", "Flom i Vikersund.", "--by", "admin"])
+    status = runner.invoke(app, ["crisis", "status", "-m", "modum"])
+    assert "modum: KRISEMODUS" in status.output and "Flom i Vikersund." in status.output
+    assert "ostre-toten" not in status.output
+    runner.invoke(app, ["crisis", "off", "-m", "modum", "--by", "admin"])
+    assert "modum: normal (krisemodus av" in runner.invoke(app, ["crisis", "status", "-m", "Modum"]).output
+    unknown = runner.invoke(app, ["crisis", "status", "-m", "atlantis"])
+    assert unknown.exit_code == 2 and "valid: asker, baerum, modum, ostre-toten" in unknown.output.replace("\n", "")

@@ -68,6 +68,38 @@ def test_a_corrupt_index_is_an_error_that_says_rebuild(env, tmp_path, monkeypatc
     monkeypatch.setenv("VEILEDER_INDEX_DIR", str(broken))
     result = runner.invoke(app, ["ask", "Kan jeg uttale meg?"])
     assert result.exit_code == 2 and "rebuild" in result.output and "Traceback" not in result.output
+    assert f"veileder index --index {broken}" in result.output.replace("\n", "")
+
+
+@pytest.mark.parametrize("command", [["ask", "Kan jeg uttale meg til pressen?"], ["roles", "-m", "modum"]])
+def test_an_index_with_damaged_files_is_one_line_that_says_how_to_rebuild_and_is_left_alone(env, built_index, tmp_path, monkeypatch, command):
+    import shutil
+
+    damaged = tmp_path / "damaged-index"
+    shutil.copytree(built_index, damaged)
+    generation = damaged / (damaged / "CURRENT").read_text().strip()
+    (generation / "vectors.npy").write_bytes(b"not a numpy file")
+    before = sorted(p.name for p in damaged.iterdir())
+    monkeypatch.setenv("VEILEDER_INDEX_DIR", str(damaged))
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    message = result.output.replace("\n", "")
+    assert message.startswith("Error: ") and "can't be read" in message and f"veileder index --index {damaged}" in message
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in damaged.iterdir()) == before  # nothing rebuilt behind the admin's back
+
+
+@pytest.mark.parametrize("command", [["ask", "Kan jeg uttale meg til pressen?", "-m", "modum"], ["roles", "-m", "modum"]])
+def test_a_missing_index_is_built_once_with_a_line_that_says_so(env, tmp_path, monkeypatch, command):
+    fresh = tmp_path / "fresh-index"  # e.g. a first run on an empty data folder (make demo)
+    monkeypatch.setenv("VEILEDER_INDEX_DIR", str(fresh))
+    first = runner.invoke(app, command)
+    assert first.exit_code == 0, first.output
+    assert f"No index in {fresh} yet: building the index (once)…" in first.stderr.replace("\n", "")
+    assert "Modum" in first.stdout
+    assert (fresh / "CURRENT").is_file()
+    again = runner.invoke(app, command)
+    assert again.exit_code == 0 and "building the index" not in again.stderr  # once
 
 
 def test_index_command_reports_documents_and_skipped_files(env, tmp_path):
@@ -167,3 +199,48 @@ def test_chat_survives_a_bad_question(env):
     result = runner.invoke(app, ["chat", "-m", "ostre-toten"], input="?!\nHvem gir politiske kommentarer?\n")
     assert result.exit_code == 0, result.output
     assert "empty" in result.output and ("Regelen" in result.output or "Per rolle" in result.output)  # the next question is answered
+
+
+def test_without_a_municipality_the_answer_says_whose_rules_answered_and_how_to_choose(env):
+    result = runner.invoke(app, ["ask", "Kan jeg uttale meg til pressen?", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["municipality_chosen"] is False
+    assert data["municipalities"] == ["asker", "baerum", "modum", "ostre-toten"]
+    answered_by = data["municipality"]
+    assert answered_by in data["municipalities"]
+    # one municipality's rules, not a mix
+    quoted = [data["rule"]] if data["rule"] else []
+    quoted += [rr["rule"] for rr in data["role_rules"]]
+    assert {r["municipality"] for r in quoted} | {p["municipality"] for p in data["passages"]} == {answered_by}
+    notice = data["municipality_notice"]
+    assert "Ingen kommune er valgt" in notice and "-m KEY" in notice and "VEILEDER_MUNICIPALITY" in notice
+
+    shown = runner.invoke(app, ["ask", "Kan jeg uttale meg til pressen?"])
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.stdout.split())
+    assert " ".join(notice.split()) in text
+    meta = shown.stdout.splitlines()[1]
+    assert meta.startswith(notice.split("reglene til ")[1].split(".")[0])  # the meta line names the municipality too
+
+
+def test_the_notice_is_in_the_askers_language(env):
+    data = json.loads(runner.invoke(app, ["ask", "Can I talk to the press?", "--json"]).stdout)
+    assert data["language"] == "en" and data["municipality_notice"].startswith("No municipality was chosen")
+
+
+def test_a_chosen_or_configured_municipality_answers_without_the_notice(env, monkeypatch):
+    chosen = json.loads(runner.invoke(app, ["ask", "Kan jeg uttale meg til pressen?", "-m", "modum", "--json"]).stdout)
+    assert chosen["municipality_chosen"] is True and chosen["municipality_notice"] is None and chosen["municipalities"] is None
+    monkeypatch.setenv("VEILEDER_MUNICIPALITY", "baerum")
+    configured = runner.invoke(app, ["ask", "Kan jeg uttale meg til pressen?"])
+    assert configured.exit_code == 0 and "Ingen kommune er valgt" not in configured.stdout
+    assert "Bærum" in configured.stdout
+
+
+def test_the_role_table_in_an_answer_has_no_empty_header_row(env):
+    # worded close to Østre Toten's press rules 6 and 7, so the tests' hashing embedder finds them
+    result = runner.invoke(app, ["ask", "Kan jeg gi faktaopplysninger og vurderinger til pressen?", "-m", "ostre-toten"])
+    assert result.exit_code == 0, result.output
+    assert "Per rolle" in result.stdout  # the answer differs by role, so it shows the table
+    assert "┃" not in result.stdout and "┡" not in result.stdout  # header rows are drawn with heavy lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.cleaning import clean_lines
+from knowledge.cleaning import clean_lines, normalise_line
 from knowledge.library import bundled_documents_dir, load_knowledge
 from knowledge.passages import build_passages
 from knowledge.readers import read_document
@@ -157,3 +157,14 @@ def test_the_bundled_knowledge_base_has_the_four_municipalities_and_the_press_ru
     assert old.superseded_by == "baerum/kommunikasjonsstrategi-2015.txt"
     modum_speakers = {role for r in kb.rules if r.municipality == "modum" and "uttaler seg" in r.text for role in r.roles}
     assert {"mayor", "chief_executive", "department_head", "unit_leader"} <= modum_speakers
+
+
+def test_every_invisible_format_character_is_removed_from_a_line():
+    import unicodedata
+
+    from knowledge.cleaning import remove_format_characters
+
+    format_characters = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    assert remove_format_characters("".join(format_characters)) == ""
+    assert remove_format_characters("Kan jeg ut\u00adtale meg til pres\u200bsen?\u200f") == "Kan jeg uttale meg til pressen?"
+    assert normalise_line("Ansatte kan ut\u00adtale seg\ufeff") == "Ansatte kan uttale seg"

@@ -482,3 +482,21 @@ async def test_veileder_serve_mounts_slack_next_to_the_other_endpoints(settings,
         assert (await slack.send.event(dm(PRESS, STAFF))).status == 200
         await slack.settle()
     assert len(fake_slack.posted()) == 1
+
+
+async def test_a_workspace_mapped_to_no_municipality_is_told_whose_rules_answered(settings, engine, fake_slack):
+    services = slack_services(settings, engine, fake_slack, municipality=None, slack_team_municipalities={})
+    client, unmapped = await serve(services, fake_slack)
+    try:
+        await unmapped.send.event(dm(PRESS, STAFF))
+        await unmapped.settle()
+    finally:
+        await client.close()
+    expected = engine.ask(PRESS, profile_role="employee")
+    assert expected.municipality_notice and expected.unchosen_among == ("asker", "baerum", "modum", "ostre-toten")
+    [post] = unmapped.fake.posted()
+    seen = readable(post["blocks"])
+    assert folded(expected.municipality_notice) in seen
+    assert escape(expected.municipality_name) in seen
+    [row] = unmapped.logged()
+    assert row.municipality == expected.municipality  # stored under the municipality whose rules answered

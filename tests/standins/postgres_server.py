@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL server on 127.0.0.1 for the question log's tests, started and stopped by
-the tests themselves (PostgreSQL is part of the machine image; without it those tests are skipped)."""
+the tests themselves (Debian's `postgresql`, which `make test` installs as root when missing; without it
+those tests are skipped and counted by reason at the end of the run)."""
 from __future__ import annotations
 
 import glob

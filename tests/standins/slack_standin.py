@@ -60,6 +60,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     hooks: list[tuple[str, dict]] = field(default_factory=list)
     socket_received: list[dict] = field(default_factory=list)
+    views: list[dict] = field(default_factory=list)  # modals opened with views.open
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -238,6 +239,20 @@ class FakeSlack:
             return {"ok": False, "error": problem}
         return {"ok": True, "message_ts": self._next_ts()}
 
+    def _api_views_open(self, args: dict) -> dict:
+        """Open a modal: the view is checked with slack_sdk's View model (as Slack would reject it)."""
+        view = args.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        problem = view_problem(view)
+        if problem:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": [problem]}}
+        opened = {**view, "id": f"V{next(self._ts):08d}", "team_id": self.team_id, "app_id": APP_ID, "state": {"values": {}}}
+        self.views.append(opened)
+        return {"ok": True, "view": opened}
+
     def _api_reactions_add(self, args: dict) -> dict:
         return {"ok": True} if args.get("name") and args.get("timestamp") else {"ok": False, "error": "invalid_arguments"}
 
@@ -280,6 +295,22 @@ class FakeSlack:
 
     async def send_envelope(self, envelope: dict) -> None:
         await self._sockets[-1].send_json(envelope)
+
+
+def view_problem(view: Any) -> str | None:
+    """Why Slack would reject this modal (slack_sdk's View model and its blocks); None if fine."""
+    from slack_sdk.models.views import View
+
+    if not isinstance(view, dict) or view.get("type") != "modal":
+        return "not a modal view"
+    problem = block_problem(view.get("blocks"))
+    if problem:
+        return problem
+    try:
+        View(**view).to_dict()
+    except Exception as exc:
+        return str(exc)
+    return None
 
 
 def block_problem(blocks: Any) -> str | None:
@@ -455,6 +486,37 @@ class SlackSender:
             container["message_ts"] = message["ts"]
             if message.get("thread_ts"):
                 container["thread_ts"] = message["thread_ts"]
+        body = urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
+        return await self.post(body, signed_headers(body, "application/x-www-form-urlencoded"))
+
+
+    async def submit_view(self, view: dict, user: str, values: dict[str, Any], *, team_id: str = TEAM_ID):
+        """A view_submission payload for an opened modal, as Slack posts it when someone presses Submit.
+
+        `values` maps each input block id to the text typed (or, for checkboxes, a list of the chosen values)."""
+        state: dict[str, dict] = {}
+        for block in view.get("blocks", []):
+            if block.get("type") != "input":
+                continue
+            element = block["element"]
+            value = values.get(block["block_id"])
+            if element["type"] == "checkboxes":
+                chosen = [o for o in element["options"] if o["value"] in (value or [])]
+                state[block["block_id"]] = {element["action_id"]: {"type": "checkboxes", "selected_options": chosen}}
+            else:
+                state[block["block_id"]] = {element["action_id"]: {"type": element["type"], "value": value}}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": team_id, "domain": "ostre-toten-test"},
+            "user": {"id": user, "username": "ansatt", "name": "ansatt", "team_id": team_id},
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "trigger_id": f"{next(_counter)}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:16]}",
+            "view": {**view, "state": {"values": state}, "hash": uuid.uuid4().hex[:20]},
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
         body = urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
         return await self.post(body, signed_headers(body, "application/x-www-form-urlencoded"))
 

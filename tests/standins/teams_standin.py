@@ -65,6 +65,7 @@ class FakeConnector:
     """The Bot Framework connector at a Teams `serviceUrl`: replies and new messages are recorded."""
 
     sent: list[Sent] = field(default_factory=list)
+    updated: list[Sent] = field(default_factory=list)  # activities replaced in place (PUT), reply_to_id = the activity's id
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _server: LocalServer | None = None
     url: str = ""
@@ -73,6 +74,7 @@ class FakeConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation_id}/activities", self._receive)
         app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to_id}", self._receive)
+        app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", self._update)
         self._server = LocalServer(app)
         self.url = await self._server.start()
         return self.url
@@ -92,6 +94,12 @@ class FakeConnector:
             )
         )
         return web.json_response({"id": f"bot-activity-{next(self._ids)}"})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        activity_id = request.match_info["activity_id"]
+        self.updated.append(Sent(request.match_info["conversation_id"], activity_id, body, request.headers.get("Authorization")))
+        return web.json_response({"id": activity_id})
 
     def messages(self) -> list[Sent]:
         return [s for s in self.sent if s.type == "message"]

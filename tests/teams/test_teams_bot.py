@@ -134,7 +134,8 @@ async def teams(settings, engine, connector, graph, anonymous_sdk):
 
 
 def card_texts(card: dict[str, Any]) -> list[str]:
-    """The TextBlock texts a card shows before anything is expanded, in order."""
+    """The TextBlock texts a card shows before anything is expanded, in order (Markdown escapes read
+    as Teams shows them: `\\_` is `_`)."""
     found: list[str] = []
 
     def walk(node: Any) -> None:
@@ -142,7 +143,7 @@ def card_texts(card: dict[str, Any]) -> list[str]:
             if node.get("isVisible") is False:
                 return
             if node.get("type") == "TextBlock":
-                found.append(node["text"])
+                found.append(re.sub(r"\\(.)", r"\1", node["text"]))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -366,3 +367,24 @@ async def test_an_activity_teams_sends_again_is_acknowledged_and_answered_once(t
     other = {**activity, "conversation": {**activity["conversation"], "id": "a:1personal-other"}}
     assert await teams.post(other) == 202
     assert len(connector.messages()) == 2
+
+
+async def test_a_tenant_mapped_to_no_municipality_is_told_whose_rules_answered(tmp_path, built_index, connector, graph, anonymous_sdk):
+    from bot.answering.engine import AnswerEngine
+    from index.embedder import HashingEmbedder
+
+    unmapped = hashing_settings(tmp_path, index_dir=built_index)  # no municipality, no tenant mapping
+    engine = AnswerEngine(unmapped, embedder=HashingEmbedder())
+    profiles = GraphProfiles(graph_client(LocalCredential(), graph.url))
+    server, client = await start_teams(unmapped, engine, connector, profiles)
+    try:
+        await client.post(personal_message(connector.url, PRESS_QUESTION, aad=KARI_AAD))
+        texts = card_texts(client.reply().card)
+    finally:
+        await client.session.close()
+        await server.stop()
+        await profiles.close()
+    expected = engine.ask(PRESS_QUESTION, profile_role="unit_leader")
+    assert expected.municipality_notice and expected.municipality_notice.startswith("Ingen kommune er valgt")
+    assert expected.municipality_notice in texts
+    assert any(t.startswith(expected.municipality_name) for t in texts)  # the meta line names it too

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from typing import Any, Iterator
 
@@ -14,7 +15,10 @@ from bot.store.setup import open_store
 from bot.answering.engine import AnswerEngine
 from bot.teams.app import answer_message
 from bot.teams.cards import MAX_CARD_BYTES, answer_card, answer_text, card_size
+from index.builder import build_index
 from index.embedder import HashingEmbedder
+from knowledge.library import load_knowledge
+from tests.conftest import hashing_settings
 
 OSTRE_TOTEN = "ostre-toten"
 PRESS_QUESTION = "Kan jeg gi faktaopplysninger og vurderinger til pressen?"
@@ -52,7 +56,7 @@ def shown_texts(card: dict[str, Any]) -> list[str]:
             if node.get("isVisible") is False:
                 return
             if node.get("type") == "TextBlock":
-                texts.append(node["text"])
+                texts.append(unescaped(node["text"]))
             for key, value in node.items():
                 if key != "selectAction":
                     walk(value)
@@ -237,3 +241,71 @@ def test_an_ordinary_answer_is_not_shortened(by_role_answer):
     texts = shown_texts(answer_card(by_role_answer, "q"))
     assert not any(t.endswith("…") or t.endswith("…»") for t in texts)
     assert card_size(answer_card(by_role_answer, "q")) < MAX_CARD_BYTES // 2
+
+
+# -- document text is data, never Markdown ----------------------------------------------------
+
+HOSTILE_DOCUMENT = """Retningslinjer for pressekontakt
+
+Les mer om pressekontakt: se [klikk](javascript:alert(1)) og [Kommunens retningslinjer](https://evil.example/phish).
+7. Ansatte kan uttale seg til pressen om eget fagfelt, men skal ikke gi _private_ vurderinger.
+2024. Ansatte skal henvise politiske spørsmål til ordføreren, se https://evil.example/mer.
+- Ansatte kan dele **offisielle** saker i sosiale medier.
+"""
+_LINK_RE = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\s*(?<!\\)\(")
+_BARE_LINK_RE = re.compile(r"(?i)\b(?:https?|javascript|www)(?<!\\)[:.](?!\\)")
+_LIST_LINE_RE = re.compile(r"^\s*(?:\d+[.)]|[-+*])(?:\s|$)", re.MULTILINE)
+_EMPHASIS_RE = re.compile(r"(?<![\\\w])(?:_|\*)(?=\S)")
+
+
+def renders_as_markup(text: str) -> list[str]:
+    """What Teams' Markdown would turn `text` into other than plain text: links, lists, emphasis."""
+    found = []
+    if _LINK_RE.search(text) or _BARE_LINK_RE.search(text):
+        found.append("link")
+    if _LIST_LINE_RE.search(text):
+        found.append("list")
+    if _EMPHASIS_RE.search(text):
+        found.append("emphasis")
+    return found
+
+
+def unescaped(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+@pytest.fixture
+def hostile_engine(tmp_path):
+    docs = tmp_path / "docs" / "testby"
+    docs.mkdir(parents=True)
+    (docs / "presse.txt").write_text(HOSTILE_DOCUMENT, encoding="utf-8")
+    settings = hashing_settings(tmp_path, documents_dir=docs.parent)
+    build_index(load_knowledge(docs.parent), HashingEmbedder(), settings.resolved_index_dir())
+    return AnswerEngine(settings, embedder=HashingEmbedder())
+
+
+@pytest.mark.parametrize("question", [
+    "Kan jeg uttale meg til pressen om private vurderinger?",
+    "Hvor finner jeg kommunens retningslinjer for pressekontakt?",
+    "Hvem svarer på politiske spørsmål?",
+])
+def test_a_documents_links_numbered_lines_and_emphasis_show_as_written_in_every_text_block(hostile_engine, question):
+    answer = hostile_engine.ask(question, municipality="testby")
+    card = answer_card(answer, "q1")
+    blocks = [node["text"] for node in nodes(card) if node.get("type") == "TextBlock"]
+    shown = " ".join(unescaped(b) for b in blocks)
+
+    assert any(marker in shown for marker in ("[klikk]", "7. Ansatte", "2024. Ansatte", "_private_")), shown
+    for block in blocks:
+        assert renders_as_markup(block) == [], block
+    message = answer_message(answer, "q1")
+    assert renders_as_markup(message.summary) == []
+    assert message.text_format == "plain" and message.text == answer_text(answer, 600)
+    assert "javascript" not in json.dumps([a for n in nodes(card) for k, a in n.items() if k == "url"])
+
+
+def test_the_escaping_keeps_every_character_of_the_document():
+    from bot.teams.markdown import escape_markdown
+
+    for line in HOSTILE_DOCUMENT.splitlines():
+        assert unescaped(escape_markdown(line)) == line

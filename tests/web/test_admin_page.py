@@ -232,6 +232,24 @@ async def test_without_a_sync_the_page_says_so(settings, engine, http):
         await server.stop()
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        ("Authorization", b"Bearer \xff\xfe" + TOKEN.encode()),
+        ("Authorization", b"Bearer " + TOKEN.encode() + b"\xc3"),
+        ("Cookie", b"veileder_admin=\xff\xfe"),
+        ("Cookie", b"\xe9t\xe9=1; veileder_admin=abc\x80"),
+    ],
+)
+async def test_a_header_with_a_non_utf8_byte_is_a_401_not_a_500(bot, header):
+    from tests.standins.raw_http import raw_request
+
+    status, body = await raw_request(bot.url, "GET", "/admin/status.json", [header])
+
+    assert status == 401
+    assert LUNCH.encode() not in body
+
+
 async def test_the_admin_sees_the_latest_syncs_of_every_replica(settings, engine, http):
     services = admin_services(settings, engine)
     runs = SyncStateStore(services.database)

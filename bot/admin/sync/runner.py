@@ -28,6 +28,7 @@ from bot.admin.sync.state import SyncStateStore
 from bot.store.database import Database
 from bot.store.locks import sync_lock
 from bot.graph.client import Credential
+from knowledge.unreadable import UnreadableVersions
 from index.builder import BuildReport
 from knowledge.library import SkippedFile
 from bot.admin.sync.sharepoint import (
@@ -300,7 +301,8 @@ async def _pull_all(
         for source in sources:
             previous = SourceState.from_dict(state.get(source.key))
             try:
-                done = await pull(client, source, previous, documents_dir, layout[source.key], progress, cancelled)
+                done = await pull(client, source, previous, documents_dir, layout[source.key], progress, cancelled,
+                                  UnreadableVersions(settings.data_dir, settings.read_limits()))
             except SharePointError as exc:
                 log.warning("sync of %s failed: %s", source.key, exc)
                 results.append(SourceResult(source.key, source.municipality, False, error=str(exc)))
@@ -350,14 +352,17 @@ def _graph_connection(settings: Settings, credential: Credential | None) -> "Gra
 
 
 def _build(settings: Settings, documents_dir: Path, embedder: "Embedder | None", progress: SyncProgress | None) -> BuildReport:
+    from bot.admin.cases import notes_for_build
     from index.builder import build_index
     from index.embedder import load_embedder
     from knowledge.library import load_knowledge
 
-    kb = load_knowledge(documents_dir)
+    kb = load_knowledge(documents_dir, settings.read_limits(), settings.data_dir)
+    notes = notes_for_build(settings)
     embedder = embedder or load_embedder(settings.model, settings.data_dir, settings.threads)
     report = build_index(
-        kb, embedder, settings.resolved_index_dir(), (lambda done, total: progress("Embedding passages", done, total)) if progress else None
+        kb, embedder, settings.resolved_index_dir(), (lambda done, total: progress("Embedding passages", done, total)) if progress else None,
+        notes=notes,
     )
     return report
 

@@ -31,6 +31,8 @@ from knowledge.catalog import load_catalog
 from knowledge.errors import KnowledgeError, UnreadableDocument
 from bot.graph.client import Credential
 from knowledge.library import SkippedFile, read_knowledge_file
+from knowledge.sources import record_web_urls
+from knowledge.unreadable import UnreadableVersions
 from knowledge.readers import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
 
 log = logging.getLogger(__name__)
@@ -251,6 +253,7 @@ async def pull(
     mirror_rel: str,
     progress: SyncProgress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    unreadable: UnreadableVersions | None = None,
 ) -> SourcePull:
     """Fetch the changes of one source and download and check changed files into a staging folder.
 
@@ -299,7 +302,8 @@ async def pull(
             staged = result.staging / f"{_safe(item_id)}{Path(rel).suffix.lower()}"
             staged.write_bytes(data)
             try:
-                read_knowledge_file(staged, documents_dir, catalog)  # exactly what the index will do with it
+                # exactly what the index will do with it; a version over a reading limit is not fetched and read again
+                read_knowledge_file(staged, documents_dir, catalog, unreadable.limits if unreadable else None, unreadable)
             except UnreadableDocument as exc:
                 previous = old.get(item_id) or {}
                 kept = " (the version already indexed is kept)" if previous.get("path") else ""
@@ -332,6 +336,7 @@ def _tree_after(old: dict[str, dict[str, Any]], delta: Delta) -> dict[str, dict[
             "kind": "root" if item.root is not None else ("folder" if item.folder is not None or item.package is not None else "file"),
             "version": _version(item),
             "size": item.size,
+            "web_url": item.web_url,
         }
         previous = old.get(item.id) or {}
         for key in ("path", "mirrored"):
@@ -470,6 +475,7 @@ def apply(result: SourcePull, keep_dirs: list[Path] | None = None) -> None:
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
+    record_web_urls(mirror, {e["path"]: e["web_url"] for e in result.state.items.values() if e.get("path") and e.get("web_url")})
     shutil.rmtree(staging, ignore_errors=True)
 
 
