@@ -47,7 +47,7 @@ TEXTS: dict[str, str] = {
     "verdict_refused": "The communication strategy doesn't answer this. Please ask the communications advisers.",
     "verdict_within_scope": "Yes, within what the rule below says.",
     "verdict_forbidden": "No — the rule below forbids it.",
-    "verdict_depends": "It depends — the rules below say different things. Read them, and ask the communications advisers if unsure.",
+    "verdict_depends": "It depends — read the rules below (in Norwegian).",
     "verdict_superseded": "Note: the rule is from “{old}”, which has been superseded by “{new}”.",
     "verdict_by_role": "The answer depends on your role — see the rule for each role below.",
     "verdict_crisis": "The municipality is in crisis mode: {message}",

@@ -47,7 +47,7 @@ TEXTS: dict[str, str] = {
     "verdict_refused": "Det finner jeg ikke svar på i kommunikasjonsstrategien. Spør kommunikasjonsrådgiverne.",
     "verdict_within_scope": "Ja, innenfor det regelen under sier.",
     "verdict_forbidden": "Nei – regelen under forbyr det.",
-    "verdict_depends": "Det kommer an på – reglene under sier ulike ting. Les dem, og spør kommunikasjonsrådgiverne om du er usikker.",
+    "verdict_depends": "Det kommer an på – les reglene under.",
     "verdict_superseded": "Merk: regelen er fra «{old}», som er erstattet av «{new}».",
     "verdict_by_role": "Svaret avhenger av rollen din – se regelen for hver rolle under.",
     "verdict_crisis": "Kommunen er i krisemodus: {message}",

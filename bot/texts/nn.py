@@ -47,7 +47,7 @@ TEXTS: dict[str, str] = {
     "verdict_refused": "Det finn eg ikkje svar på i kommunikasjonsstrategien. Spør kommunikasjonsrådgjevarane.",
     "verdict_within_scope": "Ja, innanfor det regelen under seier.",
     "verdict_forbidden": "Nei – regelen under forbyr det.",
-    "verdict_depends": "Det kjem an på – reglane under seier ulike ting. Les dei, og spør kommunikasjonsrådgjevarane om du er usikker.",
+    "verdict_depends": "Det kjem an på – les reglane under.",
     "verdict_superseded": "Merk: regelen er frå «{old}», som er erstatta av «{new}».",
     "verdict_by_role": "Svaret avheng av rolla di – sjå regelen for kvar rolle under.",
     "verdict_crisis": "Kommunen er i krisemodus: {message}",
