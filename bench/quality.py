@@ -58,7 +58,7 @@ def answer_all(engine, questions: list[dict], tuning=None) -> list[dict]:
     """Answers as `veileder ask --batch --json` prints them (with timing_ms), in order."""
     from knowledge.errors import VeilederError
 
-    engine.retriever()
+    engine.warm_up()
     out = []
     for item in questions:
         started = time.perf_counter()

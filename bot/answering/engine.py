@@ -31,7 +31,7 @@ from bot.answering.scope import scope_of
 from bot.answering.stance import decide
 from bot.answering.tuning import DEFAULT as DEFAULT_TUNING, Tuning
 from bot.answering.verdicts import roles_phrase, say, verdict_text
-from bot.answering.wordmaps import bokmal_words
+from bot.answering.wordmaps import bokmal_words, word_map
 from bot.settings import Settings
 from bot.texts import phrase
 from index.embedder import Embedder, load_embedder
@@ -90,6 +90,14 @@ class AnswerEngine:
             return self.index.retriever()
         except NoUsableIndex as exc:
             raise EngineError(str(exc)) from exc
+
+    def warm_up(self) -> None:
+        """Load what the first answer would otherwise load: the index generation, the language detector
+        and the nynorsk/English word maps (about 2 s together)."""
+        self.retriever()
+        detect_language("Kan jeg uttale meg til pressen?")
+        for language in ("nn", "en"):
+            word_map(language)
 
     def municipalities(self) -> list[str]:
         return self.retriever().municipalities

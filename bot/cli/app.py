@@ -91,7 +91,7 @@ def _ask_batch(engine, path: Path) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"can't read {path}: {getattr(exc, 'strerror', None) or exc}")
         return
-    engine.retriever()  # load model and index before timing
+    engine.warm_up()  # load model, index, language detector and word maps before timing
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
