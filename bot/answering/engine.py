@@ -66,21 +66,37 @@ class CrisisSource(Protocol):
 
 
 class AnswerEngine:
-    """Answers questions from one index folder with one embedding model."""
+    """Answers questions from one index folder with one embedding model.
+
+    The constructor does no work: pass a loaded `embedder`, or call `AnswerEngine.open(settings)`,
+    which loads the model named in the settings first."""
 
     def __init__(
         self,
         settings: Settings,
-        embedder: Embedder | None = None,
+        embedder: Embedder,
         crisis: CrisisSource | None = None,
         on_missing_index: Callable[["AnswerEngine"], None] | None = None,
     ) -> None:
         self.settings = settings
         self.index_dir: Path = settings.resolved_index_dir()
-        self.embedder = embedder or load_embedder(settings.model, settings.data_dir, settings.threads)
+        self.embedder = embedder
         self.crisis = crisis
         on_missing = (lambda: on_missing_index(self)) if on_missing_index is not None else None
         self.index = CurrentIndex(self.index_dir, self.embedder, on_missing)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        crisis: CrisisSource | None = None,
+        on_missing_index: Callable[["AnswerEngine"], None] | None = None,
+    ) -> "AnswerEngine":
+        """An engine with the embedding model `settings.model` loaded (blocking, seconds; the default
+        model is converted once into the data folder; raises index.embedder.EmbedderError when it
+        can't be loaded). The index is read at the first question."""
+        embedder = load_embedder(settings.model, settings.data_dir, settings.threads)
+        return cls(settings, embedder, crisis=crisis, on_missing_index=on_missing_index)
 
     # -- the index -------------------------------------------------------------------------
 
@@ -137,7 +153,7 @@ class AnswerEngine:
     ) -> Answer:
         """Answer one question from the current index generation, with matching adviser notes attached last.
 
-            engine = AnswerEngine(Settings(), crisis=CrisisStore(open_store(settings)))  # bot.store.setup.open_store
+            engine = AnswerEngine.open(settings, crisis=CrisisStore(open_store(settings)))  # bot.store.setup.open_store
             answer = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
             answer.verdict, answer.rule.text, answer.rule.citation.label()
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.answering.answer import MatchedRule
 from bot.answering.citations import quoted
+from bot.texts import phrase
 from knowledge.errors import VeilederError
 from index.store import StoredIndex
 from knowledge.roles import ROLES, find_roles
@@ -25,21 +26,11 @@ TOPICS: dict[str, str] = {
     "internal": r"intern|intranett|ansattportal|informert|kjent med|dele relevant|medarbeidere",
 }
 TOPIC_ORDER = ("media", "social_media", "crisis", "private_person", "internal", "other", "described")
-TOPIC_NAMES = {
-    "media": {"nb": "Media og presse", "nn": "Media og presse", "en": "Media and press"},
-    "social_media": {"nb": "Sosiale medier", "nn": "Sosiale medium", "en": "Social media"},
-    "crisis": {"nb": "Krise", "nn": "Krise", "en": "Crisis"},
-    "private_person": {"nb": "Som privatperson", "nn": "Som privatperson", "en": "As a private person"},
-    "internal": {"nb": "Intern informasjon", "nn": "Intern informasjon", "en": "Internal information"},
-    "other": {"nb": "Annet ansvar", "nn": "Anna ansvar", "en": "Other duties"},
-    "described": {"nb": "Omtalt (ingen egen regel)", "nn": "Omtalt (ingen eigen regel)", "en": "Described (no rule of its own)"},
-}
 
 
 def topic_name(topic: str, language: str) -> str:
-    """The topic's name in `language` (nb, nn, en; bokmål for any other)."""
-    names = TOPIC_NAMES[topic]
-    return names.get(language, names["nb"])
+    """The topic's name in `language` (nb, nn, en; bokmål for any other), from bot.texts."""
+    return phrase(f"topic_{topic}", language)
 
 
 _MENTIONS_SHOWN = 3

@@ -21,7 +21,7 @@ from bot.answering.answer import Answer
 from bot.answering.presentation import ask_adviser_first
 from bot.cli.common import app, command_settings, fail, out
 from bot.settings import Settings
-from bot.texts import phrase
+from bot.texts import DEFAULT_LANGUAGE, phrase
 
 PLATFORM = "cli"
 ASK_WORDS = {"/rådgiver", "/radgiver", "/rådgjevar", "/adviser"}
@@ -112,9 +112,11 @@ def notes(
     if not found:
         out.print("No adviser notes yet.")
         return
-    table = Table(title="Rådgivernotater", title_justify="left")
-    for column in ("Id", "Kommune", "Dato", "Av", "Spørsmål", "Svar", "Status"):
-        table.add_column(column)
+    lang = DEFAULT_LANGUAGE
+    table = Table(title=phrase("notes_title", lang), title_justify="left")
+    for column in ("id", "municipality", "date", "by", "question", "answer", "status"):
+        table.add_column(phrase(f"notes_{column}", lang))
     for n in found:
-        table.add_row(n.id[:8], n.municipality, n.written_at.strftime("%Y-%m-%d"), n.author_name, n.question, n.text, "trukket" if n.withdrawn_at else "aktiv")
+        status = phrase("notes_withdrawn" if n.withdrawn_at else "notes_active", lang)
+        table.add_row(n.id[:8], n.municipality, n.written_at.strftime("%Y-%m-%d"), n.author_name, n.question, n.text, status)
     out.print(table)

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from bot.cli.building import build, load_embedder_for
 from bot.cli.common import app, command_settings, err, fail, out
 from bot.settings import Settings
+from bot.texts import DEFAULT_LANGUAGE, phrase
 from knowledge.errors import VeilederError
 
 def _loading_message(settings: Settings) -> str:
@@ -209,7 +211,7 @@ def chat(
         return
     question_log = _open_log(settings)  # once for the session
     advisers = ChatAdvisers(settings, CaseStore(question_log) if question_log is not None else None)
-    out.print("[bold]Veileder[/] – spør om kommunikasjonsreglene. Tom linje avslutter.")
+    out.print("[bold]Veileder[/] – " + escape(phrase("chat_greeting", DEFAULT_LANGUAGE)))
     while True:
         advisers.show_replies(out)
         try:

@@ -158,6 +158,7 @@ def crisis(
     """Switch a municipality into crisis mode (or out of it): media answers then lead with the crisis rule."""
     from bot.admin.crisis import CrisisStore
     from bot.store.setup import open_store
+    from bot.texts import DEFAULT_LANGUAGE as language, phrase
 
     settings = command_settings(index=index)
     try:
@@ -177,16 +178,18 @@ def crisis(
             municipality = _known_municipality(index, municipality)
             states = {municipality: states.get(municipality) or {}}
         elif not states:
-            out.print("Ingen kommune er i krisemodus.")
+            out.print(phrase("crisis_none", language))
         for key, state in sorted(states.items()):
             if not state:
-                out.print(f"{key}: normal (ikke i krisemodus)")
+                out.print(phrase("crisis_status_never", language, municipality=key))
                 continue
             if state.get("on"):
-                out.print(f"[bold red]{key}: KRISEMODUS[/] " + escape(f"siden {state.get('since')} (av {state.get('by')}) – {state.get('message')}"
-                          + (f" · talsperson: {state['spokesperson']}" if state.get("spokesperson") else "")))
+                spokesperson_line = phrase("crisis_status_spokesperson", language, who=state["spokesperson"]) if state.get("spokesperson") else ""
+                out.print(f"[bold red]{phrase('crisis_status_on', language, municipality=key)}[/] " + escape(
+                    phrase("crisis_status_on_detail", language, since=state.get("since"), by=state.get("by"), message=state.get("message"))
+                    + spokesperson_line))
             else:
-                out.print(escape(f"{key}: normal (krisemodus av {state.get('off_since')}, av {state.get('off_by')})"))
+                out.print(escape(phrase("crisis_status_off", language, municipality=key, since=state.get("off_since"), by=state.get("off_by"))))
         return
     if action not in ("on", "off"):
         fail(f"unknown action '{action}'; use on, off or status")
@@ -199,10 +202,11 @@ def crisis(
     try:
         if action == "on":
             state = store.switch_on(municipality, message, spokesperson, who)
-            out.print("[bold red]Krisemodus PÅ[/] " + escape(f"for {municipality} ({state['since']}, {who})."))
+            out.print(f"[bold red]{phrase('crisis_switched_on', language)}[/] "
+                      + escape(phrase("crisis_switched_on_detail", language, municipality=municipality, since=state["since"], who=who)))
         else:
             store.switch_off(municipality, who)
-            out.print(f"Krisemodus AV for {municipality}.")
+            out.print(escape(phrase("crisis_switched_off", language, municipality=municipality)))
     except VeilederError as exc:
         fail(str(exc))
 

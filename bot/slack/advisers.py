@@ -369,7 +369,7 @@ def ask_modal(question: str, language: str, municipality_name: str, private_meta
                 "label": _plain(phrase("ask_note_label", language)),
                 "element": {"type": "plain_text_input", "action_id": "note", "multiline": True, "max_length": NOTE_CHARS},
             },
-            _context(escape(phrase("ask_who_sees", language, municipality=municipality_name or "kommunen"))),
+            _context(escape(phrase("ask_who_sees", language, municipality=municipality_name or phrase("the_municipality", language)))),
         ],
     }
 

@@ -326,7 +326,7 @@ def roles_blocks(
         heading = phrase("roles_title", language)
         blocks = [_section(f"{heading}\n{escape(names)}"), _section(yours), _context(phrase("roles_override", language))]
         return blocks, f"{heading.replace('*', '')}: " + ", ".join(role_name(r, language) for r in ROLES)
-    from bot.answering.role_map import TOPIC_NAMES
+    from bot.answering.role_map import topic_name as name_of_topic
 
     heading = phrase("roles_map_title", language).format(municipality=escape(role_map.municipality_name))
     blocks = [_section(f"*{heading}*"), _section(yours)]
@@ -335,9 +335,9 @@ def roles_blocks(
         per_topic = 3 if each == role else 1
         lines = [f"*{escape(role_name(each, language)[:1].upper() + role_name(each, language)[1:])}*"]
         for topic, rules in role_map.cells[each].items():
-            topic_name = TOPIC_NAMES[topic].get(language, TOPIC_NAMES[topic]["en" if language == "en" else "nb"])
+            topic_name = name_of_topic(topic, language)
             for rule in rules[:per_topic]:
-                source = f"{rule.citation.section}{' › punkt ' + rule.citation.item if rule.citation.item else ''}"
+                source = rule.citation.section + (f" › {phrase('item', language, item=rule.citation.item)}" if rule.citation.item else "")
                 lines.append(f"• _{escape(topic_name)}_: {escape(shorten(rule.text, 220))} ({escape(shorten(source, 120))})")
         blocks.append(_section(shorten("\n".join(lines), MAX_TEXT)))
     blocks.append(_context(phrase("roles_override", language)))

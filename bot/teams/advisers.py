@@ -302,7 +302,7 @@ def ask_form_card(question: str, language: str, municipality_name: str, question
         {"type": "Input.Text", "id": "question", "label": phrase("ask_question_label", language), "isMultiline": True,
          "value": question[:QUESTION_CHARS], "maxLength": QUESTION_CHARS, "isRequired": True},
         {"type": "Input.Text", "id": "note", "label": phrase("ask_note_label", language), "isMultiline": True, "maxLength": NOTE_CHARS},
-        _text(phrase("ask_who_sees", language, municipality=municipality_name or "kommunen"), size="Small", isSubtle=True),
+        _text(phrase("ask_who_sees", language, municipality=municipality_name or phrase("the_municipality", language)), size="Small", isSubtle=True),
     ]
     data = {"action": ASK_SEND, "question_id": question_id, "original": question[:QUESTION_CHARS], "language": language}
     return _card(body, [{"type": "Action.Submit", "title": phrase("ask_submit", language), "data": data, "style": "positive"}])

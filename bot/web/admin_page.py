@@ -22,6 +22,7 @@ from aiohttp import web
 
 from bot.admin.sync.runner import SyncStateUnreadable, public_state
 from bot.admin.report import Report, ReportError, build_report, hours_text, municipalities_asking, short
+from bot.texts import DEFAULT_LANGUAGE, phrase
 
 if TYPE_CHECKING:
     from bot.services import BotServices
@@ -49,7 +50,7 @@ def mount_admin(app: web.Application, services: BotServices) -> None:
         status = await _status(request, services)
         if isinstance(status, web.StreamResponse):
             return status
-        return _page(200, "Veileder – administrasjon", render_status(status))
+        return _page(200, _t("page_title"), render_status(status))
 
     async def status_json(request: web.Request) -> web.StreamResponse:
         status = await _status(request, services)
@@ -86,7 +87,7 @@ def is_authorized(request: web.Request, token: str) -> bool:
 def _gate(request: web.Request, token: str | None) -> web.StreamResponse | None:
     """The response that stops the request (disabled, login redirect, 401), or None to go on."""
     if not token:
-        return _page(404, "Admin-siden er slått av", "<p>Admin-siden er slått av (admin page disabled). Sett <code>VEILEDER_ADMIN_TOKEN</code> for å slå den på.</p>")
+        return _page(404, _t("disabled_title"), f"<p>{_t('disabled_body', variable='<code>VEILEDER_ADMIN_TOKEN</code>')}</p>")
     given = request.query.get("token")
     if given is not None and request.path == ADMIN_PATH:
         if not _same(given, token):
@@ -106,9 +107,8 @@ def _gate(request: web.Request, token: str | None) -> web.StreamResponse | None:
 def _unauthorized() -> web.Response:
     response = _page(
         401,
-        "Ikke tilgang",
-        "<p>Du trenger admin-tokenet for å se denne siden. Åpne <code>/admin?token=…</code> "
-        "eller send <code>Authorization: Bearer …</code>.</p>",
+        _t("unauthorized_title"),
+        f"<p>{_t('unauthorized_body', url='<code>/admin?token=…</code>', header='<code>Authorization: Bearer …</code>')}</p>",
     )
     response.headers["WWW-Authenticate"] = 'Bearer realm="veileder-admin"'
     return response
@@ -227,7 +227,7 @@ def _query(request: web.Request) -> tuple[str | None, date] | web.Response:
     try:
         return municipality, date.fromisoformat(raw)
     except ValueError:
-        return _page(400, "Ugyldig dato", f"<p>«{escape(raw)}» er ikke en dato. Bruk ÅÅÅÅ-MM-DD, f.eks. 2026-01-31.</p><p><a href=\"{ADMIN_PATH}\">Tilbake</a></p>")
+        return _page(400, _t("bad_date_title"), f"<p>{_t('bad_date_body', value=escape(raw))}</p><p><a href=\"{ADMIN_PATH}\">{_t('back')}</a></p>")
 
 
 async def _status(request: web.Request, services: BotServices) -> AdminStatus | web.StreamResponse:
@@ -266,6 +266,16 @@ def _e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _t(key: str, **values: object) -> str:
+    """The admin page's text for `key` (bot.texts, `admin_` keys), in bokmål: the page has one language."""
+    return phrase(f"admin_{key}", DEFAULT_LANGUAGE, **values)
+
+
+def _ts(*keys: str) -> list[str]:
+    """Table headers, one text per key."""
+    return [_t(key) for key in keys]
+
+
 def _page(status: int, title: str, body: str) -> web.Response:
     html = (
         f'<!doctype html><html lang="nb"><head><meta charset="utf-8">'
@@ -293,8 +303,9 @@ def _td(cell: Any, numeric: bool) -> str:
     return f"<td{attribute}>{_e(cell)}</td>"
 
 
-def _table(headers: list[str], rows: list[list[Any]], numeric: frozenset[int] | set[int] = frozenset(), empty: str = "Ingen.") -> str:
+def _table(headers: list[str], rows: list[list[Any]], numeric: frozenset[int] | set[int] = frozenset(), empty: str | None = None) -> str:
     if not rows:
+        empty = _t("none") if empty is None else empty
         return f'<p class="muted">{_e(empty)}</p>'
     head = "".join(f'<th{" class=n" if i in numeric else ""}>{_e(h)}</th>' for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(_td(cell, i in numeric) for i, cell in enumerate(row)) + "</tr>" for row in rows)
@@ -321,9 +332,12 @@ def _when(value: datetime | str | None) -> str:
 
 def render_status(status: AdminStatus) -> str:
     """The page body: index, sync, report, crisis mode."""
-    nav = '<nav><a href="#indeks">Indeksen</a><a href="#synk">Synkronisering</a><a href="#rapport">Hva ansatte spør om</a><a href="#saker">Saker til rådgiverne</a><a href="#krise">Kriseberedskap</a></nav>'
+    nav = "<nav>" + "".join(
+        f'<a href="#{anchor}">{_t(key)}</a>'
+        for anchor, key in (("indeks", "nav_index"), ("synk", "nav_sync"), ("rapport", "nav_report"), ("saker", "nav_cases"), ("krise", "nav_crisis"))
+    ) + "</nav>"
     return (
-        f'<p class="muted">Oppdatert {_e(_when(status.generated_at))}</p>{nav}'
+        f'<p class="muted">{_t("updated", when=_e(_when(status.generated_at)))}</p>{nav}'
         + _index_section(status)
         + _sync_section(status)
         + _report_section(status)
@@ -333,32 +347,32 @@ def render_status(status: AdminStatus) -> str:
 
 def _index_section(status: AdminStatus) -> str:
     if status.index is None:
-        return f'<section id="indeks"><h2>Indeksen</h2><p class="alert">Indeksen kan ikke leses: {_e(status.index_error)}</p></section>'
+        return f'<section id="indeks"><h2>{_t("nav_index")}</h2><p class="alert">{_t("index_unreadable", error=_e(status.index_error))}</p></section>'
     index = status.index
     facts = _facts(
         [
-            ("Dokumenter", index["documents"]),
-            ("Passasjer", index["passages"]),
-            ("Regler", index["rules"]),
-            ("Modell", index["model"]),
-            ("Bygd", _when(index["built_at"])),
-            ("Generasjon", index["generation"]),
+            (_t("documents"), index["documents"]),
+            (_t("passages"), index["passages"]),
+            (_t("rules"), index["rules"]),
+            (_t("model"), index["model"]),
+            (_t("built"), _when(index["built_at"])),
+            (_t("generation"), index["generation"]),
         ]
     )
     per = _table(
-        ["Kommune", "Dokumenter", "Erstattet", "Passasjer", "Regler"],
+        _ts("municipality", "documents", "superseded", "passages", "rules"),
         [[m["name"], m["documents"], m["superseded"], m["passages"], m["rules"]] for m in index["municipalities"]],
         numeric={1, 2, 3, 4},
     )
     docs = _table(
-        ["Kommune", "Tittel", "Periode", "Erstattet av", "Passasjer", "Regler"],
+        _ts("municipality", "title", "period", "superseded_by", "passages", "rules"),
         [[d["municipality"], d["title"], d["period"], d["superseded_by"] or "", d["passages"], d["rules"]] for d in index["document_list"]],
         numeric={4, 5},
     )
     skipped = ""
     if index["skipped"]:
-        skipped = "<h3>Filer som ble hoppet over</h3>" + _table(["Fil", "Grunn"], [[s.get("path"), s.get("reason")] for s in index["skipped"]])
-    return f'<section id="indeks"><h2>Indeksen</h2>{facts}{per}<details><summary>Alle dokumenter</summary>{docs}</details>{skipped}</section>'
+        skipped = f"<h3>{_t('skipped_files')}</h3>" + _table(_ts("file", "reason"), [[s.get("path"), s.get("reason")] for s in index["skipped"]])
+    return f'<section id="indeks"><h2>{_t("nav_index")}</h2>{facts}{per}<details><summary>{_t("all_documents")}</summary>{docs}</details>{skipped}</section>'
 
 
 def _runs_table(status: AdminStatus) -> str:
@@ -368,26 +382,26 @@ def _runs_table(status: AdminStatus) -> str:
     rows = []
     for run in status.sync_runs:
         if run.get("finished_at") is None:
-            state = _Styled("Pågår (eller avbrutt)", "muted")
+            state = _Styled(_t("running"), "muted")
         else:
-            state = _Styled("OK", "ok") if run.get("ok") else _Styled("Feilet", "bad")
+            state = _Styled(_t("ok"), "ok") if run.get("ok") else _Styled(_t("failed"), "bad")
         rows.append([_when(run.get("started_at")), run.get("holder") or "", state, run.get("generation") or "", run.get("error") or ""])
-    return "<h3>Siste kjøringer</h3>" + _table(["Startet", "Replika", "Status", "Indeksgenerasjon", "Feil"], rows)
+    return f"<h3>{_t('latest_runs')}</h3>" + _table(_ts("started", "replica", "status", "index_generation", "error"), rows)
 
 
 def _sync_section(status: AdminStatus) -> str:
-    title = "<h2>Synkronisering</h2>"
+    title = f"<h2>{_t('nav_sync')}</h2>"
     if status.sync_error:
         return f'<section id="synk">{title}<p class="alert">{_e(status.sync_error)}</p></section>'
     if not status.sync:
-        return f'<section id="synk">{title}<p class="muted">Ingen synkronisering er satt opp (no sync configured).</p>{_runs_table(status)}</section>'
+        return f'<section id="synk">{title}<p class="muted">{_t("no_sync")}</p>{_runs_table(status)}</section>'
     rows, details = [], []
     for source, run in sorted(status.sync.items()):
         run = run if isinstance(run, dict) else {}
         summary = run.get("summary") if isinstance(run.get("summary"), dict) else {}
         skipped = summary.get("skipped") if isinstance(summary.get("skipped"), list) else []
         ok = run.get("ok")
-        state = _Styled("OK", "ok") if ok else (_Styled("Feilet", "bad") if ok is False else "?")
+        state = _Styled(_t("ok"), "ok") if ok else (_Styled(_t("failed"), "bad") if ok is False else "?")
         municipality = run.get("municipality")
         rows.append([source, status.municipalities.get(municipality, municipality or ""), _when(run.get("last_run")), state,
                      summary.get("added", 0), summary.get("changed", 0), summary.get("removed", 0), len(skipped)])
@@ -395,42 +409,42 @@ def _sync_section(status: AdminStatus) -> str:
             details.append(f'<p class="alert"><strong>{_e(source)}:</strong> {_e(run.get("error"))}</p>')
         if skipped:
             items = [[s.get("path"), s.get("reason")] if isinstance(s, dict) else [s, ""] for s in skipped]
-            details.append(f"<h3>Hoppet over i {_e(source)}</h3>" + _table(["Fil", "Grunn"], items))
-    table = _table(["Kilde", "Kommune", "Sist kjørt", "Status", "Lagt til", "Endret", "Fjernet", "Hoppet over"], rows, numeric={4, 5, 6, 7})
+            details.append(f"<h3>{_t('skipped_in', source=_e(source))}</h3>" + _table(_ts("file", "reason"), items))
+    table = _table(_ts("source", "municipality", "last_run", "status", "added", "changed", "removed", "skipped"), rows, numeric={4, 5, 6, 7})
     return f'<section id="synk">{title}{table}{"".join(details)}{_runs_table(status)}</section>'
 
 
 def _report_section(status: AdminStatus) -> str:
-    options = '<option value="">Alle kommuner</option>' + "".join(
+    options = f'<option value="">{_t("all_municipalities")}</option>' + "".join(
         f'<option value="{_e(key)}"{" selected" if key == status.municipality else ""}>{_e(name)}</option>'
         for key, name in sorted(status.municipalities.items(), key=lambda kv: kv[1])
     )
     form = (
-        f'<form method="get" action="{ADMIN_PATH}#rapport"><label>Kommune <select name="municipality">{options}</select></label>'
-        f'<label>Fra og med <input type="date" name="since" value="{_e(status.since.isoformat())}"></label>'
-        "<button type=\"submit\">Vis</button></form>"
+        f'<form method="get" action="{ADMIN_PATH}#rapport"><label>{_t("municipality")} <select name="municipality">{options}</select></label>'
+        f'<label>{_t("from_date")} <input type="date" name="since" value="{_e(status.since.isoformat())}"></label>'
+        f"<button type=\"submit\">{_t('show')}</button></form>"
     )
-    head = f'<section id="rapport"><h2>Hva ansatte spør om</h2>{form}'
+    head = f'<section id="rapport"><h2>{_t("nav_report")}</h2>{form}'
     if status.report is None:
         return f'{head}<p class="alert">{_e(status.report_error)}</p></section>'
     r = status.report
     t = r.totals
     facts = _facts(
-        [("Spørsmål", t.questions), ("Besvart", t.answered), ("Ikke besvart", t.refused), ("Nyttig", t.helpful), ("Ikke nyttig", t.not_helpful)]
+        [(_t("questions"), t.questions), (_t("answered"), t.answered), (_t("refused"), t.refused), (_t("helpful"), t.helpful), (_t("not_helpful"), t.not_helpful)]
     )
     parts = [
         head,
         facts,
-        "<h3>Mest spurt om – regler</h3>",
-        _table(["Antall", "Avsnitt", "Regel"], [[x.count, x.section, short(x.rule_text, 220)] for x in r.rules], {0}, "Ingen ennå."),
-        "<h3>Mest spurt om – avsnitt</h3>",
-        _table(["Antall", "Kommune", "Avsnitt"], [[x.count, status.municipalities.get(x.municipality or "", x.municipality), x.section] for x in r.sections], {0}, "Ingen ennå."),
-        "<h3>Vanligste spørsmål</h3>",
-        _table(["Antall", "Spørsmål"], [[x.count, x.question] for x in r.questions], {0}, "Ingen ennå."),
-        "<h3>Spørsmål dokumentene ikke svarte på</h3>",
-        _table(["Sist spurt", "Antall", "Spørsmål"], [[_when(x.last_asked), x.count, x.question] for x in r.unanswered], {1}, "Ingen."),
-        "<h3>Svar merket som ikke nyttige</h3>",
-        _table(["Antall", "Spørsmål", "Regel gitt"], [[x.count, x.question, short(x.rule_text, 220) or "(ingen regel)"] for x in r.not_helpful], {0}, "Ingen."),
+        f"<h3>{_t('top_rules')}</h3>",
+        _table(_ts("count", "section", "rule"), [[x.count, x.section, short(x.rule_text, 220)] for x in r.rules], {0}, _t("none_yet")),
+        f"<h3>{_t('top_sections')}</h3>",
+        _table(_ts("count", "municipality", "section"), [[x.count, status.municipalities.get(x.municipality or "", x.municipality), x.section] for x in r.sections], {0}, _t("none_yet")),
+        f"<h3>{_t('top_questions')}</h3>",
+        _table(_ts("count", "question"), [[x.count, x.question] for x in r.questions], {0}, _t("none_yet")),
+        f"<h3>{_t('unanswered')}</h3>",
+        _table(_ts("last_asked", "count", "question"), [[_when(x.last_asked), x.count, x.question] for x in r.unanswered], {1}, _t("none")),
+        f"<h3>{_t('marked_not_helpful')}</h3>",
+        _table(_ts("count", "question", "rule_given"), [[x.count, x.question, short(x.rule_text, 220) or _t("no_rule")] for x in r.not_helpful], {0}, _t("none")),
         "</section>",
         _cases_section(status),
     ]
@@ -441,27 +455,27 @@ def _cases_section(status: AdminStatus) -> str:
     """Questions that reached the communications advisers: open and answered cases, with times."""
     assert status.report is not None
     c = status.report.cases
-    facts = _facts([("Åpne saker", len(c.open)), ("Besvart", len(c.answered)), ("Median tid til første svar", hours_text(c.median_hours_to_reply))])
+    facts = _facts([(_t("open_cases"), len(c.open)), (_t("answered"), len(c.answered)), (_t("median_reply"), hours_text(c.median_hours_to_reply))])
     place = lambda key: status.municipalities.get(key or "", key or "")  # noqa: E731
     return "".join([
-        '<section id="saker"><h2>Saker til kommunikasjonsrådgiverne</h2>',
+        f'<section id="saker"><h2>{_t("cases_title")}</h2>',
         facts,
-        "<h3>Åpne saker</h3>",
+        f"<h3>{_t('open_cases')}</h3>",
         _table(
-            ["Åpnet", "Ref.", "Kommune", "Spørsmål", "Status"],
+            _ts("opened", "ref", "municipality", "question", "status"),
             [[_when(x.created_at), x.reference, place(x.municipality), x.question,
-              _Styled(f"{x.claimed_by_name} har saken", "ok") if x.claimed_by_name else _Styled("Ingen har saken", "bad")] for x in c.open],
-            empty="Ingen åpne saker.",
+              _Styled(_t("claimed_by", name=x.claimed_by_name), "ok") if x.claimed_by_name else _Styled(_t("unclaimed"), "bad")] for x in c.open],
+            empty=_t("no_open_cases"),
         ),
-        "<h3>Besvarte saker</h3>",
+        f"<h3>{_t('answered_cases')}</h3>",
         _table(
-            ["Besvart", "Tid til svar", "Kommune", "Spørsmål", "Besvart av", "Nyttig"],
-            [[_when(x.replied_at), hours_text(x.hours_to_reply()), place(x.municipality), x.question, x.replied_by_name, "ja" if x.helpful else ""] for x in c.answered],
+            _ts("answered", "time_to_reply", "municipality", "question", "answered_by", "helpful"),
+            [[_when(x.replied_at), hours_text(x.hours_to_reply()), place(x.municipality), x.question, x.replied_by_name, _t("yes") if x.helpful else ""] for x in c.answered],
             {1},
-            "Ingen ennå.",
+            _t("none_yet"),
         ),
-        "<h3>Temaer som oftest går til rådgiverne</h3>",
-        _table(["Antall", "Tema (avsnitt)"], [[n, topic] for topic, n in c.topics], {0}, "Ingen ennå."),
+        f"<h3>{_t('case_topics')}</h3>",
+        _table(_ts("count", "topic_section"), [[n, topic] for topic, n in c.topics], {0}, _t("none_yet")),
         "</section>",
     ])
 
@@ -475,12 +489,12 @@ def _crisis_section(status: AdminStatus) -> str:
         rows.append(
             [
                 status.municipalities.get(key, key),
-                _Styled("KRISEMODUS", "bad") if on else _Styled("Normal drift", "ok"),
+                _Styled(_t("crisis_mode"), "bad") if on else _Styled(_t("normal"), "ok"),
                 _when(state.get("since") if on else state.get("off_since")),
                 state.get("by") if on else state.get("off_by", ""),
                 state.get("message", "") if on else "",
                 state.get("spokesperson", "") if on else "",
             ]
         )
-    table = _table(["Kommune", "Status", "Siden", "Av", "Melding", "Talsperson"], rows, empty="Ingen kommuner.")
-    return f'<section id="krise"><h2>Kriseberedskap</h2>{table}</section>'
+    table = _table(_ts("municipality", "status", "since", "by", "message", "spokesperson"), rows, empty=_t("no_municipalities"))
+    return f'<section id="krise"><h2>{_t("nav_crisis")}</h2>{table}</section>'
