@@ -78,7 +78,7 @@ def engines(rebuild: bool = False):
     from bot.settings import Settings
 
     settings = Settings()
-    bundled = AnswerEngine(settings)
+    bundled = AnswerEngine.open(settings)
     try:
         bundled.retriever()
     except Exception:
