@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answering.answer import AdviserNoteShown, Answer, FoundPassage, MatchedRule, RoleRule
+from bot.answering.stance import ALTERNATIVES_SHOWN
 from bot.texts import phrase
 from knowledge.roles import role_name
 
@@ -43,16 +44,17 @@ class AnswerView:
     note: str | None
     adviser_notes: tuple[AdviserNoteShown, ...] = ()  # shown below the rule, labelled as the department's answers
     ask_adviser_first: bool = False  # refused, low confidence or "it depends": "ask an adviser" comes first
-    alternatives: tuple[MatchedRule, ...] = ()  # the other rules to read when the answer depends on them
+    alternatives: tuple[MatchedRule, ...] = ()  # the other rules to read when it depends, none quoted above
 
     @classmethod
     def of(cls, answer: Answer) -> "AnswerView":
         rule, role_rules = rules_shown(answer)
+        crisis = _crisis(answer)
         return cls(
             language=answer.language,
             answered=answer.answered,
             verdict=answer.verdict,
-            crisis=_crisis(answer),
+            crisis=crisis,
             meta=_meta(answer),
             municipality_notice=answer.municipality_notice,
             rule=rule,
@@ -62,15 +64,16 @@ class AnswerView:
             note=answer.note,
             adviser_notes=tuple(answer.adviser_notes),
             ask_adviser_first=ask_adviser_first(answer),
-            alternatives=tuple(answer.alternatives),
+            alternatives=alternatives_shown(answer, [crisis.rule if crisis else None, rule, *(rr.rule for rr in role_rules)]),
         )
 
     def rules(self) -> list[MatchedRule]:
-        """Every rule the view quotes, in order: the crisis rule, the matching rule, the rules by role."""
+        """Every rule the view quotes, in order: the crisis rule, the matching rule, the rules to read
+        too ("it depends"), the rules by role."""
         found = [self.crisis.rule] if self.crisis and self.crisis.rule else []
         if self.rule:
             found.append(self.rule)
-        return found + [rr.rule for rr in self.role_rules]
+        return found + list(self.alternatives) + [rr.rule for rr in self.role_rules]
 
 
 def ask_adviser_first(answer: Answer) -> bool:
@@ -108,6 +111,22 @@ def rules_shown(answer: Answer) -> tuple[MatchedRule | None, list[RoleRule]]:
     if any(rr.rule.rule_id == rule.rule_id for rr in role_rules):
         return None, role_rules
     return rule, role_rules
+
+
+def alternatives_shown(answer: Answer, quoted: list[MatchedRule | None]) -> tuple[MatchedRule, ...]:
+    """The rules an "it depends" answer asks the asker to read besides the matching rule: the engine's
+    alternatives in its order, each once, with the matching rule at most stance.ALTERNATIVES_SHOWN rules and none the view already quotes
+    (`quoted`: the crisis rule, the matching rule, the rules by role)."""
+    seen = {r.rule_id for r in quoted if r is not None}
+    shown: list[MatchedRule] = []
+    for alternative in answer.alternatives:
+        if alternative.rule_id in seen:
+            continue
+        seen.add(alternative.rule_id)
+        shown.append(alternative)
+        if len(shown) == ALTERNATIVES_SHOWN - 1:
+            break
+    return tuple(shown)
 
 
 def _crisis(answer: Answer) -> CrisisView | None:

@@ -158,7 +158,9 @@ def _meta_block(view: AnswerView) -> dict | None:
     return _context(*texts) if texts else None
 
 
-def _rule_blocks(rule: MatchedRule, language: str) -> list[dict]:
+def _rule_blocks(rule: MatchedRule, language: str, title: str | None = None) -> list[dict]:
+    """A quoted rule under `title` (default: "the rule"), in at most RULE_SECTIONS sections, and its source."""
+    title = title or phrase("rule", language)
     room = MAX_TEXT - 200  # the title, quote marks and line prefixes
     pieces = chunks(rule.text, room)
     if len(pieces) > RULE_SECTIONS:
@@ -171,7 +173,7 @@ def _rule_blocks(rule: MatchedRule, language: str) -> list[dict]:
         if i == len(pieces) - 1:
             text += "»"
         body = _quote(text)
-        blocks.append(_section(f"*{phrase('rule', language)}*\n{body}" if i == 0 else body))
+        blocks.append(_section(f"*{escape(title)}*\n{body}" if i == 0 else body))
     blocks.append(_context(_source(rule.citation, language)))
     return blocks
 
@@ -295,6 +297,8 @@ def answer_blocks(
     if view.rule is not None:
         blocks += _rule_blocks(view.rule, lang)
     blocks += _adviser_note_blocks(view)
+    for alternative in view.alternatives:  # "it depends": the other rules to read
+        blocks += _rule_blocks(alternative, lang, phrase("also", lang))
     blocks += _role_rule_blocks(view)
     blocks += _passage_blocks(view)
     blocks += _contact_blocks(view)

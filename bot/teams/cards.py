@@ -69,6 +69,8 @@ def answer_text(answer: Answer, max_chars: int | None = None) -> str:
     lines.append(view.verdict)
     if view.rule:
         lines.append(f"«{view.rule.text}» — {view.rule.citation.label()}")
+    for alternative in view.alternatives:
+        lines.append(f"{phrase('also', lang)}: «{alternative.text}» — {alternative.citation.label()}")
     for rr in view.role_rules:
         lines.append(f"{rr.role_label}: «{rr.rule.text}» — {rr.rule.citation.label()}")
     if view.contact:
@@ -100,6 +102,8 @@ def _card(answer: Answer, question_id: str | None, limits: _Limits, ask_action: 
                 _text(phrase("adviser_note_hint", lang), size="Small", isSubtle=True, spacing="Small"),
             ],
         })
+    for alternative in view.alternatives:  # "it depends": the other rules to read
+        body.append(_rule_block(phrase("also", lang), alternative, lang, limits.rule_chars))
     role_rules = role_rules[: limits.role_rules]
     if role_rules:
         body.append(_text(phrase("by_role", lang), weight="Bolder", spacing="Medium"))

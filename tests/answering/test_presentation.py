@@ -15,6 +15,7 @@ from bot.answering.presentation import AnswerView
 from bot.cli.render import render_answer
 from bot.slack.blocks import answer_blocks
 from bot.teams.cards import answer_card
+from bot.texts import phrase
 
 OSTRE_TOTEN = "ostre-toten"
 
@@ -67,13 +68,35 @@ def answers(engine) -> list[Answer]:
         unit_leader,
         crisis=CrisisNotice("Brann ved Lena skole. Ikke uttal deg til media.", "ordfører Anne Hagen", "2025-03-04T08:00", rule=unit_leader.rule),
     )
-    return [who, by_role, unit_leader, english, crisis]
+    return [who, by_role, unit_leader, english, crisis, it_depends(engine)]
+
+
+def it_depends(engine) -> Answer:
+    """An employee's press question whose candidate rules disagree: "it depends", with the rules to
+    read (the engine's other candidates; one repeats the matching rule and one is past the limit, so
+    the view must drop both)."""
+    answer = engine.ask("Kan jeg uttale meg til pressen?", municipality=OSTRE_TOTEN, role="employee")
+    assert answer.rule is not None
+    found = {answer.rule.rule_id: answer.rule}
+    for question in ("Hvem uttaler seg på vegne av kommunen?", "Kan jeg dele bilder fra jobben på Facebook?", "Hvem informerer i en krise?"):
+        other = engine.ask(question, municipality=OSTRE_TOTEN)
+        for rule in [other.rule, *(rr.rule for rr in other.role_rules)]:
+            if rule is not None:
+                found.setdefault(rule.rule_id, rule)
+    distinct = [r for r in found.values() if r.rule_id != answer.rule.rule_id and fold(r.text) not in fold(answer.rule.text)]
+    assert len(distinct) >= 3, "the Østre Toten documents have more than three rules"
+    return replace(
+        answer,
+        verdict=phrase("verdict_depends", answer.language),
+        stance="info",
+        alternatives=[distinct[0], answer.rule, distinct[1], distinct[2]],
+    )
 
 
 def test_a_staff_member_sees_the_same_rules_in_the_terminal_slack_and_teams(engine):
     for answer in answers(engine):
         view = AnswerView.of(answer)
-        candidates = {r.text for r in [answer.rule, *(rr.rule for rr in answer.role_rules)] if r is not None}
+        candidates = {r.text for r in [answer.rule, *(rr.rule for rr in answer.role_rules), *answer.alternatives] if r is not None}
         shown = {fold(r.text) for r in view.rules()}
         assert shown, answer.question
         for name, render in RENDERERS.items():
@@ -118,3 +141,28 @@ def test_the_meta_line_is_in_the_askers_language(engine, language):
     meta = " · ".join(AnswerView.of(answer).meta)
     assert {"nb": "Din rolle", "nn": "Rolla di", "en": "Your role"}[language] in meta
     assert {"nb": "fra profilen din", "nn": "frå profilen din", "en": "from your profile"}[language] in meta
+
+
+def test_when_it_depends_every_front_end_quotes_the_same_rules_to_read(engine):
+    answer = it_depends(engine)
+    view = AnswerView.of(answer)
+    assert view.rule == answer.rule and view.alternatives == (answer.alternatives[0], answer.alternatives[2])
+    also = phrase("also", answer.language)
+    for name, render in RENDERERS.items():
+        seen = render(replace(answer, passages=[]))
+        shown = {rule.rule_id for rule in [view.rule, *answer.alternatives] if fold(rule.text) in seen}
+        assert shown == {view.rule.rule_id, *(r.rule_id for r in view.alternatives)}, name
+        assert seen.count(also) == len(view.alternatives), name
+        for alternative in view.alternatives:
+            assert alternative.citation.label() in seen, (name, alternative.rule_id)
+
+
+def test_document_text_in_a_rule_to_read_stays_inert_in_slack_and_teams(engine):
+    answer = it_depends(engine)
+    hostile = replace(answer.alternatives[0], text="Se <https://evil.example|her> og [klikk](https://evil.example) <!channel>")
+    answer = replace(answer, alternatives=[hostile])
+    blocks, _ = answer_blocks(answer, "q1")
+    slack = "\n".join(texts_in(blocks, lambda n: n.get("type") == "mrkdwn"))
+    assert "<https://evil.example" not in slack and "<!channel>" not in slack and "&lt;!channel&gt;" in slack
+    teams = "\n".join(texts_in(answer_card(answer, "q1")["body"], lambda n: n.get("type") == "TextBlock"))
+    assert "[klikk](https://evil.example)" not in teams
