@@ -140,14 +140,16 @@ async def adviser_rounds(app: web.Application) -> AsyncIterator[None]:
 
 
 def load_engine(open_engine: EngineOpener, database: Database) -> AnswerEngine:
-    """The engine with its model loaded and an index served (building the first one if there is
-    none); while another replica builds that first index into the shared folder, wait for it."""
+    """The engine with its model loaded, an index served (building the first one if there is none)
+    and the language detector and word maps loaded (`AnswerEngine.warm_up`), so the first question
+    after /readyz turns 200 is as fast as any other; while another replica builds that first index
+    into the shared folder, wait for it."""
     from index.store import IndexBusy
 
     engine = open_engine(database)
     while True:
         try:
-            engine.retriever()
+            engine.warm_up()
             return engine
         except IndexBusy:
             log.info("another replica is building the first index; waiting for it")

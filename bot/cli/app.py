@@ -11,6 +11,7 @@ import json
 import os
 import logging
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Optional
@@ -209,6 +210,9 @@ def chat(
     except VeilederError as exc:
         fail(str(exc))
         return
+    # The language detector and word maps (~2 s) load while the asker types the first question.
+    warming = threading.Thread(target=_warm_up_quietly, args=(engine,), name="veileder-warm-up", daemon=True)
+    warming.start()
     question_log = _open_log(settings)  # once for the session
     advisers = ChatAdvisers(settings, CaseStore(question_log) if question_log is not None else None)
     out.print("[bold]Veileder[/] – " + escape(phrase("chat_greeting", DEFAULT_LANGUAGE)))
@@ -224,6 +228,7 @@ def chat(
         if advisers.wants(question):
             advisers.ask(out, question)
             continue
+        warming.join()  # never two threads loading the same detector
         try:
             answer = engine.ask(question, municipality=municipality, role=role)
         except VeilederError as exc:
@@ -232,6 +237,15 @@ def chat(
         _record(question_log, answer)
         render_answer(out, answer)
         advisers.offer(out, answer)
+
+
+def _warm_up_quietly(engine) -> None:
+    """`engine.warm_up()` for a background thread: a failure here shows at the first question instead,
+    where `engine.ask` meets it again and says what is wrong."""
+    try:
+        engine.warm_up()
+    except Exception:  # noqa: BLE001 - reported by the question that needs it
+        logging.getLogger(__name__).debug("warm-up failed; the first question will say why", exc_info=True)
 
 
 @app.command()

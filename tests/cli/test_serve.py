@@ -102,3 +102,20 @@ def test_configured_front_ends_are_listed_with_their_paths(tmp_path, built_index
     assert f"Admin page   on:  {address}/admin" in text
     assert "admin-token" not in text and "xoxb-test" not in text  # secrets are never printed
     assert f"Veileder stopped ({address})." in rest
+
+
+def test_the_bot_is_ready_only_when_the_first_question_has_nothing_left_to_load(settings):
+    """`veileder serve` loads the model, the index, the language detector and the word maps before
+    /readyz turns 200, so the first staff member's answer doesn't pay for them (about 2 s)."""
+    from bot.answering import language
+    from bot.answering.engine import AnswerEngine
+    from bot.answering.wordmaps import word_map
+    from bot.serve import load_engine
+    from index.embedder import HashingEmbedder
+
+    word_map.cache_clear()
+    language._detector.cache_clear()
+    engine = load_engine(lambda _db: AnswerEngine(settings, embedder=HashingEmbedder()), database=None)
+    assert engine.retriever().municipalities
+    assert language._detector.cache_info().currsize == 1
+    assert word_map.cache_info().currsize == 2  # nynorsk and English
