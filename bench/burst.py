@@ -172,7 +172,8 @@ def main() -> None:
         if not (settings.resolved_index_dir() / "CURRENT").exists():
             build_index(load_knowledge(base.setup_documents_dir()), embedder, settings.resolved_index_dir())
     engine = AnswerEngine(settings, embedder=embedder)
-    engine.ask(*QUESTIONS[0][:1], municipality="ostre-toten")  # warm: model, index, caches
+    engine.warm_up()  # index, language detector, word maps: as `veileder serve` does before /readyz
+    engine.ask(*QUESTIONS[0][:1], municipality="ostre-toten")  # warm: model and caches
     print(f"burst of {args.n} questions, {getattr(settings, 'resolved_answer_workers', lambda: '?')()} answer workers, model {settings.model}")
     for name, burst in (("Slack events", slack_burst), ("Teams activities", teams_burst)):
         median, drain, ratio, answered = asyncio.run(burst(settings, engine, args.n))
