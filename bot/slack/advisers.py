@@ -157,16 +157,22 @@ class SlackAdvisers:
         config: AdvisersConfig | None = self.services.settings.advisers_for(case.municipality)
         return bool(user_id) and config is not None and user_id in config.users
 
+    async def _adviser_case(self, case_id: str, body: dict, user_id: str | None) -> Case | None:
+        """The case, when it exists and `user_id` is one of its municipality's advisers; a
+        non-adviser is told so (ephemerally) and gets None."""
+        case = await asyncio.to_thread(self.cases.get, case_id)
+        if case is not None and not self._is_adviser(case, user_id):
+            await self._tell(body, user_id or "", phrase("case_not_adviser", ADVISER_LANGUAGE))
+            return None
+        return case
+
     async def _on_claim(self, ack: Any, action: dict, body: dict, context: Any) -> None:
         await ack()
         self.front._spawn(self._claim(action.get("value") or "", body, context.user_id), "claim case")
 
     async def _claim(self, case_id: str, body: dict, user_id: str | None) -> None:
-        case = await asyncio.to_thread(self.cases.get, case_id)
+        case = await self._adviser_case(case_id, body, user_id)
         if case is None:
-            return
-        if not self._is_adviser(case, user_id):
-            await self._tell(body, user_id or "", phrase("case_not_adviser", ADVISER_LANGUAGE))
             return
         outcome = await asyncio.to_thread(self.cases.claim, case_id, user_id or "", await self._name(user_id))
         if outcome.changed and outcome.case is not None:
@@ -176,11 +182,8 @@ class SlackAdvisers:
 
     async def _on_reply(self, ack: Any, action: dict, body: dict, context: Any) -> None:
         await ack()
-        case = await asyncio.to_thread(self.cases.get, action.get("value") or "")
+        case = await self._adviser_case(action.get("value") or "", body, context.user_id)
         if case is None:
-            return
-        if not self._is_adviser(case, context.user_id):
-            await self._tell(body, context.user_id or "", phrase("case_not_adviser", ADVISER_LANGUAGE))
             return
         if case.reply is not None:
             await self._tell(body, context.user_id or "", phrase("case_already_answered", ADVISER_LANGUAGE))
@@ -219,11 +222,8 @@ class SlackAdvisers:
         self.front._spawn(self._add_note(action.get("value") or "", body, context.user_id), "add adviser note")
 
     async def _add_note(self, case_id: str, body: dict, user_id: str | None) -> None:
-        case = await asyncio.to_thread(self.cases.get, case_id)
+        case = await self._adviser_case(case_id, body, user_id)
         if case is None:
-            return
-        if not self._is_adviser(case, user_id):
-            await self._tell(body, user_id or "", phrase("case_not_adviser", ADVISER_LANGUAGE))
             return
         outcome = await asyncio.to_thread(self.cases.add_note, case_id, user_id or "", await self._name(user_id))
         if outcome.changed and outcome.case is not None:
