@@ -29,6 +29,11 @@ from knowledge.rules import Rule
 
 Progress = Callable[[int, int], None]
 EMBED_BATCH = 32
+# How a rule's vector is made: the mean of its e5 "passage: " and "query: " encodings (then unit length).
+# Questions are short and so is a rule; the query view scores question-to-rule similarity as between
+# two questions. Measured (README "Quality"): rule accuracy 0.446 → 0.477 on the bundled sets and
+# 0.333 → 0.364 on other municipalities' documents, the same under 5-fold cross-validation.
+RULE_VIEWS = "passage+query"
 
 
 @dataclass
@@ -76,7 +81,7 @@ def _catalog_fingerprint(kb: KnowledgeBase, notes: list[AdviserNote] = ()) -> st
         "documents": {k: [d.municipality, d.title, d.period, list(d.supersedes)] for k, d in sorted(kb.catalog.documents.items())},
         "urls": {k: d.web_url for k, d in sorted(kb.documents.items()) if d.web_url},
     }
-    return _key(json.dumps(data, sort_keys=True, ensure_ascii=False) + _pipeline_fingerprint())
+    return _key(json.dumps(data, sort_keys=True, ensure_ascii=False) + _pipeline_fingerprint() + RULE_VIEWS)
 
 
 def build_index(
@@ -126,10 +131,21 @@ def build_index(
         sections = {p.id: p.section_title for p in passages}
         rule_texts = [_rule_text(sections, r) for r in kb.rules]
         note_texts = [n.search_text() for n in notes]
-        vectors = _embed(texts + rule_texts + note_texts, embedder, _reusable_vectors(previous) if same_model else {}, report, progress)
+        reusable = _reusable_vectors(previous) if same_model else {}
+        rule_keys = [_key(RULE_VIEWS + t) for t in rule_texts]
+        new_rules = [i for i, key in enumerate(rule_keys) if key not in reusable]
+        views = [rule_texts[i] for i in new_rules] + [_QUERY_VIEW + rule_texts[i] for i in new_rules]
+        vectors = _embed(texts + note_texts + views, embedder, reusable, report, progress)
         passage_vectors = vectors[: len(texts)]
-        rule_vectors = vectors[len(texts): len(texts) + len(rule_texts)]
-        note_vectors = vectors[len(texts) + len(rule_texts):]
+        note_vectors = vectors[len(texts): len(texts) + len(note_texts)]
+        fresh = vectors[len(texts) + len(note_texts):]
+        rule_vectors = np.zeros((len(rule_texts), embedder.dimension), dtype=np.float32)
+        for i, key in enumerate(rule_keys):
+            if key in reusable:
+                rule_vectors[i] = reusable[key]
+                report.reused += 1
+        if new_rules:
+            rule_vectors[new_rules] = _mean_of_views(fresh[: len(new_rules)], fresh[len(new_rules):])
         lexical = LexicalIndex.build(texts)
         manifest = _manifest(kb, embedder, passages, fingerprint, notes)
         path = write_generation(
@@ -193,11 +209,23 @@ def _rule_text(sections: dict[str, str], rule: Rule) -> str:
     return f"{sections.get(rule.passage_id, '')}\n{rule.text}".strip()
 
 
+_QUERY_VIEW = "\x00query\x00"  # marks a text to be encoded as a question (never occurs in document text)
+
+
+def _mean_of_views(passage_view: np.ndarray, query_view: np.ndarray) -> np.ndarray:
+    """Unit vectors halfway between each rule's passage and query encodings (see RULE_VIEWS)."""
+    mean = passage_view + query_view
+    norms = np.linalg.norm(mean, axis=1, keepdims=True)
+    return (mean / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
 def _reusable_vectors(previous: StoredIndex) -> dict[str, np.ndarray]:
-    """The previous generation's vectors by the text they were made from: unchanged text is not embedded again."""
+    """The previous generation's vectors by the text they were made from: unchanged text is not
+    embedded again. Rule vectors count only when made the same way (RULE_VIEWS)."""
     reusable = {_key(p.search_text()): previous.vectors[i] for i, p in enumerate(previous.passages)}
-    sections = {p.id: p.section_title for p in previous.passages}
-    reusable.update((_key(_rule_text(sections, r)), previous.rule_vectors[i]) for i, r in enumerate(previous.rules))
+    if previous.manifest.get("rule_vectors") == RULE_VIEWS:
+        sections = {p.id: p.section_title for p in previous.passages}
+        reusable.update((_key(RULE_VIEWS + _rule_text(sections, r)), previous.rule_vectors[i]) for i, r in enumerate(previous.rules))
     if previous.note_vectors is not None:
         reusable.update((_key(n.search_text()), previous.note_vectors[i]) for i, n in enumerate(previous.notes))
     return reusable
@@ -220,7 +248,12 @@ def _embed(
         progress(0, len(todo))
     for start in range(0, len(todo), EMBED_BATCH):
         chunk = todo[start: start + EMBED_BATCH]
-        vectors[chunk] = embedder.encode_passages([texts[i] for i in chunk])
+        passages = [i for i in chunk if not texts[i].startswith(_QUERY_VIEW)]
+        queries = [i for i in chunk if texts[i].startswith(_QUERY_VIEW)]
+        if passages:
+            vectors[passages] = embedder.encode_passages([texts[i] for i in passages])
+        if queries:
+            vectors[queries] = embedder.encode_queries([texts[i][len(_QUERY_VIEW):] for i in queries])
         if progress:
             progress(min(start + EMBED_BATCH, len(todo)), len(todo))
     report.embedded = len(todo)
@@ -236,6 +269,7 @@ def _manifest(kb: KnowledgeBase, embedder: Embedder, passages: list[Passage], fi
         "format": FORMAT_VERSION,
         "model": embedder.name,
         "dimension": embedder.dimension,
+        "rule_vectors": RULE_VIEWS,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "catalog": fingerprint,
         "documents": {

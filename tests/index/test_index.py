@@ -22,7 +22,18 @@ class CountingEmbedder(HashingEmbedder):
 
     def encode_passages(self, texts):
         self.embedded += len(texts)
-        return super().encode_passages(texts)
+        return HashingEmbedder.encode_queries(self, texts)
+
+    def encode_queries(self, texts):
+        self.embedded += len(texts)
+        return HashingEmbedder.encode_queries(self, texts)
+
+
+class TwoViewEmbedder(CountingEmbedder):
+    """Encodes questions differently from passages, as e5's "query: " and "passage: " prompts do."""
+
+    def encode_queries(self, texts):
+        return super().encode_queries([f"spørsmål spørsmål {t}" for t in texts])
 
 
 class FailingEmbedder(HashingEmbedder):
@@ -61,6 +72,26 @@ def test_rebuilding_skips_unchanged_documents_and_embeds_only_what_changed(tmp_p
     stored = load_index(tmp_path / "index")
     assert any("Leserbrev" in p.text for p in stored.passages)
     assert not any(p.document_id == "testby/sosiale-medier.md" for p in stored.passages)
+
+
+def test_a_rule_is_found_by_the_mean_of_its_passage_and_question_encodings_and_reused_unchanged(tmp_path):
+    docs = small_library(tmp_path / "docs")
+    embedder = TwoViewEmbedder()
+    build_index(load_knowledge(docs), embedder, tmp_path / "index")
+    stored = load_index(tmp_path / "index")
+    sections = {p.id: p.section_title for p in stored.passages}
+    rule = stored.rules[0]
+    text = f"{sections[rule.passage_id]}\n{rule.text}".strip()
+    both = embedder.encode_passages([text])[0] + embedder.encode_queries([text])[0]
+    assert np.allclose(stored.rule_vectors[0], both / np.linalg.norm(both), atol=1e-5)
+    assert stored.manifest["rule_vectors"] == "passage+query"
+
+    (docs / "testby" / "ny.txt").write_text("Nye regler. Ansatte skal alltid svare media.")
+    before = embedder.embedded
+    build_index(load_knowledge(docs), embedder, tmp_path / "index")
+    again = load_index(tmp_path / "index")
+    assert np.allclose(again.rule_vectors[[r.id for r in again.rules].index(rule.id)], stored.rule_vectors[0])
+    assert embedder.embedded - before <= 2 + 2 * 1  # the new file's passage(s) and its one rule's two views
 
 
 def test_a_build_that_fails_halfway_leaves_the_serving_index_untouched(tmp_path):
