@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import simplemma
+
 from knowledge.passages import Passage
 from knowledge.roles import RoleMention, find_roles
 
@@ -151,14 +153,25 @@ _AFTER_SUBJECT = frozenset("er var har skal kan må bør vil blir ble og i på f
 
 def is_imperative(sentence: str, vocabulary: frozenset[str]) -> bool:
     """"Skriv inn navn …", "Vurder grundig …", "Del gjerne …": the first word is a verb's imperative —
-    its infinitive (the word + -e) occurs in the same document, and the next word doesn't make it a subject."""
+    its infinitive (the word + -e, nynorsk also -a) occurs in the same document or is the word's
+    lemma in simplemma's bokmål or nynorsk dictionary ("send" → "sende"), and the next word doesn't
+    make it a subject."""
     words = re.findall(r"[\wæøåÆØÅ]+", sentence)
     if len(words) < 4 or not words[0][:1].isupper() or find_roles(words[0]):
         return False
     first, second = words[0].lower(), words[1].lower()
     if second in _AFTER_SUBJECT or len(first) < 2:
         return False
-    return first in _SHORT_IMPERATIVES or (len(first) >= 3 and f"{first}e" in vocabulary)
+    if first in _SHORT_IMPERATIVES:
+        return True
+    if len(first) < 3:
+        return False
+    return f"{first}e" in vocabulary or _lemma_is_infinitive(first)
+
+
+def _lemma_is_infinitive(word: str) -> bool:
+    """The word's bokmål or nynorsk lemma is the word + -e or -a: an imperative form ("prioriter")."""
+    return any(simplemma.lemmatize(word, lang=lang) in (f"{word}e", f"{word}a") for lang in ("nb", "nn"))
 
 
 def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) -> list[Rule]:
