@@ -9,6 +9,7 @@ asker's profile, the engine, the question log) and posts the result.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import re
@@ -275,18 +276,36 @@ class SlackFrontEnd:
 
     async def _skip_repeats(self, req: AsyncBoltRequest, body: dict, next: Any) -> BoltResponse | None:
         """Answer each request once: Slack's retries (same event id) are acknowledged and dropped,
-        and a signed request replayed verbatim within its five minutes is refused like a forged one."""
-        if req.mode == "http":
-            signature = (req.headers.get("x-slack-signature") or [""])[0]
-            retry = (req.headers.get("x-slack-retry-num") or [None])[0]
-            if signature and not self._signatures.add(signature) and retry is None:
+        and a signed request replayed verbatim within its five minutes is refused with a 401, on
+        whichever replica it reaches (bolt has already checked the signature and its age)."""
+        retry = (req.headers.get("x-slack-retry-num") or [None])[0]
+        if req.mode == "http" and not await self._first_use_of_signature(req):
+            if retry is None:
                 log.warning("refused a replayed Slack request")
-                return BoltResponse(status=401, body={"error": "invalid request"})
+                return BoltResponse(status=401, body={"error": "invalid request: replayed signature"})
+            if not (body.get("event_id") or body.get("trigger_id")):
+                return BoltResponse(status=200, body="")  # the same signed request again: handled once already
         key = body.get("event_id") or body.get("trigger_id")
         if key and not (self._requests.add(key) and await self._claim(f"slack:request:{key}")):
             log.info("Slack request %s already handled (retry %s)", key, req.headers.get("x-slack-retry-num"))
             return BoltResponse(status=200, body="")
         return await next()
+
+    async def _first_use_of_signature(self, req: AsyncBoltRequest) -> bool:
+        """False if this exact signed request (timestamp and signature) came before, to this replica or
+        any other: claimed in the shared state store until its timestamp is too old for bolt to accept.
+        A signature seen twice without Slack's retry header is a copy of a request, not Slack's."""
+        timestamp = (req.headers.get("x-slack-request-timestamp") or ["0"])[0]
+        signature = (req.headers.get("x-slack-signature") or [""])[0]
+        if not signature:
+            return True
+        if not self._signatures.add(signature):
+            return False
+        # Bolt accepts a timestamp up to 5 minutes either side of its clock: the claim lasts until
+        # the request would be refused as stale anyway (SIGNATURE_SECONDS leaves a minute of skew).
+        seconds = max(60.0, int(timestamp) + SIGNATURE_SECONDS - time.time())
+        digest = hashlib.sha256(f"{timestamp}:{signature}".encode("ascii")).hexdigest()
+        return await self._claim(f"slack:signature:{digest}", seconds)
 
     async def _claim(self, key: str, seconds: float | None = None) -> bool:
         """Claim `key` in the shared state store, so a retry that reaches another replica (or this one
