@@ -277,35 +277,56 @@ class SlackFrontEnd:
     async def _skip_repeats(self, req: AsyncBoltRequest, body: dict, next: Any) -> BoltResponse | None:
         """Answer each request once: Slack's retries (same event id) are acknowledged and dropped,
         and a signed request replayed verbatim within its five minutes is refused with a 401, on
-        whichever replica it reaches (bolt has already checked the signature and its age)."""
+        whichever replica it reaches (bolt has already checked the signature and its age).
+
+        Both are claims in the shared state store, made together in one statement before the
+        acknowledgement: the request's event id (or trigger id), and a hash of its timestamp and
+        signature until the timestamp is too old for bolt to accept. A signature seen twice without
+        Slack's retry header is a copy of a request, not Slack's."""
         retry = (req.headers.get("x-slack-retry-num") or [None])[0]
-        if req.mode == "http" and not await self._first_use_of_signature(req):
-            if retry is None:
-                log.warning("refused a replayed Slack request")
-                return BoltResponse(status=401, body={"error": "invalid request: replayed signature"})
-            if not (body.get("event_id") or body.get("trigger_id")):
-                return BoltResponse(status=200, body="")  # the same signed request again: handled once already
-        key = body.get("event_id") or body.get("trigger_id")
-        if key and not (self._requests.add(key) and await self._claim(f"slack:request:{key}")):
-            log.info("Slack request %s already handled (retry %s)", key, req.headers.get("x-slack-retry-num"))
+        request_id = body.get("event_id") or body.get("trigger_id")
+        request_key = f"slack:request:{request_id}" if request_id else None
+        signature_key, signature_seconds = self._signature_claim(req) if req.mode == "http" else (None, None)
+        wanted: dict[str, float | None] = {}
+        replayed = signature_key is not None and not self._signatures.add(signature_key)
+        if signature_key is not None and not replayed:
+            wanted[signature_key] = signature_seconds
+        repeated = request_key is not None and not self._requests.add(request_key)
+        if request_key is not None and not repeated and not (replayed and retry is None):
+            wanted[request_key] = None
+        claimed = await self._claim_all(wanted)
+        replayed = replayed or (signature_key is not None and signature_key not in claimed)
+        repeated = repeated or (request_key is not None and request_key not in claimed)
+        if replayed and retry is None:
+            log.warning("refused a replayed Slack request")
+            return BoltResponse(status=401, body={"error": "invalid request: replayed signature"})
+        if repeated or (replayed and request_key is None):
+            log.info("Slack request %s already handled (retry %s)", request_id, retry)
             return BoltResponse(status=200, body="")
         return await next()
 
-    async def _first_use_of_signature(self, req: AsyncBoltRequest) -> bool:
-        """False if this exact signed request (timestamp and signature) came before, to this replica or
-        any other: claimed in the shared state store until its timestamp is too old for bolt to accept.
-        A signature seen twice without Slack's retry header is a copy of a request, not Slack's."""
+    @staticmethod
+    def _signature_claim(req: AsyncBoltRequest) -> tuple[str | None, float | None]:
+        """The claim key of this exact signed request (a hash of timestamp and signature) and how long
+        to hold it: until bolt would refuse the timestamp as stale anyway (it accepts 5 minutes either
+        side of its clock; SIGNATURE_SECONDS leaves a minute of skew). (None, None) when unsigned."""
         timestamp = (req.headers.get("x-slack-request-timestamp") or ["0"])[0]
         signature = (req.headers.get("x-slack-signature") or [""])[0]
         if not signature:
-            return True
-        if not self._signatures.add(signature):
-            return False
-        # Bolt accepts a timestamp up to 5 minutes either side of its clock: the claim lasts until
-        # the request would be refused as stale anyway (SIGNATURE_SECONDS leaves a minute of skew).
-        seconds = max(60.0, int(timestamp) + SIGNATURE_SECONDS - time.time())
+            return None, None
         digest = hashlib.sha256(f"{timestamp}:{signature}".encode("ascii")).hexdigest()
-        return await self._claim(f"slack:signature:{digest}", seconds)
+        return f"slack:signature:{digest}", max(60.0, int(timestamp) + SIGNATURE_SECONDS - time.time())
+
+    async def _claim_all(self, keys: dict[str, float | None]) -> set[str]:
+        """`Claims.claim_all` in the shared state store; if the store can't be reached, every key
+        counts as claimed (answering twice beats not at all)."""
+        if not keys:
+            return set()
+        try:
+            return await self.services.claims.claim_all_async(keys)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not claim %s in the shared state store (%s); answering anyway", ", ".join(keys), type(exc).__name__)
+            return set(keys)
 
     async def _claim(self, key: str, seconds: float | None = None) -> bool:
         """Claim `key` in the shared state store, so a retry that reaches another replica (or this one
