@@ -4,13 +4,14 @@
 # and for measuring:
 #   make bench  speed and memory figures        make quality  the scorer on the question sets
 #   make bench-burst  200 questions at once through Slack and Teams: median wait / drain time
+#   make bench-index-sharing  a new index generation reaching another replica: shared volume vs PostgreSQL
 
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast bench bench-burst quality quality-kfold setup system-packages readers dictionaries card-renderer previews clean
+.PHONY: demo test test-fast bench bench-burst bench-index-sharing quality quality-kfold setup system-packages readers dictionaries card-renderer previews clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +83,10 @@ bench: setup
 
 bench-burst: setup
 	$(BIN)/python -m bench.burst
+
+# Needs PostgreSQL's server binaries (a throwaway server is started, as the tests do).
+bench-index-sharing: setup system-packages
+	$(BIN)/python -m bench.index_sharing
 
 # Every shared question set scored by ../shared/eval/score.py (other-municipalities from its own index).
 quality: setup

@@ -9,6 +9,7 @@ asker's profile, the engine, the question log) and posts the result.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import re
@@ -275,18 +276,57 @@ class SlackFrontEnd:
 
     async def _skip_repeats(self, req: AsyncBoltRequest, body: dict, next: Any) -> BoltResponse | None:
         """Answer each request once: Slack's retries (same event id) are acknowledged and dropped,
-        and a signed request replayed verbatim within its five minutes is refused like a forged one."""
-        if req.mode == "http":
-            signature = (req.headers.get("x-slack-signature") or [""])[0]
-            retry = (req.headers.get("x-slack-retry-num") or [None])[0]
-            if signature and not self._signatures.add(signature) and retry is None:
-                log.warning("refused a replayed Slack request")
-                return BoltResponse(status=401, body={"error": "invalid request"})
-        key = body.get("event_id") or body.get("trigger_id")
-        if key and not (self._requests.add(key) and await self._claim(f"slack:request:{key}")):
-            log.info("Slack request %s already handled (retry %s)", key, req.headers.get("x-slack-retry-num"))
+        and a signed request replayed verbatim within its five minutes is refused with a 401, on
+        whichever replica it reaches (bolt has already checked the signature and its age).
+
+        Both are claims in the shared state store, made together in one statement before the
+        acknowledgement: the request's event id (or trigger id), and a hash of its timestamp and
+        signature until the timestamp is too old for bolt to accept. A signature seen twice without
+        Slack's retry header is a copy of a request, not Slack's."""
+        retry = (req.headers.get("x-slack-retry-num") or [None])[0]
+        request_id = body.get("event_id") or body.get("trigger_id")
+        request_key = f"slack:request:{request_id}" if request_id else None
+        signature_key, signature_seconds = self._signature_claim(req) if req.mode == "http" else (None, None)
+        wanted: dict[str, float | None] = {}
+        replayed = signature_key is not None and not self._signatures.add(signature_key)
+        if signature_key is not None and not replayed:
+            wanted[signature_key] = signature_seconds
+        repeated = request_key is not None and not self._requests.add(request_key)
+        if request_key is not None and not repeated and not (replayed and retry is None):
+            wanted[request_key] = None
+        claimed = await self._claim_all(wanted)
+        replayed = replayed or (signature_key is not None and signature_key not in claimed)
+        repeated = repeated or (request_key is not None and request_key not in claimed)
+        if replayed and retry is None:
+            log.warning("refused a replayed Slack request")
+            return BoltResponse(status=401, body={"error": "invalid request: replayed signature"})
+        if repeated or (replayed and request_key is None):
+            log.info("Slack request %s already handled (retry %s)", request_id, retry)
             return BoltResponse(status=200, body="")
         return await next()
+
+    @staticmethod
+    def _signature_claim(req: AsyncBoltRequest) -> tuple[str | None, float | None]:
+        """The claim key of this exact signed request (a hash of timestamp and signature) and how long
+        to hold it: until bolt would refuse the timestamp as stale anyway (it accepts 5 minutes either
+        side of its clock; SIGNATURE_SECONDS leaves a minute of skew). (None, None) when unsigned."""
+        timestamp = (req.headers.get("x-slack-request-timestamp") or ["0"])[0]
+        signature = (req.headers.get("x-slack-signature") or [""])[0]
+        if not signature:
+            return None, None
+        digest = hashlib.sha256(f"{timestamp}:{signature}".encode("ascii")).hexdigest()
+        return f"slack:signature:{digest}", max(60.0, int(timestamp) + SIGNATURE_SECONDS - time.time())
+
+    async def _claim_all(self, keys: dict[str, float | None]) -> set[str]:
+        """`Claims.claim_all` in the shared state store; if the store can't be reached, every key
+        counts as claimed (answering twice beats not at all)."""
+        if not keys:
+            return set()
+        try:
+            return await self.services.claims.claim_all_async(keys)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not claim %s in the shared state store (%s); answering anyway", ", ".join(keys), type(exc).__name__)
+            return set(keys)
 
     async def _claim(self, key: str, seconds: float | None = None) -> bool:
         """Claim `key` in the shared state store, so a retry that reaches another replica (or this one

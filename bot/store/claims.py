@@ -39,20 +39,36 @@ class Claims:
 
     def claim(self, key: str, seconds: float | None = None) -> bool:
         """True if this caller is the first to claim `key` (within its day, or `seconds`); blocking, one statement."""
+        return key[:KEY_CHARS] in self.claim_all({key: seconds})
+
+    def claim_all(self, keys: dict[str, float | None]) -> set[str]:
+        """Claim several keys (key → seconds, None for a day) in one statement, e.g. a request's
+        signature and its event id with one round trip; returns the keys (cut to KEY_CHARS) this
+        caller was first to claim. Blocking."""
+        if not keys:
+            return set()
         now = datetime.now(timezone.utc)
-        key = key[:KEY_CHARS]
-        expires = now + timedelta(seconds=self.seconds if seconds is None else seconds)
-        statement = self._insert(claims).values(key=key, claimed_at=now, expires_at=expires, holder=self._holder)
+        rows = {
+            key[:KEY_CHARS]: {
+                "key": key[:KEY_CHARS], "claimed_at": now, "holder": self._holder,
+                "expires_at": now + timedelta(seconds=self.seconds if seconds is None else seconds),
+            }
+            for key, seconds in keys.items()
+        }
+        statement = self._insert(claims).values(list(rows.values()))
         statement = statement.on_conflict_do_update(
             index_elements=[claims.c.key],
             set_={"claimed_at": statement.excluded.claimed_at, "expires_at": statement.excluded.expires_at, "holder": statement.excluded.holder},
             where=claims.c.expires_at < now,
-        ).returning(claims.c.key)  # a row back only when this statement inserted or renewed the claim
+        ).returning(claims.c.key)  # a row back only for each key this statement inserted or renewed
         with self.database.begin() as conn:
-            return conn.execute(statement).first() is not None
+            return {row[0] for row in conn.execute(statement)}
 
     async def claim_async(self, key: str, seconds: float | None = None) -> bool:
         return await self.database.run(lambda: self.claim(key, seconds))
+
+    async def claim_all_async(self, keys: dict[str, float | None]) -> set[str]:
+        return await self.database.run(lambda: self.claim_all(keys))
 
     def held(self, key: str) -> bool:
         """True if `key` is claimed and the claim has not expired."""

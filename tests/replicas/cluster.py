@@ -137,10 +137,12 @@ class Replica:
             return response.status, time.monotonic() - started
 
     async def slack_form(self, session: aiohttp.ClientSession, body: str) -> int:
-        async with session.post(f"{self.url}/slack/events", data=body.encode(),
-                                headers=signed_headers(body, "application/x-www-form-urlencoded")) as response:
-            await response.read()
-            return response.status
+        return (await self.slack_post(session, body, signed_headers(body, "application/x-www-form-urlencoded")))[0]
+
+    async def slack_post(self, session: aiohttp.ClientSession, body: str, headers: dict[str, str]) -> tuple[int, str]:
+        """Post a request exactly as given (headers and all, e.g. one captured and replayed); (status, body)."""
+        async with session.post(f"{self.url}/slack/events", data=body.encode(), headers=headers) as response:
+            return response.status, await response.text()
 
     async def teams_activity(self, session: aiohttp.ClientSession, activity: dict[str, Any]) -> tuple[int, float]:
         """Post an activity to /api/messages; (status, seconds until the HTTP response)."""

@@ -24,7 +24,9 @@ from index.store import current_generation
 from knowledge.library import bundled_documents_dir
 from tests.replicas.cluster import BackgroundLoop, Replica, shared_env, unique_dm_channel
 from tests.standins.postgres_server import new_database
-from tests.standins.slack_standin import FakeSlack, Person, SlackSender, channel_message, dm, mention, new_ts
+from tests.standins.slack_standin import (
+    FakeSlack, Person, SlackSender, buttons, channel_message, dm, mention, new_ts, signed_headers,
+)
 from tests.standins.teams_standin import FakeConnector, personal_message
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -207,6 +209,31 @@ async def test_an_event_and_an_activity_delivered_before_and_after_a_restart_are
     await asyncio.sleep(1.0)
     assert len(answers_in(slack, channel)) == 1
     assert len(teams_answers(teams_connector, activity)) == 1
+
+
+async def test_a_signed_slash_command_and_button_click_replayed_to_replica_2_are_refused_and_handled_once(cluster, slack, session):
+    # Someone who captured a signed request sends it again, byte for byte, within its five minutes,
+    # to the other replica: refused there as on the replica that took it, and never handled twice.
+    sender = SlackSender(None, slack)  # type: ignore[arg-type]
+    hook = f"replayed-{uuid.uuid4().hex[:6]}"
+    body = sender.command_body(PRESS, ASKER, hook=hook)
+    headers = signed_headers(body, "application/x-www-form-urlencoded")
+    status, acknowledgement = await cluster.one.slack_post(session, body, headers)
+    assert status == 200 and "text" in acknowledgement
+    for replica in (cluster.two, cluster.one):
+        status, refusal = await replica.slack_post(session, body, headers)
+        assert status == 401 and "replayed" in refusal
+    (answer,) = await until(lambda: slack.hook_messages(hook), 15, "the slash command's answer")
+
+    feedback_before = cluster.sql("SELECT count(*) FROM feedback")[0][0]
+    body = sender.click_body(buttons(answer["blocks"])["feedback_helpful"], ASKER, ephemeral=True, hook=f"{hook}-click")
+    headers = signed_headers(body, "application/x-www-form-urlencoded")
+    assert (await cluster.one.slack_post(session, body, headers))[0] == 200
+    assert (await cluster.two.slack_post(session, body, headers))[0] == 401
+    await until(lambda: slack.hook_messages(f"{hook}-click"), 15, "the thanks for the feedback")
+    await asyncio.sleep(1.0)  # time enough for a second answer, were one coming
+    assert len(slack.hook_messages(hook)) == 1 and len(slack.hook_messages(f"{hook}-click")) == 1
+    assert cluster.sql("SELECT count(*) FROM feedback")[0][0] == feedback_before + 1
 
 
 async def test_a_follow_up_in_a_thread_answered_by_replica_1_is_answered_by_replica_2(cluster, slack, session):

@@ -443,7 +443,12 @@ class SlackSender:
         body = self.command_body(text, user, **kwargs)
         return await self.post(body, signed_headers(body, "application/x-www-form-urlencoded"))
 
-    async def click(
+    async def click(self, button: dict, user: str, **kwargs: Any):
+        """Post a block_actions payload for one button, as Slack does when someone clicks."""
+        body = self.click_body(button, user, **kwargs)
+        return await self.post(body, signed_headers(body, "application/x-www-form-urlencoded"))
+
+    def click_body(
         self,
         button: dict,
         user: str,
@@ -453,8 +458,8 @@ class SlackSender:
         ephemeral: bool = False,
         team_id: str = TEAM_ID,
         hook: str | None = "click",
-    ):
-        """A block_actions payload for one button, as Slack posts it when someone clicks."""
+    ) -> str:
+        """The form body of a block_actions payload for one button (`payload=<JSON>`)."""
         container: dict[str, Any] = {"type": "message", "channel_id": channel, "is_ephemeral": ephemeral}
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -486,8 +491,7 @@ class SlackSender:
             container["message_ts"] = message["ts"]
             if message.get("thread_ts"):
                 container["thread_ts"] = message["thread_ts"]
-        body = urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
-        return await self.post(body, signed_headers(body, "application/x-www-form-urlencoded"))
+        return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
 
 
     async def submit_view(self, view: dict, user: str, values: dict[str, Any], *, team_id: str = TEAM_ID):

@@ -51,6 +51,15 @@ def test_a_slack_retry_that_reaches_the_other_replica_is_claimed_once(replicas):
     assert claims_two.claim("slack:event:Ev02") is True
 
 
+def test_a_request_and_its_signature_are_claimed_together_and_only_the_new_key_is_won(replicas):
+    one, two = replicas
+    assert Claims(one).claim_all({"slack:signature:s1": 360, "slack:request:T1": None}) == {"slack:signature:s1", "slack:request:T1"}
+    # replica 2 sees Slack's retry of T1, newly signed: its signature is new, the request is not
+    assert Claims(two).claim_all({"slack:signature:s2": 360, "slack:request:T1": None}) == {"slack:signature:s2"}
+    assert Claims(two).claim_all({"slack:signature:s1": 360, "slack:request:T1": None}) == set()  # a copy
+    assert Claims(one).claim_all({}) == set()
+
+
 def test_a_key_claimed_at_the_same_moment_by_many_workers_is_won_once(replicas):
     one, two = replicas
     workers = [Claims(one), Claims(two)] * 8
