@@ -168,3 +168,18 @@ def test_every_invisible_format_character_is_removed_from_a_line():
     assert remove_format_characters("".join(format_characters)) == ""
     assert remove_format_characters("Kan jeg ut\u00adtale meg til pres\u200bsen?\u200f") == "Kan jeg uttale meg til pressen?"
     assert normalise_line("Ansatte kan ut\u00adtale seg\ufeff") == "Ansatte kan uttale seg"
+
+
+def test_advice_in_the_imperative_is_a_rule_even_when_the_document_never_uses_the_infinitive():
+    text = (
+        "Sosiale medier\n\n"
+        "Send kortfatta søknad til kommunedirektøren på e-post før kontoen opprettes. "
+        "Presiser at du ytrar deg som privatperson og ikkje på vegner av kommunen. "
+        "Plan og budsjett blir lagt fram i desember kvart år.\n"
+    )
+    passages = passages_of(text)
+    vocabulary = frozenset(w.lower() for p in passages for w in p.text.split())
+    rules = [r.text for p in passages for r in extract_rules(p, vocabulary)]
+    assert any(r.startswith("Send kortfatta søknad") for r in rules)
+    assert any(r.startswith("Presiser at du ytrar deg") for r in rules)
+    assert not any(r.startswith("Plan og budsjett") for r in rules)  # a noun first, not an imperative
