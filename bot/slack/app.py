@@ -15,7 +15,7 @@ import re
 import time
 import uuid
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Awaitable, Hashable, Protocol
+from typing import TYPE_CHECKING, Any, Coroutine, Hashable, Protocol
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -262,10 +262,14 @@ class SlackFrontEnd:
             for task in pending:
                 task.cancel()
 
-    def _spawn(self, work: Awaitable[None], what: str) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None], what: str, *, answer: bool = False) -> None:
+        """Run `work` in the background; an `answer` (the engine, then posting) on the services'
+        answer loop, so it is posted while a burst of requests is still being received."""
+        answer_loop = self.services.answer_loop if answer else None
+
         async def guarded() -> None:
             try:
-                await work
+                await (answer_loop.run(work) if answer_loop is not None else work)
             except Exception:  # the work reports its own errors to the asker; this only keeps the log
                 log.exception("Slack %s failed", what)
 
@@ -364,7 +368,7 @@ class SlackFrontEnd:
                 await self._claim(f"slack:thread:{channel}:{thread_ts}", THREAD_SECONDS)
             await self._answer(reply, question, context.user_id, context.team_id)
 
-        self._spawn(answer_once(), "answer")
+        self._spawn(answer_once(), "answer", answer=True)
 
     async def _on_command(self, ack: Any, command: dict, respond: AsyncRespond, context: AsyncBoltContext) -> None:
         """`/veileder <question>`, `/veileder help`, `/veileder roles`, `/veileder reindex`."""
@@ -388,7 +392,8 @@ class SlackFrontEnd:
         else:
             await ack(text=phrase("working", detect_language(text[:2000])), response_type="ephemeral")
             reply = ResponseUrlReply(respond, replace=True)
-            self._spawn(self._answer(reply, question_text(text, context.bot_user_id), context.user_id, context.team_id, share=True), "answer")
+            question = question_text(text, context.bot_user_id)
+            self._spawn(self._answer(reply, question, context.user_id, context.team_id, share=True), "answer", answer=True)
 
     async def _on_feedback(self, ack: Any, action: dict, body: dict, respond: AsyncRespond | None, context: AsyncBoltContext) -> None:
         await ack()

@@ -185,9 +185,13 @@ class TeamsBot:
             log.warning("could not claim a Teams activity in the shared state store (%s); answering anyway", type(exc).__name__)
             return True
 
-    def _reply_later(self, context: TurnContext, work: Callable[[TurnContext, Activity], Awaitable[None]]) -> None:
+    def _reply_later(
+        self, context: TurnContext, work: Callable[[TurnContext, Activity], Awaitable[None]], *, answer: bool = False
+    ) -> None:
         """Finish the turn now; run `work(proactive context, the asker's activity)` in a proactive
-        turn of the same conversation, its messages replying to the asker's activity."""
+        turn of the same conversation, its messages replying to the asker's activity. An `answer`
+        (the engine, then sending) runs on the services' answer loop, so it is sent while a burst
+        of activities is still being received."""
         original = context.activity
         identity = context.identity
         continuation = original.get_conversation_reference().get_continuation_activity()
@@ -203,7 +207,8 @@ class TeamsBot:
             except Exception:  # noqa: BLE001 - the connector can't be reached; the log has it
                 log.exception("could not send a Teams answer to conversation %s", original.conversation.id if original.conversation else "?")
 
-        task = asyncio.create_task(run(), name="veileder-teams-answer")
+        answer_loop = self.services.answer_loop if answer else None
+        task = asyncio.create_task(answer_loop.run(run()) if answer_loop is not None else run(), name="veileder-teams-answer")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -239,7 +244,7 @@ class TeamsBot:
         if _REINDEX_RE.match(text):
             self._reply_later(context, self.on_reindex)
             return
-        self._reply_later(context, lambda proactive, asked: self.on_question(proactive, text, asked))
+        self._reply_later(context, lambda proactive, asked: self.on_question(proactive, text, asked), answer=True)
 
     async def on_question(self, context: TurnContext, text: str, activity: Activity) -> None:
         """Answer `activity` (the asker's message) in `context` (a proactive turn of its conversation)."""
