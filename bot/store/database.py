@@ -58,7 +58,8 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._write_lock = threading.RLock() if self.is_sqlite else None  # see `begin`
-        self._executor: ThreadPoolExecutor | None = None
+        self._executors: dict[asyncio.AbstractEventLoop, ThreadPoolExecutor] = {}  # see `run`
+        self._executors_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Any) -> "Database":
@@ -144,14 +145,26 @@ class Database:
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run blocking store work off the event loop, on the store's own threads."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="veileder-db")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor_for(loop), work)
+
+    def _executor_for(self, loop: asyncio.AbstractEventLoop) -> ThreadPoolExecutor:
+        """The store's threads for callers on `loop`: each event loop has its own, so the answers
+        being posted from the answer loop (bot.answering.answer_loop) don't queue their claims and
+        log writes behind a burst's acknowledgements, nor those behind the answers."""
+        with self._executors_lock:
+            for stale in [known for known in self._executors if known.is_closed()]:
+                self._executors.pop(stale).shutdown(wait=False)
+            executor = self._executors.get(loop)
+            if executor is None:
+                executor = self._executors[loop] = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="veileder-db")
+            return executor
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
-            self._executor = None
+        with self._executors_lock:
+            executors, self._executors = list(self._executors.values()), {}
+        for executor in executors:
+            executor.shutdown(wait=False)
         self.engine.dispose()
 
 
