@@ -56,6 +56,13 @@ class AnswerLoop:
                 self._gate = None
             return self._loop
 
+    def is_current(self) -> bool:
+        """True when called on the answer loop."""
+        try:
+            return self._loop is not None and asyncio.get_running_loop() is self._loop
+        except RuntimeError:  # no loop running here
+            return False
+
     async def run(self, work: Coroutine[object, object, T]) -> T:
         """Await `work` run on the answer loop, at most `slots` at once in the order they came;
         cancelling the caller cancels the work there."""

@@ -17,6 +17,7 @@ import uuid
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Coroutine, Hashable, Protocol
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -217,6 +218,7 @@ class SlackFrontEnd:
         self._messages = Seen(REPEAT_SECONDS)
         self._threads = Seen(THREAD_SECONDS)
         self._answers: OrderedDict[str, Answer] = OrderedDict()
+        self._answer_client: AsyncWebClient | None = None  # made on the answer loop, see `web_client`
         self._profiles: dict[str, tuple[float, str | None]] = {}
         self._register()
 
@@ -240,6 +242,34 @@ class SlackFrontEnd:
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
+    def web_client(self) -> AsyncWebClient:
+        """The Web API client for the running loop: on the services' answer loop one of its own that
+        keeps its connections open (an aiohttp session made there), so an answer's four calls
+        (reaction, profile, post, reaction) don't each open a connection; elsewhere `self.client`."""
+        answer_loop = self.services.answer_loop
+        if answer_loop is None or not answer_loop.is_current():
+            return self.client
+        if self._answer_client is None or self._answer_client.session is None or self._answer_client.session.closed:
+            base = self.client
+            session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=base.timeout), trust_env=base.trust_env_in_session
+            )
+            self._answer_client = AsyncWebClient(
+                token=base.token, base_url=base.base_url, timeout=base.timeout, ssl=base.ssl, proxy=base.proxy,
+                session=session, headers=dict(base.headers), retry_handlers=list(base.retry_handlers),
+            )
+        return self._answer_client
+
+    async def _close_answer_client(self) -> None:
+        client, self._answer_client = self._answer_client, None
+        answer_loop = self.services.answer_loop
+        if client is None or client.session is None or answer_loop is None:
+            return
+        try:  # on the loop it was made on
+            await asyncio.wait_for(answer_loop.run(client.session.close()), SHUTDOWN_SECONDS)
+        except Exception:  # noqa: BLE001 - the process is stopping anyway
+            log.debug("could not close the answer loop's Slack session", exc_info=True)
+
     async def start_socket_mode(self, app_token: str) -> None:
         """Connect over Socket Mode in the background: a slow or failing connect never blocks startup."""
         self.socket = AsyncSocketModeHandler(self.bolt, app_token, web_client=self.client)
@@ -261,6 +291,7 @@ class SlackFrontEnd:
             done, pending = await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_SECONDS)
             for task in pending:
                 task.cancel()
+        await self._close_answer_client()
 
     def _spawn(self, work: Coroutine[Any, Any, None], what: str, *, answer: bool = False) -> None:
         """Run `work` in the background; an `answer` (the engine, then posting) on the services'
@@ -315,7 +346,7 @@ class SlackFrontEnd:
         if cached and cached[0] > time.monotonic() - PROFILE_SECONDS:
             return cached[1]
         try:
-            response = await self.client.users_info(user=user_id)
+            response = await self.web_client().users_info(user=user_id)
         except SlackApiError as exc:
             log.warning("users.info failed for a user: %s", exc.response.get("error"))
             return None
@@ -358,9 +389,9 @@ class SlackFrontEnd:
         if thread_ts and not channel.startswith("D"):
             self._threads.add((channel, thread_ts))  # follow-ups in this thread are for us too
         question = question_text(event.get("text"), context.bot_user_id)
-        reply = ConversationReply(self.client, channel, ts, thread_ts)
 
         async def answer_once() -> None:
+            reply = ConversationReply(self.web_client(), channel, ts, thread_ts)
             # The message itself, whichever event or replica brought it: answered once.
             if not await self._claim(f"slack:message:{channel}:{ts}"):
                 return
