@@ -18,11 +18,6 @@ from bot.settings import Settings
 from bot.store.claims import Claims
 from bot.store.database import Database
 
-# Questions answered at once on the answer loop, per engine worker: one being computed, one whose
-# answer is being posted, one whose "working" signal is being sent; the rest wait their turn, so
-# the first askers of a burst are answered first instead of every asker's first step going first.
-ANSWER_SLOTS_PER_WORKER = 3
-
 ReindexFn = Callable[[str | None], Awaitable[str]]  # municipality or None → a summary to show in the chat
 
 
@@ -59,7 +54,7 @@ class BotServices:
         if self.workers is None:  # its threads start with the first question
             self.workers = AnswerWorkers(self.settings.resolved_answer_workers())
         if self.answer_loop is None:  # its thread starts with the first question
-            self.answer_loop = AnswerLoop(slots=ANSWER_SLOTS_PER_WORKER * self.workers.size)
+            self.answer_loop = AnswerLoop(slots=self.settings.resolved_answer_slots())
 
     @property
     def database(self) -> Database:

@@ -9,9 +9,10 @@ received: the median asker waited ~0.8 of the time the burst took, not ~0.5 (`be
 On a loop of its own an answer is posted as soon as the engine has it, while requests are still
 being taken in; the engine's worker pool (`AnswerWorkers`) keeps answers in arrival order.
 
-The loop takes at most `slots` questions at once, first come first served (`BotServices` gives
-it three per engine worker): with all 200 at once, every asker's first step (the "working"
-reaction or typing indicator) would again go before anyone's answer.
+The loop takes at most `slots` questions at once, first come first served (VEILEDER_ANSWER_SLOTS,
+by default three per engine worker, see `Settings.resolved_answer_slots`): with all 200 at once,
+every asker's first step (the "working" reaction or typing indicator) would again go before
+anyone's answer, and the burst's acknowledgements would wait behind the answers' work.
 
 Only the answering work goes here (coroutines that make their own HTTP calls on whichever loop
 runs them); acknowledgements, claims and admin work stay on the receiving loop.
