@@ -73,6 +73,8 @@ async def _readyz(request: web.Request) -> web.Response:
 async def _close_workers(services: BotServices) -> None:
     if services.workers is not None:
         services.workers.close()
+    if services.answer_loop is not None:
+        services.answer_loop.close()
 
 
 def create_web_app(services: BotServices) -> web.Application:
@@ -80,7 +82,6 @@ def create_web_app(services: BotServices) -> web.Application:
     secret are set) and Teams' /api/messages (when its connection is configured)."""
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[undecodable_input])
     app[SERVICES] = services
-    app.on_cleanup.append(lambda _app: _close_workers(services))
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     mount_admin(app, services)
@@ -95,6 +96,8 @@ def create_web_app(services: BotServices) -> web.Application:
         log.info("Teams front end not available")
     else:
         mount_teams(app, services)
+    # Last, so the front ends' own cleanup (answers being posted get a few seconds) runs first.
+    app.on_cleanup.append(lambda _app: _close_workers(services))
     return app
 
 

@@ -10,6 +10,7 @@ from bot.admin.cases import CaseStore
 from bot.admin.crisis import CrisisStore
 from bot.admin.question_log import QuestionLog
 from bot.answering.answer import Answer
+from bot.answering.answer_loop import AnswerLoop
 from bot.answering.engine import AnswerEngine
 from bot.answering.workers import AnswerWorkers
 from bot.graph.profile import GraphProfiles
@@ -41,8 +42,9 @@ class BotServices:
     cases: CaseStore | None = None  # the advisers' cases (None: on the question log's database)
     startup_error: str | None = None
     running: dict[str, Any] = field(default_factory=dict)
-    _engine_ready: asyncio.Event | None = field(default=None, repr=False)
+    _engine_ready: dict[asyncio.AbstractEventLoop, asyncio.Event] = field(default_factory=dict, repr=False)
     workers: AnswerWorkers | None = None  # the engine's own pool; None: `settings.answer_workers` threads
+    answer_loop: AnswerLoop | None = None  # where front ends answer and post (see bot.answering.answer_loop); None: a new one
 
     def __post_init__(self) -> None:
         if self.claims is None:
@@ -51,23 +53,27 @@ class BotServices:
             self.cases = CaseStore(self.log)
         if self.workers is None:  # its threads start with the first question
             self.workers = AnswerWorkers(self.settings.resolved_answer_workers())
+        if self.answer_loop is None:  # its thread starts with the first question
+            self.answer_loop = AnswerLoop(slots=self.settings.resolved_answer_slots())
 
     @property
     def database(self) -> Database:
         return self.log.database
 
     def engine_loaded(self, engine: AnswerEngine) -> None:
-        """Called on the event loop when the background start has loaded the engine."""
+        """Called when the background start has loaded the engine; wakes whoever waits for it, on
+        the receiving loop and the answer loop alike."""
         self.engine = engine
-        if self._engine_ready is not None:
-            self._engine_ready.set()
+        for loop, ready in list(self._engine_ready.items()):
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(ready.set)
 
     async def ready_engine(self) -> AnswerEngine:
         """The engine, waiting while the model is still loading."""
         if self.engine is None:
-            if self._engine_ready is None:
-                self._engine_ready = asyncio.Event()
-            await self._engine_ready.wait()
+            ready = self._engine_ready.setdefault(asyncio.get_running_loop(), asyncio.Event())
+            if self.engine is None:  # engine_loaded sets the engine before it wakes the waiters
+                await ready.wait()
         assert self.engine is not None
         return self.engine
 

@@ -158,7 +158,7 @@ class CaseStore:
         rule = answer.rule or (answer.role_rules[0].rule if answer.role_rules else None)
         topic = rule.citation.section if rule else (answer.passages[0].citation.section if answer.passages and answer.answered else None)
         case_id = str(uuid.uuid4())
-        with self.engine.begin() as conn:
+        with self.log.database.begin() as conn:
             conn.execute(
                 insert(cases).values(
                     id=case_id,
@@ -192,7 +192,7 @@ class CaseStore:
 
     def set_case_message(self, case_id: str, where: dict[str, Any]) -> None:
         """Remember where the case message stands in the advisers' channel (to update it later)."""
-        with self.engine.begin() as conn:
+        with self.log.database.begin() as conn:
             conn.execute(update(cases).where(cases.c.id == case_id).values(case_message=json.dumps(where, ensure_ascii=False)))
 
     def unposted(self) -> list[Case]:
@@ -204,7 +204,7 @@ class CaseStore:
     def take_for_posting(self, case_id: str, where: str) -> bool:
         """Reserve an unposted case for one front end (`where`: "slack" | "teams"), so that of
         several replicas exactly one posts it. False when someone else has."""
-        with self.engine.begin() as conn:
+        with self.log.database.begin() as conn:
             return bool(
                 conn.execute(
                     update(cases).where(cases.c.id == case_id, cases.c.case_message.is_(None)).values(case_message=json.dumps({"posting": where}))
@@ -225,7 +225,7 @@ class CaseStore:
     def claim(self, case_id: str, adviser_id: str, adviser_name: str) -> Outcome:
         """The adviser takes an open case. Claiming one's own case again changes nothing; someone
         else's or an answered case is refused with the reason."""
-        with self.engine.begin() as conn:
+        with self.log.database.begin() as conn:
             done = conn.execute(
                 update(cases)
                 .where(cases.c.id == case_id, cases.c.state == OPEN)
@@ -247,7 +247,7 @@ class CaseStore:
         if not text:
             raise ValueError("a reply can't be empty")
         now = _now()
-        with self.engine.begin() as conn:
+        with self.log.database.begin() as conn:
             done = conn.execute(
                 update(cases)
                 .where(
@@ -278,7 +278,7 @@ class CaseStore:
             asker_hash = conn.execute(select(cases.c.asker_hash).where(cases.c.id == case_id)).scalar()
         if asker_hash is None or asker_hash != self.log.user_hash(asker_id):
             return Outcome(False, case, "not_asker")
-        with self.engine.begin() as conn:
+        with self.log.database.begin() as conn:
             done = conn.execute(
                 update(cases).where(cases.c.id == case_id, cases.c.state == ANSWERED).values(state=CLOSED, helpful=True, closed_at=_now())
             ).rowcount
@@ -301,7 +301,7 @@ class CaseStore:
         return [_case(r) for r in rows]
 
     def mark_reminded(self, case_id: str, now: datetime | None = None) -> None:
-        with self.engine.begin() as conn:
+        with self.log.database.begin() as conn:
             conn.execute(update(cases).where(cases.c.id == case_id).values(reminded_at=now or _now()))
 
     def summary(self, municipality: str | None = None, since: date | None = None, top: int = 10) -> CaseSummary:
@@ -327,7 +327,7 @@ class CaseStore:
         """Retention: cases opened more than `days` ago are deleted (they hold the asker's name and
         question). Adviser notes stay: they are the department's own signed answers, without the asker."""
         cutoff = _now() - timedelta(days=days)
-        with self.engine.begin() as conn:
+        with self.log.database.begin() as conn:
             conn.execute(update(notes).where(notes.c.case_id.in_(select(cases.c.id).where(cases.c.created_at < cutoff))).values(case_id=None))
             return conn.execute(delete(cases).where(cases.c.created_at < cutoff)).rowcount or 0
 
@@ -342,7 +342,7 @@ class CaseStore:
         if case.reply is None or case.municipality is None:
             return Outcome(False, case, "not_answered")
         note_id = str(uuid.uuid4())
-        with self.engine.begin() as conn:
+        with self.log.database.begin() as conn:
             done = conn.execute(update(cases).where(cases.c.id == case_id, cases.c.note_id.is_(None)).values(note_id=note_id)).rowcount
             if done:
                 conn.execute(
@@ -355,7 +355,7 @@ class CaseStore:
 
     def withdraw_note(self, note_id: str, by: str) -> bool:
         """Withdraw a note: it leaves the index at the next build. False when unknown or already withdrawn."""
-        with self.engine.begin() as conn:
+        with self.log.database.begin() as conn:
             return bool(
                 conn.execute(
                     update(notes).where(notes.c.id == note_id, notes.c.withdrawn_at.is_(None)).values(withdrawn_at=_now(), withdrawn_by=by)

@@ -66,7 +66,7 @@ class QuestionLog:
     def record_question(self, platform: str, user_id: str | None, answer: Answer) -> str:
         """Store one answered (or refused) question; returns its id for feedback buttons."""
         question_id = str(uuid.uuid4())
-        with self.engine.begin() as conn:
+        with self.database.begin() as conn:
             conn.execute(
                 insert(questions).values(
                     id=question_id,
@@ -90,7 +90,7 @@ class QuestionLog:
     def record_feedback(self, question_id: str, helpful: bool, user_id: str | None) -> bool:
         """Store a helpful / not helpful click; a second click by the same person replaces the first. False if unknown id."""
         user = self.user_hash(user_id)
-        with self.engine.begin() as conn:
+        with self.database.begin() as conn:
             if conn.execute(select(questions.c.id).where(questions.c.id == question_id)).first() is None:
                 return False
             existing = conn.execute(
@@ -110,7 +110,7 @@ class QuestionLog:
     def delete_older_than(self, days: int) -> int:
         """Retention: remove questions (and their feedback) older than `days`."""
         cutoff = datetime.now(timezone.utc) - timedelta(days=days)
-        with self.engine.begin() as conn:
+        with self.database.begin() as conn:
             old = select(questions.c.id).where(questions.c.asked_at < cutoff)
             conn.execute(delete(feedback).where(feedback.c.question_id.in_(old)))
             return conn.execute(delete(questions).where(questions.c.asked_at < cutoff)).rowcount or 0

@@ -12,7 +12,9 @@ import sys
 
 COMMAND_LEVELS = {"serve": logging.INFO}
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-QUIET_LOGGERS = ("bm25s",)  # it logs every index build at DEBUG/INFO
+# bm25s logs every index build at DEBUG/INFO; the Agents SDK logs every reply it sends to Teams at
+# INFO (several lines per answer), and its user-token client warns twice per turn when anonymous.
+QUIET_LOGGERS = ("bm25s", "microsoft_agents")
 
 
 def level_for(command: str | None) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Awaitable, Protocol
+from typing import Any, Awaitable, Coroutine, Protocol
 
 from slack_sdk.errors import SlackApiError
 
@@ -42,7 +42,7 @@ class SlackHost(Protocol):
 
     async def _profile_title(self, user_id: str | None) -> str | None: ...
 
-    def _spawn(self, work: Awaitable[None], what: str) -> None: ...
+    def _spawn(self, work: Coroutine[Any, Any, None], what: str, *, answer: bool = False) -> None: ...
 
     def _apology(self, language: str, what: str) -> str: ...
 

@@ -16,8 +16,9 @@ import re
 import time
 import uuid
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Awaitable, Hashable, Protocol
+from typing import TYPE_CHECKING, Any, Coroutine, Hashable, Protocol
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -218,6 +219,7 @@ class SlackFrontEnd:
         self._messages = Seen(REPEAT_SECONDS)
         self._threads = Seen(THREAD_SECONDS)
         self._answers: OrderedDict[str, Answer] = OrderedDict()
+        self._answer_client: AsyncWebClient | None = None  # made on the answer loop, see `web_client`
         self._profiles: dict[str, tuple[float, str | None]] = {}
         self._register()
 
@@ -241,6 +243,34 @@ class SlackFrontEnd:
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
+    def web_client(self) -> AsyncWebClient:
+        """The Web API client for the running loop: on the services' answer loop one of its own that
+        keeps its connections open (an aiohttp session made there), so an answer's four calls
+        (reaction, profile, post, reaction) don't each open a connection; elsewhere `self.client`."""
+        answer_loop = self.services.answer_loop
+        if answer_loop is None or not answer_loop.is_current():
+            return self.client
+        if self._answer_client is None or self._answer_client.session is None or self._answer_client.session.closed:
+            base = self.client
+            session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=base.timeout), trust_env=base.trust_env_in_session
+            )
+            self._answer_client = AsyncWebClient(
+                token=base.token, base_url=base.base_url, timeout=base.timeout, ssl=base.ssl, proxy=base.proxy,
+                session=session, headers=dict(base.headers), retry_handlers=list(base.retry_handlers),
+            )
+        return self._answer_client
+
+    async def _close_answer_client(self) -> None:
+        client, self._answer_client = self._answer_client, None
+        answer_loop = self.services.answer_loop
+        if client is None or client.session is None or answer_loop is None:
+            return
+        try:  # on the loop it was made on
+            await asyncio.wait_for(answer_loop.run(client.session.close()), SHUTDOWN_SECONDS)
+        except Exception:  # noqa: BLE001 - the process is stopping anyway
+            log.debug("could not close the answer loop's Slack session", exc_info=True)
+
     async def start_socket_mode(self, app_token: str) -> None:
         """Connect over Socket Mode in the background: a slow or failing connect never blocks startup."""
         self.socket = AsyncSocketModeHandler(self.bolt, app_token, web_client=self.client)
@@ -262,11 +292,16 @@ class SlackFrontEnd:
             done, pending = await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_SECONDS)
             for task in pending:
                 task.cancel()
+        await self._close_answer_client()
 
-    def _spawn(self, work: Awaitable[None], what: str) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None], what: str, *, answer: bool = False) -> None:
+        """Run `work` in the background; an `answer` (the engine, then posting) on the services'
+        answer loop, so it is posted while a burst of requests is still being received."""
+        answer_loop = self.services.answer_loop if answer else None
+
         async def guarded() -> None:
             try:
-                await work
+                await (answer_loop.run(work) if answer_loop is not None else work)
             except Exception:  # the work reports its own errors to the asker; this only keeps the log
                 log.exception("Slack %s failed", what)
 
@@ -351,7 +386,7 @@ class SlackFrontEnd:
         if cached and cached[0] > time.monotonic() - PROFILE_SECONDS:
             return cached[1]
         try:
-            response = await self.client.users_info(user=user_id)
+            response = await self.web_client().users_info(user=user_id)
         except SlackApiError as exc:
             log.warning("users.info failed for a user: %s", exc.response.get("error"))
             return None
@@ -394,9 +429,9 @@ class SlackFrontEnd:
         if thread_ts and not channel.startswith("D"):
             self._threads.add((channel, thread_ts))  # follow-ups in this thread are for us too
         question = question_text(event.get("text"), context.bot_user_id)
-        reply = ConversationReply(self.client, channel, ts, thread_ts)
 
         async def answer_once() -> None:
+            reply = ConversationReply(self.web_client(), channel, ts, thread_ts)
             # The message itself, whichever event or replica brought it: answered once.
             if not await self._claim(f"slack:message:{channel}:{ts}"):
                 return
@@ -404,7 +439,7 @@ class SlackFrontEnd:
                 await self._claim(f"slack:thread:{channel}:{thread_ts}", THREAD_SECONDS)
             await self._answer(reply, question, context.user_id, context.team_id)
 
-        self._spawn(answer_once(), "answer")
+        self._spawn(answer_once(), "answer", answer=True)
 
     async def _on_command(self, ack: Any, command: dict, respond: AsyncRespond, context: AsyncBoltContext) -> None:
         """`/veileder <question>`, `/veileder help`, `/veileder roles`, `/veileder reindex`."""
@@ -428,7 +463,8 @@ class SlackFrontEnd:
         else:
             await ack(text=phrase("working", detect_language(text[:2000])), response_type="ephemeral")
             reply = ResponseUrlReply(respond, replace=True)
-            self._spawn(self._answer(reply, question_text(text, context.bot_user_id), context.user_id, context.team_id, share=True), "answer")
+            question = question_text(text, context.bot_user_id)
+            self._spawn(self._answer(reply, question, context.user_id, context.team_id, share=True), "answer", answer=True)
 
     async def _on_feedback(self, ack: Any, action: dict, body: dict, respond: AsyncRespond | None, context: AsyncBoltContext) -> None:
         await ack()

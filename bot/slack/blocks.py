@@ -50,15 +50,25 @@ def _escaped_len(char: str) -> int:
     return {"&": 5, "<": 4, ">": 4}.get(char, 1)
 
 
+def escaped_length(text: str) -> int:
+    """len(escape(text)), without building the escaped text."""
+    return len(text) + 4 * text.count("&") + 3 * (text.count("<") + text.count(">"))
+
+
 def _prefix_fitting(text: str, size: int) -> int:
     """How many characters of `text` fit in `size` once escaped, preferring to end at a space."""
-    used = 0
-    for i, char in enumerate(text):
-        used += _escaped_len(char)
-        if used > size:
-            space = text.rfind(" ", 0, i)
-            return space if space > i // 2 else i
-    return len(text)
+    if escaped_length(text) <= size:
+        return len(text)
+    if escaped_length(text) == len(text):  # nothing to escape: the first `size` characters fit
+        cut = size
+    else:
+        used = 0
+        for cut, char in enumerate(text):
+            used += _escaped_len(char)
+            if used > size:
+                break
+    space = text.rfind(" ", 0, cut)
+    return space if space > cut // 2 else cut
 
 
 def chunks(text: str, size: int) -> list[str]:
@@ -75,7 +85,7 @@ def chunks(text: str, size: int) -> list[str]:
 def shorten(text: str, size: int) -> str:
     """`text` within `size` characters once escaped, ending in '…' when cut (not yet escaped)."""
     text = text.strip()
-    if sum(_escaped_len(c) for c in text) <= size:
+    if escaped_length(text) <= size:
         return text
     return text[: _prefix_fitting(text, size - 1)].rstrip() + "…"
 

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
@@ -56,7 +57,9 @@ class Database:
         self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True, **options)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._executor: ThreadPoolExecutor | None = None
+        self._write_lock = threading.RLock() if self.is_sqlite else None  # see `begin`
+        self._executors: dict[asyncio.AbstractEventLoop, ThreadPoolExecutor] = {}  # see `run`
+        self._executors_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Any) -> "Database":
@@ -127,19 +130,41 @@ class Database:
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+        """A transaction, committed at the end of the block (rolled back on an error).
+
+        On SQLite, one at a time per process: SQLite lets one connection write at a time, and one
+        that finds the file locked retries from its busy handler, sleeping 1 to 100 ms between
+        tries. Under a burst (a claim per request, a log line per answer, from the store's threads
+        at once) that made a one-millisecond claim take up to a second; waiting on this lock
+        instead wakes as soon as the other transaction ends. Other processes on the same file
+        still wait through busy_timeout.
+        """
+        with self._write_lock if self._write_lock is not None else contextlib.nullcontext():
+            with self.engine.begin() as conn:
+                yield conn
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run blocking store work off the event loop, on the store's own threads."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="veileder-db")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor_for(loop), work)
+
+    def _executor_for(self, loop: asyncio.AbstractEventLoop) -> ThreadPoolExecutor:
+        """The store's threads for callers on `loop`: each event loop has its own, so the answers
+        being posted from the answer loop (bot.answering.answer_loop) don't queue their claims and
+        log writes behind a burst's acknowledgements, nor those behind the answers."""
+        with self._executors_lock:
+            for stale in [known for known in self._executors if known.is_closed()]:
+                self._executors.pop(stale).shutdown(wait=False)
+            executor = self._executors.get(loop)
+            if executor is None:
+                executor = self._executors[loop] = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="veileder-db")
+            return executor
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
-            self._executor = None
+        with self._executors_lock:
+            executors, self._executors = list(self._executors.values()), {}
+        for executor in executors:
+            executor.shutdown(wait=False)
         self.engine.dispose()
 
 
