@@ -150,7 +150,7 @@ async def teams_burst(session, url: str, connector, timing: Timing, n: int, firs
     await _until(lambda: all(k in timing.answered for k in timing.sent), ANSWER_SECONDS)
 
 
-async def run(env: dict[str, str], n: int, tmp: Path) -> list[tuple[str, tuple[float, float, float, int, float]]]:
+async def run(env: dict[str, str], n: int, tmp: Path, latency: float = 0.0) -> list[tuple[str, tuple[float, float, float, int, float]]]:
     import aiohttp
 
     from tests.standins.slack_standin import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, FakeSlack
@@ -165,8 +165,17 @@ async def run(env: dict[str, str], n: int, tmp: Path) -> list[tuple[str, tuple[f
                 timing.answered.setdefault(str(call.args.get("channel")), time.perf_counter())
             super()._record()
 
+        async def _web_api(self, request):
+            await asyncio.sleep(latency)  # Slack's Web API as far away as --latency says
+            return await super()._web_api(request)
+
     class TimedConnector(FakeConnector):
+        async def _update(self, request):
+            await asyncio.sleep(latency)
+            return await super()._update(request)
+
         async def _receive(self, request):
+            await asyncio.sleep(latency)  # the Bot Connector as far away as --latency says
             response = await super()._receive(request)
             sent = self.sent[-1]
             if sent.type == "message" and sent.card is not None:
@@ -213,6 +222,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=200, help="questions in the burst (default 200)")
     parser.add_argument("--model", help="'hashing' for the fast test embedder (default: VEILEDER_MODEL)")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds each Slack Web API or Bot Connector call takes to answer (default 0: the stand-ins answer at once)")
     args = parser.parse_args()
 
     import logging
@@ -236,8 +247,9 @@ def main() -> None:
         base = Settings()
         env.update(VEILEDER_MODEL=base.model, VEILEDER_INDEX_DIR=str(base.resolved_index_dir()))
     workers = Settings().resolved_answer_workers()
-    print(f"burst of {args.n} questions, {workers} answer workers, model {env['VEILEDER_MODEL']}, server in its own process")
-    for name, (median, drain, ratio, answered, slowest_ack) in asyncio.run(run(env, args.n, tmp)):
+    print(f"burst of {args.n} questions, {workers} answer workers, {Settings().resolved_answer_slots()} answer slots, "
+          f"model {env['VEILEDER_MODEL']}, server in its own process, platform latency {args.latency:.2f} s")
+    for name, (median, drain, ratio, answered, slowest_ack) in asyncio.run(run(env, args.n, tmp, args.latency)):
         verdict = "ok" if ratio <= 0.6 and answered == args.n else "over target"
         print(f"{args.n} concurrent {name}: {answered} answered, median time to answer {median:.2f} s, "
               f"drain {drain:.2f} s, median/drain {ratio:.2f}   target ≤ 0.6 ({verdict}); slowest acknowledgement {slowest_ack:.2f} s")
