@@ -169,8 +169,15 @@ def is_imperative(sentence: str, vocabulary: frozenset[str]) -> bool:
     return f"{first}e" in vocabulary or _lemma_is_infinitive(first)
 
 
+# Endings of derived nouns ("bevissthet", "opplysning", "informasjon"): never an imperative, though
+# simplemma's nynorsk dictionary lemmatises some of them as if they were ("bevissthet" → "bevissthete").
+_NOUN_ENDINGS = ("het", "heit", "else", "ing", "sjon", "skap", "dom", "itet", "ment")
+
+
 def _lemma_is_infinitive(word: str) -> bool:
     """The word's bokmål or nynorsk lemma is the word + -e or -a: an imperative form ("prioriter")."""
+    if word.endswith(_NOUN_ENDINGS):
+        return False
     return any(simplemma.lemmatize(word, lang=lang) in (f"{word}e", f"{word}a") for lang in ("nb", "nn"))
 
 

@@ -175,7 +175,8 @@ def test_advice_in_the_imperative_is_a_rule_even_when_the_document_never_uses_th
         "Sosiale medier\n\n"
         "Send kortfatta søknad til kommunedirektøren på e-post før kontoen opprettes. "
         "Presiser at du ytrar deg som privatperson og ikkje på vegner av kommunen. "
-        "Plan og budsjett blir lagt fram i desember kvart år.\n"
+        "Plan og budsjett blir lagt fram i desember kvart år. "
+        "Bevissthet om de ulike rollene til folkevalgte og ansatte i kommunen.\n"
     )
     passages = passages_of(text)
     vocabulary = frozenset(w.lower() for p in passages for w in p.text.split())
@@ -183,3 +184,4 @@ def test_advice_in_the_imperative_is_a_rule_even_when_the_document_never_uses_th
     assert any(r.startswith("Send kortfatta søknad") for r in rules)
     assert any(r.startswith("Presiser at du ytrar deg") for r in rules)
     assert not any(r.startswith("Plan og budsjett") for r in rules)  # a noun first, not an imperative
+    assert not any(r.startswith("Bevissthet om") for r in rules)  # nor a derived noun ("-het")
