@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from knowledge.errors import VeilederError
+
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -164,3 +166,26 @@ class Settings(BaseSettings):
 
     def admin_user_ids(self) -> set[str]:
         return {u.strip() for u in self.admin_users.split(",") if u.strip()}
+
+
+class SettingsError(VeilederError, ValueError):
+    """A setting from the environment or `.env` has a value Veileder can't use; the message names it."""
+
+
+def load_settings() -> Settings:
+    """The settings from the environment and `.env`. Raises SettingsError naming each bad value
+    ("VEILEDER_ANSWER_SLOTS='abc': Input should be a valid integer …") instead of pydantic's report."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error.get("loc", ())) or "settings"
+            name = field if field.isupper() else f"VEILEDER_{field.upper()}"
+            problems.append(f"{name}={error.get('input')!r}: {error.get('msg')}")
+        raise SettingsError(
+            "bad setting" + ("s" if len(problems) > 1 else "") + " in the environment or .env — " + "; ".join(problems)
+            + " (fix or remove it; README \"Configuration\" lists the settings)"
+        ) from None

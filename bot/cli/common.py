@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
     help="Veileder: answers staff's questions about the municipality's communication rules, from its own strategy documents.",
@@ -27,7 +27,12 @@ def fail(message: str) -> None:
 
 
 def command_settings(index: Path | None = None, documents: Path | None = None) -> Settings:
-    settings = Settings()
+    """The settings (environment, `.env`) with the command's options applied; a bad value ends the
+    command with one error line naming it (exit code 2)."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        fail(str(exc))
     updates = {}
     if index is not None:
         updates["index_dir"] = index

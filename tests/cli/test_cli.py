@@ -244,3 +244,13 @@ def test_the_role_table_in_an_answer_has_no_empty_header_row(env):
     assert result.exit_code == 0, result.output
     assert "Per rolle" in result.stdout  # the answer differs by role, so it shows the table
     assert "┃" not in result.stdout and "┡" not in result.stdout  # header rows are drawn with heavy lines
+
+
+@pytest.mark.parametrize("value", ["0", "abc", ""])
+def test_an_admin_with_a_bad_setting_gets_one_line_naming_it(env, monkeypatch, value):
+    monkeypatch.setenv("VEILEDER_ANSWER_SLOTS", value)
+    for command in (["ask", "Kan jeg uttale meg til pressen?", "-m", "ostre-toten"], ["serve", "--port", "1"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        assert "VEILEDER_ANSWER_SLOTS=" in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
