@@ -237,7 +237,10 @@ def serve(
                 return
             services.engine_loaded(engine)
             generation = engine.retriever().stored.generation
-            log.info("ready: model loaded, index %s served", generation)
+            log.info(
+                "ready: model loaded, index %s served; %d answer workers, %d answer slots",
+                generation, settings.resolved_answer_workers(), settings.resolved_answer_slots(),
+            )
             say(f"Ready: model loaded, index {generation} served.")
 
         services.running["loader"] = asyncio.create_task(run(), name="veileder-load")

@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     retention_days: int = Field(365, description="Stored questions older than this are deleted")
     user_hash_salt: str | None = Field(None, description="Salt for hashing user ids (default: generated once in DATA_DIR)")
     answer_workers: int | None = Field(None, ge=1, le=64, description="`veileder serve`: questions answered at once (the engine's own worker pool; default: one per core)")
-    answer_slots: int | None = Field(None, ge=1, le=1024, description="`veileder serve`: questions being answered and posted at once on the answer loop (default: 16 per answer worker); raise it when Slack or Teams answer slowly")
+    answer_slots: int | None = Field(None, ge=1, le=1024, description="`veileder serve`: questions being answered and posted at once on the answer loop (default: 8 per answer worker); raise it when Slack or Teams answer slowly")
     log_format: Literal["text", "json"] = Field("text", description="Log lines as text or as one JSON object per line")
     teams_jwks_url: str | None = Field(None, description="Where Teams' token signing keys are fetched (default: the address the token's issuer publishes)")
 
@@ -155,14 +155,14 @@ class Settings(BaseSettings):
         return self.answer_workers or os.cpu_count() or 1
 
     def resolved_answer_slots(self) -> int:
-        """ANSWER_SLOTS, else 16 per answer worker. Each slot holds one question from its "working"
+        """ANSWER_SLOTS, else 8 per answer worker. Each slot holds one question from its "working"
         signal to its posted answer, so it also waits on Slack's or Teams' replies: with 0.2 s per
-        platform call a burst of 200 took 28 s to drain with 3 slots per worker and 6 s with 16
-        (`python -m bench.burst --latency 0.2`, 2 workers). Fewer slots keep the answers' own work
-        from delaying the burst's acknowledgements where the platform answers at once (the
-        stand-ins: slowest Teams ack 1.4 s with 3 per worker, 2.9 s with 16), which real platforms
-        never do; see README "Benchmark"."""
-        return self.answer_slots or 16 * self.resolved_answer_workers()
+        platform call a burst of 200 took 28 s to drain with 3 slots per worker, 11 s with 8 and 6 s
+        with 16 (`python -m bench.burst --latency 0.2`, 2 workers). More slots let the answers' own
+        work delay the burst's acknowledgements where the platform answers at once (the stand-ins:
+        the slowest acknowledgement 1.4–1.9 s with 3 per worker, 1.7–3.2 s with 8, 2.9–3.5 s with
+        16, and Slack retries after 3 s); see README "Benchmark"."""
+        return self.answer_slots or 8 * self.resolved_answer_workers()
 
     def admin_user_ids(self) -> set[str]:
         return {u.strip() for u in self.admin_users.split(",") if u.strip()}

@@ -10,7 +10,7 @@ On a loop of its own an answer is posted as soon as the engine has it, while req
 being taken in; the engine's worker pool (`AnswerWorkers`) keeps answers in arrival order.
 
 The loop takes at most `slots` questions at once, first come first served (VEILEDER_ANSWER_SLOTS,
-by default 16 per engine worker, see `Settings.resolved_answer_slots`): with all 200 at once,
+by default 8 per engine worker, see `Settings.resolved_answer_slots`): with all 200 at once,
 every asker's first step (the "working" reaction or typing indicator) would again go before
 anyone's answer, and the burst's acknowledgements would wait behind the answers' work.
 
