@@ -89,6 +89,17 @@ def decide(
     """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that asks."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
+    if stance == "must" and yes_no:
+        # "Må jeg …?" answered "Ja, det er et krav": not where a close rule lets the asker do it without
+        # ("Øvrige ansatte kan gi faktaopplysninger …" next to "Ansatte skal opptre lojalt …")
+        close = peers(best, scored, role, min_similarity, 2 * tuning.peer_margin)
+        permitting = [c for c in close if c.rule.modality in _PERMITTING and c.fit >= best.fit]
+        if permitting:
+            return Decision("depends", "info", tuple(permitting[: ALTERNATIVES_SHOWN - 1]))
+        if best.rule.modality == "responsible" and not about_what_was_asked(best, min_similarity, tuning):
+            # a rule saying who does what ("Enhetsledere gir faktaopplysninger …") is a duty only for what it names
+            return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+        return Decision(key, stance)
     if stance not in ("yes", "yes_but", "no"):
         return Decision(key, stance)
     if (

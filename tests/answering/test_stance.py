@@ -87,6 +87,14 @@ def test_a_no_next_to_a_close_permission_is_it_depends():
     assert decision.stance == "info" and decision.alternatives
 
 
+def test_a_required_next_to_a_close_permission_is_it_depends():
+    loyalty = rule("Ansatte skal opptre lojalt overfor politiske og administrative vedtak.", "must")
+    candidates = [scored(loyalty, 0.90, shared=0.1), scored(MAY_SPEAK_LIMITED, 0.87)]
+    decision = ask("Må jeg spørre sjefen før jeg snakker med en journalist?", candidates)
+    assert decision.stance == "info" and [c.rule for c in decision.alternatives] == [MAY_SPEAK_LIMITED]
+    assert ask("Må jeg spørre sjefen før jeg snakker med en journalist?", candidates[:1]).stance == "must"
+
+
 def test_below_the_calibrated_confidence_there_is_no_verdict():
     assert ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK, 0.9)], confidence=0.05).stance == "info"
 
