@@ -135,7 +135,7 @@ def read_knowledge_file(
         period=entry.period if entry else None,
         content_hash=digest,
         superseded_by=superseded_by,
-        web_url=entry.url if entry else None,
+        web_url=(entry.url if entry else None) or extracted.url,
     )
     vocabulary = frozenset(w.lower() for p in passages for w in re.findall(r"[\wæøåÆØÅ]+", p.text))
     rules = [rule for passage in passages for rule in extract_rules(passage, vocabulary)]

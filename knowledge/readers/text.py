@@ -9,6 +9,7 @@ wrong conversion.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from knowledge.errors import UnreadableDocument
@@ -80,6 +81,29 @@ def fix_mojibake(text: str) -> str:
     )
 
 
+# A header block of "KEY: value" lines at the very top, as text saved from a web page often starts
+# ("TITLE: Medieprotokoll – …", "SOURCE: https://…"): the document's title and address, not its text.
+_HEADER_RE = re.compile(r"^(title|tittel|source|kilde|url)\s*:\s*(\S.*)$", re.IGNORECASE)
+_TITLE_KEYS = ("title", "tittel")
+
+
+def split_header(text: str) -> tuple[str, str | None, str | None]:
+    """(text without a leading header block, its title, its http(s) address). A header block is one or
+    more "TITLE:/SOURCE:/URL:" lines (also Norwegian TITTEL, KILDE) from the first line on, ended by a
+    blank line; anything else at the top leaves the text as it is."""
+    lines = text.lstrip("\ufeff").split("\n")
+    found: dict[str, str] = {}
+    n = 0
+    while n < len(lines) and (match := _HEADER_RE.match(lines[n].strip())):
+        found.setdefault(match.group(1).lower(), match.group(2).strip())
+        n += 1
+    if not found or (n < len(lines) and lines[n].strip()):
+        return text, None, None
+    title = next((found[k] for k in _TITLE_KEYS if k in found), None)
+    address = next((v.split()[0] for k, v in found.items() if k not in _TITLE_KEYS and re.match(r"https?://", v)), None)
+    return "\n".join(lines[n:]), title, address
+
+
 def read_text_file(path: Path) -> ExtractedText:
     try:
         text, encoding = decode_text(path.read_bytes())
@@ -87,4 +111,5 @@ def read_text_file(path: Path) -> ExtractedText:
         raise UnreadableDocument(str(path), f"{exc}; save it as UTF-8 text") from exc
     if "\x00" in text:
         raise UnreadableDocument(str(path), "binary data, not text")
-    return ExtractedText((fix_mojibake(text),), method=f"text ({encoding})")
+    body, title, address = split_header(fix_mojibake(text))
+    return ExtractedText((body,), method=f"text ({encoding})", title=title, url=address)

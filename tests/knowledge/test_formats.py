@@ -178,6 +178,26 @@ def test_a_text_file_with_mojibake_from_an_earlier_conversion_is_mended(tmp_path
     assert PRESS_RULE in all_text(docs)
 
 
+def test_a_text_file_saved_from_a_web_page_gives_its_title_and_address_from_its_header(tmp_path):
+    header = "SOURCE: https://testby.kommune.no/medieprotokoll/ (+ subpages ansvar/)\nTITLE: Medieprotokoll – Testby kommune\n\n"
+    docs = library(tmp_path, "medieprotokoll.txt", lambda p: p.write_text(header + "Kontakt med media\n\n" + PRESS_RULE + "\n"))
+    kb = load_knowledge(docs)
+    document = next(iter(kb.documents.values()))
+    assert document.title == "Medieprotokoll – Testby kommune"
+    assert document.web_url == "https://testby.kommune.no/medieprotokoll/"
+    assert "TITLE" not in all_text(docs) and "SOURCE" not in all_text(docs)
+    assert all(not p.section or "TITLE" not in p.section[0] for p in kb.passages)
+
+
+def test_a_first_line_that_only_looks_like_a_header_stays_text(tmp_path):
+    docs = library(tmp_path, "regler.txt", lambda p: p.write_text("Kilde: kommunestyrets vedtak i sak 12/24\n" + PRESS_RULE + "\n"))
+    kb = load_knowledge(docs)
+    assert any("kommunestyrets vedtak" in p.text + " ".join(p.section) for p in kb.passages)  # kept, as a heading
+    assert next(iter(kb.documents.values())).web_url is None
+    hostile = library(tmp_path / "h", "regler.txt", lambda p: p.write_text("SOURCE: javascript:alert(1)\n\n" + PRESS_RULE + "\n"))
+    assert next(iter(load_knowledge(hostile).documents.values())).web_url is None
+
+
 # -- cleaning -------------------------------------------------------------------------------------
 
 
