@@ -84,6 +84,29 @@ def _catalog_fingerprint(kb: KnowledgeBase, notes: list[AdviserNote] = ()) -> st
     return _key(json.dumps(data, sort_keys=True, ensure_ascii=False) + _pipeline_fingerprint() + RULE_VIEWS)
 
 
+def up_to_date(
+    kb: KnowledgeBase, index_dir: Path, model_name: str, notes: list[AdviserNote] | tuple[AdviserNote, ...] | None = None
+) -> BuildReport | None:
+    """The report of a build that would change nothing (same model name, documents, catalog and
+    notes as the generation serving), else None. Needs no embedding model, so a command can skip
+    loading one (~10 s); `build_index` makes the same check under the build lock."""
+    started = time.perf_counter()
+    previous = _previous_generation(index_dir)
+    if previous is None or previous.model != model_name:
+        return None
+    kb = _keep_indexed_versions(kb, previous)
+    report = BuildReport(model=model_name, skipped=list(kb.skipped), formats=kb.format_counts())
+    _compare_documents(report, kb, previous.manifest["documents"])
+    notes = sorted(list(previous.notes) if notes is None else notes, key=lambda n: n.id)
+    if report.added or report.changed or report.removed or previous.manifest.get("catalog") != _catalog_fingerprint(kb, notes):
+        return None
+    report.up_to_date = True
+    report.generation = previous.generation
+    _fill_counts(report, previous.manifest)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def build_index(
     kb: KnowledgeBase,
     embedder: Embedder,

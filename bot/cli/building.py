@@ -9,11 +9,12 @@ from knowledge.errors import StorageError
 
 def build(settings: Settings, quiet: bool = False, embedder=None):
     """Build or update the index from the settings' documents, with a progress bar on stderr
-    (reading the documents, then embedding passages and rules); `embedder` is reused when given."""
+    (reading the documents, then embedding passages and rules); `embedder` is reused when given.
+    Returns (BuildReport, the embedder, or None when nothing had changed and none was loaded)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from bot.admin.cases import notes_for_build
-    from index.builder import build_index
+    from index.builder import build_index, up_to_date
     from knowledge.library import load_knowledge
 
     with Progress(
@@ -24,6 +25,9 @@ def build(settings: Settings, quiet: bool = False, embedder=None):
         kb = load_knowledge(settings.setup_documents_dir(), settings.read_limits(), settings.data_dir)
         notes = notes_for_build(settings)  # the adviser notes, their own source type
         if embedder is None:
+            unchanged = up_to_date(kb, settings.resolved_index_dir(), settings.model, notes)
+            if unchanged is not None:
+                return unchanged, None  # nothing to embed: the model is not loaded
             progress.update(task, description="Loading the embedding model")
             embedder = load_embedder_for(settings)
         progress.update(task, description="Embedding passages and rules")

