@@ -70,7 +70,7 @@ def render_build_report(console: Console, report, index_dir: Path) -> None:
     else:
         console.print(
             f"[green]Index built[/] in {report.seconds:.1f} s: {report.documents} documents, {report.passages} passages, "
-            f"{report.rules} rules ({report.embedded} texts embedded, {report.reused} reused) → {escape(str(index_dir))}"
+            f"{report.rules} rules ({report.embedded} {'text' if report.embedded == 1 else 'texts'} embedded, {report.reused} reused) → {escape(str(index_dir))}"
         )
         for change, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
             if items:
