@@ -92,19 +92,41 @@ def up_to_date(
     loading one (~10 s); `build_index` makes the same check under the build lock."""
     started = time.perf_counter()
     previous = _previous_generation(index_dir)
-    if previous is None or previous.model != model_name:
+    report = _against_previous(kb, previous, model_name, None, notes)[1]
+    if not report.up_to_date:
         return None
-    kb = _keep_indexed_versions(kb, previous)
-    report = BuildReport(model=model_name, skipped=list(kb.skipped), formats=kb.format_counts())
-    _compare_documents(report, kb, previous.manifest["documents"])
-    notes = sorted(list(previous.notes) if notes is None else notes, key=lambda n: n.id)
-    if report.added or report.changed or report.removed or previous.manifest.get("catalog") != _catalog_fingerprint(kb, notes):
-        return None
-    report.up_to_date = True
-    report.generation = previous.generation
-    _fill_counts(report, previous.manifest)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _against_previous(
+    kb: KnowledgeBase,
+    previous: StoredIndex | None,
+    model_name: str,
+    dimension: int | None,
+    notes: list[AdviserNote] | tuple[AdviserNote, ...] | None,
+) -> tuple[KnowledgeBase, BuildReport, list[AdviserNote], str]:
+    """(the knowledge base with unreadable files' indexed versions kept, the report of what changed
+    since `previous` — `up_to_date` when nothing did —, the notes to index, the catalog fingerprint).
+    `dimension` None: not checked (the model isn't loaded); notes None: the previous generation's."""
+    kb = _keep_indexed_versions(kb, previous)
+    report = BuildReport(model=model_name, skipped=list(kb.skipped), formats=kb.format_counts())
+    _compare_documents(report, kb, previous.manifest["documents"] if previous else {})
+    if notes is None:
+        notes = list(previous.notes) if previous is not None else []
+    notes = sorted(notes, key=lambda n: n.id)
+    fingerprint = _catalog_fingerprint(kb, notes)
+    if (
+        previous is not None
+        and previous.model == model_name
+        and dimension in (None, previous.manifest["dimension"])
+        and not (report.added or report.changed or report.removed)
+        and previous.manifest.get("catalog") == fingerprint
+    ):
+        report.up_to_date = True
+        report.generation = previous.generation
+        _fill_counts(report, previous.manifest)
+    return kb, report, notes, fingerprint
 
 
 def build_index(
@@ -132,21 +154,11 @@ def build_index(
     started = time.perf_counter()
     with build_lock(index_dir):
         previous = _previous_generation(index_dir)
-        kb = _keep_indexed_versions(kb, previous)
-        report = BuildReport(model=embedder.name, skipped=list(kb.skipped), formats=kb.format_counts())
-        _compare_documents(report, kb, previous.manifest["documents"] if previous else {})
-        same_model = previous is not None and previous.model == embedder.name and previous.manifest["dimension"] == embedder.dimension
-        if notes is None:
-            notes = list(previous.notes) if previous is not None else []
-        notes = sorted(notes, key=lambda n: n.id)
-        fingerprint = _catalog_fingerprint(kb, notes)
-        if same_model and not (report.added or report.changed or report.removed) and previous.manifest.get("catalog") == fingerprint:
-            report.up_to_date = True
-            report.generation = previous.generation
-            _fill_counts(report, previous.manifest)
+        kb, report, notes, fingerprint = _against_previous(kb, previous, embedder.name, embedder.dimension, notes)
+        if report.up_to_date:
             report.seconds = time.perf_counter() - started
             return report
-
+        same_model = previous is not None and previous.model == embedder.name and previous.manifest["dimension"] == embedder.dimension
         # Passages grouped by municipality so a municipality is one contiguous range of the index.
         order = {m: i for i, m in enumerate(sorted({p.municipality for p in kb.passages}))}
         passages = sorted(kb.passages, key=lambda p: (order[p.municipality], p.document_id, p.order))
