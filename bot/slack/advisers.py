@@ -87,7 +87,7 @@ class SlackAdvisers:
     async def _on_ask(self, ack: Any, action: dict, body: dict, context: Any) -> None:
         """Open the modal at once (a trigger id lives three seconds)."""
         await ack()
-        data = _json_object(action.get("value") or "")
+        data = json_object(action.get("value") or "")
         language = str(data.get("language") or "nb")
         municipality = self.front._municipality(context.team_id)
         container = body.get("container") or {}
@@ -113,7 +113,7 @@ class SlackAdvisers:
             await ack(response_action="errors", errors={"question": phrase("empty", "nb")[:150]})
             return
         await ack()
-        metadata = _json_object(view.get("private_metadata") or "")
+        metadata = json_object(view.get("private_metadata") or "")
         self.front._spawn(self._open_case(metadata, question, values.get("note"), context.user_id, context.team_id), "ask adviser")
 
     async def _open_case(self, metadata: dict, question: str, note: str | None, user_id: str | None, team_id: str | None) -> None:
@@ -474,7 +474,8 @@ def _input_values(view: dict) -> dict[str, Any]:
     return found
 
 
-def _json_object(value: str) -> dict:
+def json_object(value: str) -> dict:
+    """A button value or view metadata read as a JSON object; {} for anything else (never raises)."""
     try:
         data = json.loads(value)
     except ValueError:

@@ -47,7 +47,7 @@ from bot.slack.blocks import (
     help_blocks,
     roles_blocks,
 )
-from bot.slack.advisers import SlackAdvisers, ask_value
+from bot.slack.advisers import SlackAdvisers, ask_value, json_object
 from knowledge.roles import role_from_title
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -532,7 +532,7 @@ class SlackFrontEnd:
 
     async def _share(self, value: str, respond: AsyncRespond, user_id: str | None, team_id: str | None) -> None:
         """Post the asker's private answer in the channel, then remove the private copy."""
-        data = _json_object(value)
+        data = json_object(value)
         key = str(data.get("key") or "")
         answer = self._answers.get(key)
         language = answer.language if answer else detect_language(str(data.get("question") or ""))
@@ -560,7 +560,7 @@ class SlackFrontEnd:
     async def _feedback(self, action: dict, body: dict, respond: AsyncRespond | None, user_id: str | None) -> None:
         """Store a helpful / not helpful click and thank the person (only they see it)."""
         action_id = action.get("action_id") or ""
-        data = _json_object(action.get("value") or "")
+        data = json_object(action.get("value") or "")
         question_id = str(data.get("question_id") or action_id.partition(":")[2])
         language = str(data.get("language") or "nb")
         helpful = action_id.split(":", 1)[0] == ACTION_HELPFUL
@@ -611,14 +611,6 @@ class SlackFrontEnd:
         reference = error_reference()
         log.exception("Slack front end failed %s (reference %s)", what, reference)
         return phrase("error", language, ref=reference)
-
-
-def _json_object(value: str) -> dict:
-    try:
-        data = json.loads(value)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 SLACK_FRONT_END = web.AppKey("slack", SlackFrontEnd)
