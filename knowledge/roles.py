@@ -78,6 +78,8 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         r"enhetsle(?:der|dere|derne|deren)",
         r"avdelingsle(?:der|dere|derne|deren)",
         r"virksomhets{0,2}le(?:der|dere|derne|deren)",
+        r"rektor(?:en|er|ene|ar|ane)?",
+        r"barnehagestyrer(?:en|e|ne)?",
         r"tjenestele(?:der|dere|derne|deren)",
         r"einingsleiar(?:ar|en|ane)?",
         r"avdelingsleiar(?:ar|en|ane)?",
@@ -91,6 +93,9 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     ),
     "leader": (
         r"le(?:der|dere|derne|deren|ders)",
+        r"arbeidsgiver(?:en|ens)?",  # the employer acts through its leaders
+        r"arbeidsgjevar(?:en|ens)?",
+        r"employers?",
         r"leiar(?:ar|en|ane|ane)?",
         r"linjele(?:der|dere|deren)",
         r"leaders?",
@@ -195,7 +200,9 @@ def role_from_title(title: str | None) -> str | None:
 
 
 _SELF_RE = re.compile(
-    r"\b(?:jeg er|eg er|je er|jeg jobber som|eg jobbar som|jeg arbeider som|som|i am|i'm|im|as|i work as)"
+    r"(?:\b(?:jeg er|eg er|je er|jeg jobber som|eg jobbar som|jeg arbeider som|som|i am|i'm|im|as|i work as)"
+    # "Er rektor. Kan jeg …?", "Jobber som enhetsleder …": the subject left out, as people write in chat
+    r"|(?:^|[.!?]\s+)(?:er|jobber som|jobbar som|arbeider som|arbeidar som))"
     r"\s+(?:en |ein |ei |et |eit |a |an |the |ny |new )?(?:\w+ ){0,1}$",
     re.IGNORECASE,
 )

@@ -53,7 +53,13 @@ _HOLDER_RE = re.compile(
 )
 _POINTS_AT_RE = re.compile(r"\b(?:til|av|hos|by|to)\s*$", re.IGNORECASE)
 _COORDINATION_RE = re.compile(r"[\s,/]*(?:og|eller|and|or)?[\s,/]*", re.IGNORECASE)
-_RESTRICTION_RE = re.compile(r"\bmen\b.*\bikke\b|\bmed mindre\b|\bbare\b|\bkun\b|\bgitt at\b|\bså lenge\b|\binnenfor\b", re.IGNORECASE)
+_RESTRICTION_RE = re.compile(
+    r"\bmen\b.*\b(?:ikke|ikkje|skal|må|forpliktet|forplikta|plikter|pliktar)\b|\bmed mindre\b|\bbare\b|\bkun\b|\bgitt at\b|\bså lenge\b|\binnenfor\b"
+    # a permission on a condition: "… uttale seg på vegne av kommunen etter fullmakt", "i samråd med …"
+    r"|\better (?:\w+ )?(?:fullmakt|avtale|godkjenning|samråd|klarering|delegering|delegasjon)\b|\bi samråd med\b"
+    r"|\bforutsatt\b|\bså ?fremt\b|\bdersom\b|\bhvis\b|\bviss\b|\bunless\b|\bprovided (?:that )?\b|\bonly\b",
+    re.IGNORECASE,
+)
 # Descriptions and goals that use "skal"/"kan" without telling anyone what to do.
 _NOT_NORMATIVE_RE = re.compile(r"^(?:hva|hvem|hvordan|hvilke|hvilken|hvor|er dette)\b|\?$", re.IGNORECASE)
 

@@ -107,6 +107,24 @@ def test_the_asker_can_state_a_role_in_bokmal_nynorsk_or_english():
     assert role_stated_in("Eg er tillitsvald. Kan eg snakke med pressa?") == "union_rep"
     assert role_stated_in("As a manager, may I comment?") == "leader"
     assert role_stated_in("Kan ansatte snakke med pressen?") is None
+    # the subject left out, as people write in chat
+    assert role_stated_in("Er rektor. Kan jeg uttale meg om skolen?") == "unit_leader"
+    assert role_stated_in("Jobber som kommunalsjef. Hvem uttaler seg?") == "department_head"
+    assert role_stated_in("Hva er ansvaret til kommunalsjefen?") is None
+
+
+def test_a_permission_on_a_condition_is_read_as_restricted_and_the_employers_rule_as_a_leaders():
+    text = (
+        "Kjøreregler for kontakt med pressen\n\n"
+        "Øvrige ansatte kan gi faktaopplysninger om eget arbeidsområde, og uttale seg på vegne av kommunen etter fullmakt.\n\n"
+        "Arbeidsgiver kan bestemme hvem som skal uttale seg på kommunens vegne.\n\n"
+        "Folkevalgte omfattes ikke av strategien, men er forpliktet til å følge kommunens etiske regelverk.\n"
+    )
+    rules = {r.text[:12]: r for p in passages_of(text) for r in extract_rules(p)}
+    assert rules["Øvrige ansat"].restricted and rules["Øvrige ansat"].roles == ("employee",)
+    assert rules["Arbeidsgiver"].roles == ("leader",) and not rules["Arbeidsgiver"].restricted
+    # "not covered by …, but bound by …": no plain "not required"
+    assert rules["Folkevalgte "].modality == "may" and rules["Folkevalgte "].restricted
 
 
 def test_role_applicability_follows_the_hierarchy():
