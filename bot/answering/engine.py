@@ -325,7 +325,8 @@ class AnswerEngine:
         by role, each role's rule (ordinary staff's quoted)."""
         rule = self._matched(retriever, best.rule)
         decision = decide(
-            best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked_sentence(parsed.text)
+            best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked_sentence(parsed.text),
+            restricting=parsed.restricting,
         )
         verdict = verdict_text(decision.key, best.rule, language)
         text, stance = verdict.text, verdict.stance

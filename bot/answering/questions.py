@@ -17,6 +17,10 @@ _YES_NO_RE = re.compile(
     r"|\b(?:er det lov|har jeg lov|har eg lov|er det greit|is it ok|is it okay|am i allowed|are we allowed)\b",
     re.I,
 )
+# "Som hovedtillitsvalgt i Fagforbundet, kan jeg gå ut i media …?": a lead-in before the question proper.
+_LEAD_IN_RE = re.compile(
+    r"^[^,:;–]{1,80}[,:;–]\s*(?=(?:kan|må|skal|bør|får|har|er|can|may|must|should)\s+(?:jeg|eg|vi|me|du|man|i|we)\b)", re.I
+)
 _FIRST_PERSON_RE = re.compile(r"\b(?:jeg|eg|meg|min|mitt|mine|vi|oss|vår|våre|I|I'm|me|my|we|us|our)\b")
 _PERMISSION_RE = re.compile(
     r"\b(?:kan|får|lov|greit|greitt|tillatt|tillate|går det an|may|can|could|allowed|ok|okay|permitted)\b", re.I
@@ -71,6 +75,18 @@ _FUNCTION_WORDS = frozenset(
     "om til på med for av fra frå og eller i about to on with for of from and or in the a an".split()
 )
 _WORD_RE = re.compile(r"[\wæøå'-]+", re.IGNORECASE)
+# "Kan lederen min hindre meg i å skrive leserinnlegg?", "Kan jeg bli sagt opp for å kritisere kommunen?",
+# "Kan jeg nekte ansatte å uttale seg?": whether someone may restrict or sanction what another says. A
+# rule's modal verb answers what its subject may do, so "kan" in "Ansatte har full ytringsfrihet" is not
+# a yes to stopping them; such questions get the rules to read, never a yes or no from the modal verb.
+_RESTRICTING_RE = re.compile(
+    r"\b(?:hindre[rs]?|hindra|nekte[rs]?|nekta|forby(?:r|de|des)?|forbode|stoppe[rs]?|stanse[rs]?|straffe[rs]?|straffa"
+    r"|sanksjon\w*|refse[rs]?|irettesett\w*|advarsel|åtvaring|munnkurv\w*|sensur\w*|sensurere\w*"
+    r"|sies opp|seiast opp|si meg opp|seie meg opp|sagt opp|oppsigelse|oppseiing|sparke[st]?|sparka|sparken|avskjed\w*"
+    r"|konsekvens\w*|kreve at|krevje at|pålegge|påleggje|slette[rs]? (?:innlegget|innlegg|kommentar\w*)"
+    r"|prevent\w*|stop|stopp|forbid\w*|ban|punish\w*|sanction\w*|fired?|dismiss\w*|silence|gag|censor\w*|consequences)\b",
+    re.IGNORECASE,
+)
 
 _EMPTY = "The question is empty – Spørsmålet er tomt. Ask e.g. «Kan jeg uttale meg til pressen?»"
 class QuestionError(VeilederError, ValueError):
@@ -88,6 +104,7 @@ class Question:
     yes_no: bool
     first_person: bool = False  # about the asker ("Kan jeg …?"), so the answer depends on their role
     form: str = "question"  # "question" | "factual" (people, numbers, dates, law text) | "definition" | "keywords"
+    restricting: bool = False  # asks whether someone may restrict or sanction what another says (_RESTRICTING_RE)
 
 
 def clean_question(raw: str | None, max_chars: int) -> str:
@@ -153,18 +170,19 @@ def read_question(text: str) -> Question:
     form = question_form(text)
     if form != "question":
         return Question(text, "open", False, first_person, form)
-    asked = asked_sentence(text)
+    asked = _LEAD_IN_RE.sub("", asked_sentence(text))
+    restricting = bool(_RESTRICTING_RE.search(asked))
     if _WHO_RE.search(asked):
-        return Question(text, "who", False, first_person)
+        return Question(text, "who", False, first_person, restricting=restricting)
     yes_no = bool(_YES_NO_RE.search(asked)) and not _is_choice(asked)
     if not yes_no and _SCOPE_RE.search(asked) and not _OBLIGATION_RE.search(asked):
-        return Question(text, "scope", False, first_person)
+        return Question(text, "scope", False, first_person, restricting=restricting)
     if _OBLIGATION_RE.search(asked) and (yes_no or not _PERMISSION_RE.search(asked)):
         duty_start = _OBLIGATION_START_RE.match(asked) or (
             re.match(r"\s*(?:er|is|am|are)\b", asked, re.I) and _DUTY_NOUN_RE.search(asked)
         )
         intent = "obligation" if duty_start else "permission"
-        return Question(text, intent if yes_no else "open", yes_no, first_person)
+        return Question(text, intent if yes_no else "open", yes_no, first_person, restricting=restricting)
     if _PERMISSION_RE.search(asked) and yes_no:
-        return Question(text, "permission", True, first_person)
-    return Question(text, "open", yes_no, first_person)
+        return Question(text, "permission", True, first_person, restricting=restricting)
+    return Question(text, "open", yes_no, first_person, restricting=restricting)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from bot.answering.matching import ScoredRule
 from bot.answering.tuning import Tuning
 from bot.answering.verdicts import STANCE_OF, verdict_key
+from knowledge.roles import PARENTS, find_roles, role_stated_in
 
 # Modalities that limit or forbid what a permission allows.
 _RESTRICTING = ("must_not", "should_not")
@@ -31,7 +32,15 @@ _PERMITTING = ("may",)
 _OBLIGING = ("must", "responsible")
 _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
 # "Kan eg ikkje berre …?", "Can't I …?": a yes or a no to a negated question says the opposite of what it seems.
-_NEGATED_QUESTION_RE = re.compile(r"\b(?:ikke|ikkje|not|never|aldri)\b|n't\b", re.IGNORECASE)
+_NEGATED_QUESTION_RE = re.compile(r"\b(?:ikke|ikkje|not|never|aldri|uten å|uten at|utan å|utan at|without)\b|n't\b", re.IGNORECASE)
+# "… når jeg skriver et privat leserinnlegg?", "as a private person": duties of the job don't follow the asker
+# into their private capacity unless the rule says so.
+_PRIVATE_RE = re.compile(r"\bprivat\w*|\bpå fritid\w*|\bi fritid\w*|\bpå fritida\b|\bin my (?:own |spare |free )time\b", re.IGNORECASE)
+# "Leserbrev skal som hovedregel ikke besvares": a prohibition with exceptions is no flat "no".
+_MAIN_RULE_RE = re.compile(
+    r"\b(?:som (?:hoved)?regel|i utgangspunktet|i hovedsak|normalt|vanligvis|vanlegvis|as a (?:general )?rule|normally|generally)\b",
+    re.IGNORECASE,
+)
 ALTERNATIVES_SHOWN = 3
 # "Kan jeg …?" answered by a duty, advice or responsibility (bot/verdicts._YES_NO)
 _DUTY_AS_PERMISSION = ("yes_if", "yes_careful", "yes_duty")
@@ -65,6 +74,15 @@ def peers(best: ScoredRule, scored: list[ScoredRule], role: str | None, min_simi
     ]
 
 
+def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
+    """The question asks about other roles than the asker's ("Må tillitsvalgte …?" from an employee) and
+    the rule names none of them."""
+    own = {role, *PARENTS.get(role, ())} if role else set()
+    stated = role_stated_in(asked)
+    others = {m.role for m in find_roles(asked) if m.role not in own and m.role not in (stated, "employee")}
+    return bool(others) and not others & set(best.rule.roles)
+
+
 def about_what_was_asked(candidate: ScoredRule, min_similarity: float, tuning: Tuning) -> bool:
     """A rule can say yes or no to a question only if it is about what was asked: it uses a good share
     of the question's own words and is clearly similar to it, not merely close in topic."""
@@ -85,10 +103,18 @@ def decide(
     min_similarity: float,
     tuning: Tuning,
     asked: str = "",
+    restricting: bool = False,
 ) -> Decision:
-    """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that asks."""
+    """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that
+    asks; `restricting`: it asks whether someone may restrict or sanction what another says
+    (bot.answering.questions.Question.restricting)."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
+    if stance in ("yes", "yes_but", "no", "must") and (restricting or _about_others(asked, role, best)):
+        # "Kan lederen min hindre meg i å skrive leserinnlegg?" answered from "Ansatte har full
+        # ytringsfrihet": the rule's "may" is the employee's, not a yes to stopping them. "Må tillitsvalgte
+        # spørre kommunedirektøren?" from a rule that doesn't name them: it may not hold for them.
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
     if stance == "must" and yes_no:
         # "Må jeg …?" answered "Ja, det er et krav": not where a close rule lets the asker do it without
         # ("Øvrige ansatte kan gi faktaopplysninger …" next to "Ansatte skal opptre lojalt …")
@@ -96,8 +122,13 @@ def decide(
         permitting = [c for c in close if c.rule.modality in _PERMITTING and c.fit >= best.fit]
         if permitting:
             return Decision("depends", "info", tuple(permitting[: ALTERNATIVES_SHOWN - 1]))
-        if best.rule.modality == "responsible" and not about_what_was_asked(best, min_similarity, tuning):
-            # a rule saying who does what ("Enhetsledere gir faktaopplysninger …") is a duty only for what it names
+        names_it = best.on_topic and (
+            best.shared >= tuning.about_overlap or best.similarity >= min_similarity + tuning.duty_margin
+        )
+        if not names_it or (_PRIVATE_RE.search(asked) and not _PRIVATE_RE.search(best.rule.text)):
+            # a duty is a "yes, required" only for what it names: not "Må jeg spørre sjefen før jeg skriver
+            # leserinnlegg?" from "Tiltak nevnt … i denne strategien må følges", nor from a rule saying who
+            # does what ("Enhetsledere gir faktaopplysninger …"), nor a duty of the job for a private post
             return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
         return Decision(key, stance)
     if stance not in ("yes", "yes_but", "no"):
@@ -115,9 +146,24 @@ def decide(
         # "Kan jeg legge ut bilder?" answered by "Pass på at pasienter ikke kommer med på bilder": a duty
         # or advice that says what not to do is a limit the verdict can't summarise as a yes
         return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+    if stance == "no" and (key == "optional" and best.rule.restricted or _MAIN_RULE_RE.search(best.rule.text)):
+        # "Må jeg ha fullmakt?" answered "not required" by a permission given "etter fullmakt", or a
+        # prohibition "som hovedregel": the condition or the exception is the answer, not a flat no
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
     close = peers(best, scored, role, min_similarity, tuning.peer_margin)
     if stance == "yes":
-        limiting = [c for c in close if restricts(c.rule.modality, c.rule.restricted)]
+        # a plain yes also gives way to a restriction for this asker that is at least about as close to
+        # the question as the permission, however the two rank ("Kan jeg bruke jobbmailen som
+        # privatperson?": "full ytringsfrihet" next to "Kommunal … e-post skal ikke benyttes")
+        near = [
+            c
+            for c in scored
+            if c is not best
+            and c not in close
+            and (role is None or c.fit > 0)
+            and c.similarity >= max(min_similarity, best.similarity - tuning.restriction_margin)
+        ]
+        limiting = [c for c in close + near if restricts(c.rule.modality, c.rule.restricted)]
         if limiting:
             return Decision("depends", "info", tuple(limiting[: ALTERNATIVES_SHOWN - 1]))
     elif stance == "yes_but":

@@ -18,6 +18,8 @@ class Tuning:
     no_margin: float = 0.02  # a yes or no needs the rule this much above the minimum rule similarity
     about_overlap: float = 0.2  # … and this IDF-weighted share of the question's words in the rule
     rule_similarity_offset: float = 0.0  # added to the model's minimum rule similarity
+    duty_margin: float = 0.07  # "yes, required" from a rule that shares few of the question's words needs this much above the minimum similarity
+    restriction_margin: float = 0.01  # a plain yes gives way to a restriction this close in similarity to the question as the permission
     strong_margin: float = 0.03  # a rule sharing no topic word with the question must be this much above the minimum
     weights: tuple[float, ...] | None = None  # the ranker's weights; None: bot/ranking.RANKER_WEIGHTS
     rule_search: int = 8  # rules found by their own vectors, besides those in the best passages

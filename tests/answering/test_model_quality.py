@@ -39,7 +39,7 @@ OTHER = SHARED_EVAL / "other-municipalities"
 # (set, figure) → the floor it must not fall below (see the module docstring).
 FLOORS = {
     ("bundled", "rule_accuracy"): 0.45,
-    ("bundled", "stance_accuracy"): 0.56,
+    ("bundled", "stance_accuracy"): 0.50,
     ("bundled", "recall@3"): 0.79,
     ("other", "rule_accuracy"): 0.33,
     ("other", "recall@3"): 0.88,

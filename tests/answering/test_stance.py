@@ -50,7 +50,10 @@ NEGATIVE_ADVICE = rule("Pass på at pasienter ikke kommer med på bilder.", "sho
 
 def ask(question: str, candidates: list[ScoredRule], role: str | None = "employee", confidence: float = 0.8):
     parsed = read_question(question)
-    return decide(candidates[0], candidates, parsed.intent, parsed.yes_no, role, confidence, MIN_SIMILARITY, DEFAULT, question)
+    return decide(
+        candidates[0], candidates, parsed.intent, parsed.yes_no, role, confidence, MIN_SIMILARITY, DEFAULT, question,
+        restricting=parsed.restricting,
+    )
 
 
 def test_a_permission_no_other_rule_limits_is_a_yes():
@@ -68,7 +71,64 @@ def test_a_permission_next_to_a_close_prohibition_is_it_depends_with_both_rules(
 
 
 def test_a_prohibition_far_below_the_permission_does_not_take_the_yes_away():
-    assert ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK, 0.9), scored(MUST_NOT_SPEAK, 0.6)]).stance == "yes"
+    far = scored(MUST_NOT_SPEAK, 0.6, similarity=0.81)
+    assert ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK, 0.9), far]).stance == "yes"
+
+
+def test_a_plain_yes_gives_way_to_a_restriction_as_close_to_the_question_however_it_ranks():
+    # "Kan jeg bruke jobbmailen når jeg skriver som privatperson?": "full ytringsfrihet" ranks first, the
+    # rule against using the municipality's e-mail ranks far below but is as close to the question
+    free = scored(rule("Ansatte har full ytringsfrihet som privatpersoner.", "may"), 0.9, similarity=0.846)
+    no_email = scored(rule("Kommunal stillingstittel, brev eller e-post skal ikke benyttes.", "must_not"), 0.7, similarity=0.857, on_topic=False)
+    decision = ask("Kan jeg bruke jobbmailen når jeg skriver et debattinnlegg som privatperson?", [free, no_email])
+    assert decision.stance == "info" and no_email in decision.alternatives
+
+
+def test_whether_someone_may_stop_or_punish_speech_gets_no_yes_from_the_right_to_speak():
+    free = scored(rule("Ansatte har full ytringsfrihet som privatpersoner.", "may"), 0.9)
+    for question, role in [
+        ("Kan lederen min hindre meg i å skrive leserinnlegg som privatperson?", "employee"),
+        ("Kan jeg som leder nekte en ansatt å snakke med pressen?", "leader"),
+        ("Kan jeg bli sagt opp for å kritisere kommunen i avisa?", "employee"),
+        ("Can my manager stop me from writing to the newspaper?", "employee"),
+    ]:
+        assert read_question(question).restricting, question
+        assert ask(question, [free], role=role).stance == "info", question
+    assert not read_question("Kan jeg skrive leserinnlegg som privatperson?").restricting
+
+
+def test_a_yes_to_doing_it_without_a_condition_is_not_given():
+    # "Kan jeg uttale meg på vegne av kommunen uten å ha fått det delegert?"
+    delegated = scored(rule("Mediehåndteringen kan delegeres til fagpersoner.", "may"), 0.9)
+    assert ask("Kan jeg uttale meg på vegne av kommunen uten å ha fått det delegert?", [delegated]).stance == "info"
+
+
+def test_a_permission_on_a_condition_never_says_the_condition_is_not_required():
+    # "Må jeg ha fullmakt?" answered "Nei, det er ikke et krav" by "… uttale seg på vegne av kommunen etter fullmakt"
+    by_authority = scored(
+        rule("Øvrige ansatte kan uttale seg på vegne av kommunen etter fullmakt.", "may", restricted=True), 0.9, shared=0.5
+    )
+    assert ask("Må jeg ha fullmakt for å uttale meg på vegne av kommunen?", [by_authority]).stance == "info"
+
+
+def test_a_prohibition_as_a_main_rule_is_no_flat_no():
+    letters = scored(rule("Leserbrev i avisene skal som hovedregel ikke besvares.", "must_not", roles=()), 0.9, shared=0.5, fit=1)
+    assert ask("Kan jeg svare på et leserbrev i avisa?", [letters]).stance == "info"
+    strict = scored(rule("Personalsaker skal ikke kommenteres i media.", "must_not", roles=()), 0.9, shared=0.5, fit=1)
+    assert ask("Kan jeg kommentere personalsaker i media?", [strict]).stance == "no"
+
+
+def test_a_duty_is_required_only_where_the_rule_names_what_was_asked():
+    plan = scored(rule("Tiltak nevnt i denne strategien må følges og gjennomføres.", "must"), 0.9, similarity=0.833, shared=0.07)
+    assert ask("Må jeg spørre sjefen før jeg skriver leserinnlegg?", [plan]).stance == "info"
+    naming = scored(rule("Ansatte skal presisere at de uttaler seg som privatpersoner.", "must"), 0.9, shared=0.5)
+    assert ask("Må jeg presisere at jeg uttaler meg som privatperson?", [naming]).stance == "must"
+
+
+def test_a_duty_of_the_job_is_not_required_of_a_private_post_unless_the_rule_says_so():
+    platform = scored(rule("Som medarbeider har du et ansvar for å følge kommunikasjonsplattformen.", "responsible"), 0.9, shared=0.4)
+    assert ask("Må jeg følge kommunikasjonsplattformen når jeg skriver et privat leserinnlegg?", [platform]).stance == "info"
+    assert ask("Må jeg følge kommunikasjonsplattformen når jeg skriver på kommunens nettside?", [platform]).stance == "must"
 
 
 def test_a_no_comes_only_from_a_rule_about_what_was_asked():
@@ -92,7 +152,8 @@ def test_a_required_next_to_a_close_permission_is_it_depends():
     candidates = [scored(loyalty, 0.90, shared=0.1), scored(MAY_SPEAK_LIMITED, 0.87)]
     decision = ask("Må jeg spørre sjefen før jeg snakker med en journalist?", candidates)
     assert decision.stance == "info" and [c.rule for c in decision.alternatives] == [MAY_SPEAK_LIMITED]
-    assert ask("Må jeg spørre sjefen før jeg snakker med en journalist?", candidates[:1]).stance == "must"
+    # alone, the loyalty rule still doesn't name asking the boss first: no "required" from it either
+    assert ask("Må jeg spørre sjefen før jeg snakker med en journalist?", candidates[:1]).stance == "info"
 
 
 def test_below_the_calibrated_confidence_there_is_no_verdict():
@@ -164,6 +225,8 @@ def test_factual_questions_definitions_and_keyword_strings_are_told_apart(questi
         ("Jeg er virksomhetsleder, hva kan jeg uttale meg om?", "scope", False),
         ("Skal vi sende brev på papir eller digitalt?", "open", False),
         ("Kan jeg gi politiske kommentarer, eller er det bare ordføreren som får?", "permission", True),
+        ("Som hovedtillitsvalgt i Fagforbundet, kan jeg gå ut i media mot kuttene?", "permission", True),
+        ("Jeg er verneombud, må jeg følge kommunikasjonsstrategien når jeg uttaler meg?", "obligation", True),
     ],
 )
 def test_the_kind_of_question_is_read_from_the_sentence_that_asks(question, intent, yes_no):
@@ -191,3 +254,11 @@ def test_the_answer_contract_carries_the_stance():
     data = answer.to_dict()
     assert data["stance"] == "refuse" and data["alternatives"] == []
     assert replace(answer, stance="info").to_dict()["stance"] == "info"
+
+
+def test_a_question_about_another_role_gets_no_verdict_from_a_rule_that_does_not_name_it():
+    # an employee asks about union representatives, whom the strategy may not bind at all
+    first_internally = scored(rule("Det er viktig at man først forsøker å løse saker internt.", "should", roles=()), 0.9, fit=1, shared=0.5)
+    assert ask("Må tillitsvalgte spørre kommunedirektøren før de uttaler seg?", [first_internally]).stance == "info"
+    union = scored(rule("Tillitsvalgte skal avklare uttalelser med sitt forbund.", "must", roles=("union_rep",)), 0.9, fit=0, shared=0.5)
+    assert ask("Må tillitsvalgte avklare uttalelser med forbundet?", [union], role=None).stance == "must"
