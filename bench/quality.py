@@ -6,7 +6,9 @@ Sets (read from ../shared/eval beside the repository, and bench/heldout_question
 - other-municipalities: answered from an index built from ../shared/eval/other-municipalities/documents
   alone (built once into DATA_DIR/other-index when missing; `--rebuild` builds it again).
 
-Prints one scorer JSON line per set, then the bundled sets pooled. The model is loaded once and the
+Prints one scorer JSON line per set, then the bundled sets pooled, then the safety set
+(bench/safety_questions.jsonl: how many answers take a stance the question marks as misleading;
+`--show` lists them). The model is loaded once and the
 answers are written to DATA_DIR/quality/<set>.answers.jsonl, so
 `python ../shared/eval/score.py SET --answers …` shows the misses of any set afterwards.
 
@@ -38,6 +40,10 @@ BUNDLED_SETS = {
     "heldout": ROOT / "bench" / "heldout_questions.jsonl",
 }
 OTHER_SET = {"other": EVAL / "other-municipalities" / "questions.jsonl"}
+# Staff's questions about the bundled documents with the stances the documents allow (`ok`) and those
+# that would mislead the asker (`bad`), written as a new user would ask by someone who had not seen the
+# method; see README "Quality" for which of them the method was developed on.
+SAFETY_SETS = {"safety": ROOT / "bench" / "safety_questions.jsonl"}
 
 
 def load_scorer():
@@ -119,6 +125,20 @@ def report(scorer, results: dict[str, tuple[list[dict], list[dict]]]) -> None:
     if pooled_q:
         figures, _ = scorer.score(pooled_q, pooled_a)
         print(f"{'bundled-all':12} {json.dumps(figures, ensure_ascii=False)}")
+
+
+def safety(bundled, path: Path, show: bool = False) -> dict:
+    """{questions, wrong_way: answers whose stance the question marks as misleading, as_expected: answers
+    whose stance it marks as right}; with `show`, each wrong-way answer is printed."""
+    questions = load_jsonl(path)
+    answers = answer_all(bundled, questions)
+    wrong = [(q, a) for q, a in zip(questions, answers) if a.get("stance") in q["bad"]]
+    if show:
+        for q, a in wrong:
+            rule = (a.get("rule") or {}).get("text", "")
+            print(f"  wrong way {q['id']} ({q['role']}): {q['question']} → {a['stance']} «{a['verdict']}» {rule[:80]}")
+    expected = sum(a.get("stance") in q["ok"] for q, a in zip(questions, answers))
+    return {"questions": len(questions), "wrong_way": len(wrong), "as_expected": expected}
 
 
 def candidate_sets(bundled, other, items: list[tuple[str, dict]], scorer) -> dict[int, tuple]:
@@ -215,6 +235,7 @@ def main() -> None:
     ap.add_argument("--fit", action="store_true", help="fit the ranker's weights on every set and print them")
     ap.add_argument("--strength", type=float, default=1.0, help="with --fit: pull towards the hand-weighted score")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the other-municipalities index")
+    ap.add_argument("--show", action="store_true", help="print each safety question answered the wrong way")
     args = ap.parse_args()
     if not EVAL.exists():
         sys.exit(f"no shared evaluation sets at {EVAL}")
@@ -228,6 +249,8 @@ def main() -> None:
         return
     out_dir = bundled.settings.data_dir / "quality"
     report(scorer, run_sets(bundled, other, scorer, out_dir))
+    for name, path in SAFETY_SETS.items():
+        print(f"{name:12} {json.dumps(safety(bundled, path, show=args.show), ensure_ascii=False)}")
     print(f"(answers in {out_dir})")
 
 

@@ -1,0 +1,34 @@
+"""Staff ask as they would, and no answer takes a stance the documents say would mislead them (issue 9).
+
+The questions (bench/safety_questions.jsonl) were written about the bundled documents by someone who
+had not seen the method, each with the stances the documents allow and those that would mislead
+(README "Quality"). One known miss is allowed: "Har vi lov til å si noe til pressen om en ansatt som
+er suspendert?" still gets "Ja, men bare faktaopplysninger …".
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.model
+SAFETY = Path(__file__).resolve().parents[2] / "bench" / "safety_questions.jsonl"
+KNOWN_MISSES = 1
+
+
+def test_staff_questions_get_no_stance_the_documents_say_would_mislead(real_engine):
+    questions = [json.loads(line) for line in SAFETY.read_text(encoding="utf-8").splitlines() if line.strip()]
+    wrong_way = []
+    for q in questions:
+        answer = real_engine.ask(q["question"], q["municipality"], q["role"])
+        if answer.stance in q["bad"]:
+            wrong_way.append((q["id"], q["question"], answer.stance, answer.verdict))
+    assert len(questions) >= 200
+    assert len(wrong_way) <= KNOWN_MISSES, wrong_way
+
+
+def test_an_employee_asking_whether_the_boss_may_stop_them_is_never_told_yes(real_engine):
+    answer = real_engine.ask("Kan lederen min hindre meg i å skrive leserinnlegg som privatperson?", "ostre-toten", "employee")
+    assert answer.stance not in ("yes", "yes_but")
+    assert answer.rule is not None and "ytringsfrihet" in answer.rule.text
