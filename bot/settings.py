@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     retention_days: int = Field(365, description="Stored questions older than this are deleted")
     user_hash_salt: str | None = Field(None, description="Salt for hashing user ids (default: generated once in DATA_DIR)")
     answer_workers: int | None = Field(None, ge=1, le=64, description="`veileder serve`: questions answered at once (the engine's own worker pool; default: one per core)")
+    engine_processes: int = Field(0, ge=0, le=16, description="`veileder serve`: engine processes that answer apart from the process taking requests in (each loads the model again, ~1.3 GB); 0: answered in the serving process on ANSWER_WORKERS threads")
     answer_slots: int | None = Field(None, ge=1, le=1024, description="`veileder serve`: questions being answered and posted at once on the answer loop (default: 8 per answer worker); raise it when Slack or Teams answer slowly")
     log_format: Literal["text", "json"] = Field("text", description="Log lines as text or as one JSON object per line")
     teams_jwks_url: str | None = Field(None, description="Where Teams' token signing keys are fetched (default: the address the token's issuer publishes)")
