@@ -14,7 +14,7 @@ from typing import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.admin.crisis import CrisisStore
+from bot.admin.crisis import CrisisStore, open_crisis_store
 from bot.admin.question_log import QuestionLog
 from bot.admin.report import retention_cleanup_ctx
 from bot.admin.sync.schedule import SyncSchedule
@@ -227,7 +227,7 @@ def serve(
     """
     services = BotServices(
         settings, None, QuestionLog.open(settings, database), CrisisStore(database),
-        engine_process=EngineProcess(settings, settings.engine_processes) if settings.engine_processes else None,
+        engine_process=EngineProcess(settings, settings.engine_processes, open_crisis_store) if settings.engine_processes else None,
     )
     schedule = SyncSchedule(settings, database, engine=services.ready_engine)
     services.reindex = schedule.reindex

@@ -8,8 +8,8 @@ model), while the serving process keeps its own engine for readiness, roles and 
 2-core development machine it did not bring the burst benchmark's median/drain ratio below what the
 engine in the serving process gives (README "Benchmark"), hence off by default.
 
-An engine process loads its own engine from the same settings (model, index folder, the database
-for the crisis state) and answers `(question, municipality, profile_role)` with a pickled `Answer`.
+An engine process loads its own engine from the same settings (model, index folder, and the crisis
+state in the same database, read at every answer) and answers `(question, municipality, profile_role)` with a pickled `Answer`.
 It reads the index folder's CURRENT generation at every question, as the serving process's engine
 does (index.generations.CurrentIndex), so a reindex by an admin, the sync, or another replica on the
 shared volume is served by the next question. If the process ends (killed, out of memory), the
@@ -26,9 +26,13 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from typing import Callable
+
 from bot.answering.answer import Answer
-from bot.answering.engine import AnswerEngine, EngineError
+from bot.answering.engine import AnswerEngine, CrisisSource, EngineError
 from bot.settings import Settings
+
+CrisisOpener = Callable[[Settings], CrisisSource]  # a module-level function: it is sent to the engine process
 
 log = logging.getLogger(__name__)
 
@@ -43,38 +47,37 @@ class EngineProcessError(EngineError):
 _process_engine: AnswerEngine | None = None
 
 
-def _engine_here(settings: Settings) -> AnswerEngine:
-    """In the engine process: its engine, loaded at the first call (the model, the crisis state in
-    the settings' database, the current index generation). Load errors (EmbedderError,
-    EngineError …) are raised to the caller as any answer's errors are."""
+def _engine_here(settings: Settings, crisis: CrisisOpener | None) -> AnswerEngine:
+    """In the engine process: its engine, loaded at the first call (the model, the crisis state from
+    `crisis(settings)`, the current index generation). Load errors (EmbedderError, EngineError …)
+    are raised to the caller as any answer's errors are."""
     global _process_engine
     if _process_engine is None:
-        from bot.admin.crisis import CrisisStore
-        from bot.store.database import Database
         from index.embedder import load_embedder
 
         embedder = load_embedder(settings.model, settings.data_dir, settings.threads)
-        engine = AnswerEngine(settings, embedder, crisis=CrisisStore(Database.from_settings(settings)))
+        engine = AnswerEngine(settings, embedder, crisis=crisis(settings) if crisis is not None else None)
         engine.warm_up()
         _process_engine = engine
     return _process_engine
 
 
-def _ask(settings: Settings, question: str, municipality: str | None, profile_role: str | None) -> Answer:
-    return _engine_here(settings).ask(question, municipality=municipality, profile_role=profile_role)
+def _ask(settings: Settings, crisis: CrisisOpener | None, question: str, municipality: str | None, profile_role: str | None) -> Answer:
+    return _engine_here(settings, crisis).ask(question, municipality=municipality, profile_role=profile_role)
 
 
-def _loaded(settings: Settings) -> tuple[int, str]:
+def _loaded(settings: Settings, crisis: CrisisOpener | None) -> tuple[int, str]:
     """(the engine process's id, the index generation it serves), once its engine is loaded."""
-    return os.getpid(), _engine_here(settings).retriever().stored.generation
+    return os.getpid(), _engine_here(settings, crisis).retriever().stored.generation
 
 
 class EngineProcess:
     """`size` engine processes (each loads the model: ~1 GB each with the default model), answering
     one question each at a time, the rest waiting in arrival order. Started by `start`, stopped by
-    `close`; a process that dies is replaced at the next question."""
+    `close`; a process that dies is replaced at the next question. `crisis(settings)` opens the
+    crisis state in an engine process (`bot.admin.crisis.open_crisis_store`; None: no crisis notices)."""
 
-    def __init__(self, settings: Settings, size: int = 1) -> None:
+    def __init__(self, settings: Settings, size: int = 1, crisis: CrisisOpener | None = None) -> None:
         if size < 1:
             raise ValueError(f"the engine needs at least one process, not {size}")
         self.size = size
@@ -82,6 +85,7 @@ class EngineProcess:
         # process taking requests in) shared among the engine processes (see Settings.serving_threads).
         threads = settings.threads or max(1, ((os.cpu_count() or 1) - 1) // size)
         self.settings = settings.model_copy(update={"threads": threads})
+        self.crisis = crisis
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -126,12 +130,12 @@ class EngineProcess:
         """Start the engine processes and wait until they have loaded their engines (seconds: the
         model, the index). Returns (process id, index generation served) per process; raises what
         loading raised there (EmbedderError, EngineError …), or EngineProcessError if a process ended."""
-        return list(await asyncio.gather(*(self._call(_loaded, self.settings) for _ in range(self.size))))
+        return list(await asyncio.gather(*(self._call(_loaded, self.settings, self.crisis) for _ in range(self.size))))
 
     async def ask(self, question: str, *, municipality: str | None, profile_role: str | None = None) -> Answer:
         """`AnswerEngine.ask` in the engine process, in arrival order; the engine's own errors
         (QuestionError, EngineError …) come back as they are raised there."""
-        return await self._call(_ask, self.settings, question, municipality, profile_role)
+        return await self._call(_ask, self.settings, self.crisis, question, municipality, profile_role)
 
     def close(self) -> None:
         """Stop the engine processes: the question being answered finishes, waiting ones are cancelled."""

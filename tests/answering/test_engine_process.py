@@ -11,7 +11,7 @@ import signal
 
 import pytest
 
-from bot.admin.crisis import CrisisStore
+from bot.admin.crisis import CrisisStore, open_crisis_store
 from bot.admin.question_log import QuestionLog
 from bot.answering.engine_process import EngineProcess, EngineProcessError
 from bot.services import BotServices
@@ -36,7 +36,7 @@ def _gone(pid: int) -> bool:
 
 @pytest.fixture
 async def engine_process(settings):
-    process = EngineProcess(settings)
+    process = EngineProcess(settings, crisis=open_crisis_store)
     yield process
     await asyncio.to_thread(process.close)
 
@@ -65,6 +65,16 @@ async def test_a_question_the_engine_refuses_is_refused_the_same_way_through_the
     with pytest.raises(UnknownMunicipality, match="Unknown municipality 'atlantis'"):
         await services.ask(PRESS, municipality="atlantis")
     services.workers.close()
+
+
+async def test_crisis_mode_switched_on_by_an_admin_leads_the_answers_from_the_engine_process(settings, engine_process):
+    await engine_process.start()
+    CrisisStore(open_store(settings)).switch_on(HOME, "Henvis alle henvendelser til ordføreren.", "Ordføreren", by="admin")
+
+    answer = await engine_process.ask(PRESS, municipality=HOME)
+
+    assert answer.crisis is not None and answer.crisis.spokesperson == "Ordføreren"
+    assert "ordføreren" in answer.verdict.lower()
 
 
 NEW_ROUTINE = (
