@@ -2,7 +2,8 @@
 
 200 questions arrive at once — as 200 signed Slack events at `/slack/events`, then as 200 Teams
 activities at `/api/messages` — at a real `veileder serve` (both front ends on aiohttp, the
-engine's own worker pool), with the repository's Slack and Bot Framework stand-ins
+engine on its own worker pool, or in VEILEDER_ENGINE_PROCESSES processes of its own), with the
+repository's Slack and Bot Framework stand-ins
 (tests/standins/) receiving the answers. For each question the time from its being sent to its
 answer reaching the stand-in is measured; printed per front end:
 
@@ -11,7 +12,8 @@ answer reaching the stand-in is measured; printed per front end:
 With answers coming out in arrival order as each is ready, the median asker waits about half the
 drain time (≈ 0.5); when every answer waits until the whole burst is computed it is ≈ 1.0. Target
 (issue 15): ≤ 0.6 for both front ends. Also printed: the slowest acknowledgement (Slack re-sends
-an event it has not seen acknowledged within 3 s; Teams one after about 15 s).
+an event it has not seen acknowledged within 3 s; Teams one after about 15 s), and the resident
+memory of the server's processes after the bursts (the serving process, and each engine process).
 
 What runs where, so the figure is the server's: the server is `veileder serve` in a process of
 its own, as in production. The 200 askers (this process's client, signing and sending the
@@ -151,8 +153,30 @@ async def teams_burst(session, url: str, connector, timing: Timing, n: int, firs
     await _until(lambda: all(k in timing.answered for k in timing.sent), ANSWER_SECONDS)
 
 
-async def run(env: dict[str, str], n: int, tmp: Path, latency: float = 0.0) -> list[tuple[str, tuple[float, float, float, int, float]]]:
+def _resident_mb(pid: int) -> dict[str, float]:
+    """Resident memory (MB) of the server process and of the engine processes it started (not
+    counting multiprocessing's small resource tracker)."""
+
+    def rss(p: int) -> float:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    engines = [c for c in children if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
+    return {"serving process": rss(pid), **{f"engine process {i + 1}": rss(c) for i, c in enumerate(engines)}}
+
+
+async def run(
+    env: dict[str, str], n: int, tmp: Path, latency: float = 0.0, memory: dict[str, float] | None = None
+) -> list[tuple[str, tuple[float, float, float, int, float]]]:
+    """The two bursts against one server; `memory` gets its processes' resident memory (MB) after them."""
     import aiohttp
+
+    memory = {} if memory is None else memory
 
     from tests.standins.slack_standin import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, FakeSlack
     from tests.standins.teams_standin import FakeConnector
@@ -212,6 +236,7 @@ async def run(env: dict[str, str], n: int, tmp: Path, latency: float = 0.0) -> l
             timing.__init__()
             await teams_burst(session, url, connector, timing, n)
             results.append(("Teams activities", timing.result()))
+        memory.update(_resident_mb(server.pid))
     finally:
         await _stop_server(server)
         await connector.stop()
@@ -250,17 +275,22 @@ def main() -> None:
         if (base.data_dir / "models").is_dir():  # the model converted once already: not again for each run
             (tmp / "data").mkdir()
             (tmp / "data" / "models").symlink_to((base.data_dir / "models").resolve(), target_is_directory=True)
-    workers = Settings().resolved_answer_workers()
-    print(f"burst of {args.n} questions, {workers} answer workers, {Settings().resolved_answer_slots()} answer slots, "
+    served = Settings()
+    engine = (f"the engine in {served.engine_processes} process(es) of its own" if served.engine_processes
+              else f"the engine on {served.resolved_answer_workers()} answer worker threads")
+    engine += f", model threads {served.serving_threads()}"
+    print(f"burst of {args.n} questions, {engine}, {served.resolved_answer_slots()} answer slots, "
           f"model {env['VEILEDER_MODEL']}, server in its own process, platform latency {args.latency:.2f} s")
+    memory: dict[str, float] = {}
     try:
-        results = asyncio.run(run(env, args.n, tmp, args.latency))
+        results = asyncio.run(run(env, args.n, tmp, args.latency, memory))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # removes the link to the model cache, not the cache
     for name, (median, drain, ratio, answered, slowest_ack) in results:
         verdict = "ok" if ratio <= 0.6 and answered == args.n else "over target"
         print(f"{args.n} concurrent {name}: {answered} answered, median time to answer {median:.2f} s, "
               f"drain {drain:.2f} s, median/drain {ratio:.2f}   target ≤ 0.6 ({verdict}); slowest acknowledgement {slowest_ack:.2f} s")
+    print("resident memory after the bursts: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in memory.items()))
 
 
 if __name__ == "__main__":

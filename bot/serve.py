@@ -14,11 +14,12 @@ from typing import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.admin.crisis import CrisisStore
+from bot.admin.crisis import CrisisStore, open_crisis_store
 from bot.admin.question_log import QuestionLog
 from bot.admin.report import retention_cleanup_ctx
 from bot.admin.sync.schedule import SyncSchedule
 from bot.answering.engine import AnswerEngine
+from bot.answering.engine_process import EngineProcess
 from bot.services import BotServices
 from bot.settings import Settings
 from bot.store.claims import claims_cleanup_ctx
@@ -73,6 +74,8 @@ async def _readyz(request: web.Request) -> web.Response:
 async def _close_workers(services: BotServices) -> None:
     if services.workers is not None:
         services.workers.close()
+    if services.engine_process is not None:
+        await asyncio.to_thread(services.engine_process.close)
     if services.answer_loop is not None:
         services.answer_loop.close()
 
@@ -222,7 +225,10 @@ def serve(
     come over Socket Mode. Once the port is bound, `say` gets the address and one line per front
     end (`front_end_lines`); then a line when questions can be answered, and one when it has stopped.
     """
-    services = BotServices(settings, None, QuestionLog.open(settings, database), CrisisStore(database))
+    services = BotServices(
+        settings, None, QuestionLog.open(settings, database), CrisisStore(database),
+        engine_process=EngineProcess(settings, settings.engine_processes, open_crisis_store) if settings.engine_processes else None,
+    )
     schedule = SyncSchedule(settings, database, engine=services.ready_engine)
     services.reindex = schedule.reindex
     web_app = create_web_app(services)
@@ -231,16 +237,17 @@ def serve(
         async def run() -> None:
             try:
                 engine = await asyncio.to_thread(load_engine, open_engine, database)
+                if services.engine_process is not None:  # after load_engine, which builds a missing first index
+                    await services.engine_process.start()
             except Exception as exc:  # noqa: BLE001 - /readyz and /healthz say what is wrong
                 services.startup_error = str(exc) or type(exc).__name__
                 log.error("the bot can't start answering: %s", services.startup_error)
                 return
             services.engine_loaded(engine)
             generation = engine.retriever().stored.generation
-            log.info(
-                "ready: model loaded, index %s served; %d answer workers, %d answer slots",
-                generation, settings.resolved_answer_workers(), settings.resolved_answer_slots(),
-            )
+            answering = (f"{settings.engine_processes} engine process(es)" if services.engine_process is not None
+                         else f"{settings.resolved_answer_workers()} answer workers")
+            log.info("ready: model loaded, index %s served; %s, %d answer slots", generation, answering, settings.resolved_answer_slots())
             say(f"Ready: model loaded, index {generation} served.")
 
         services.running["loader"] = asyncio.create_task(run(), name="veileder-load")

@@ -12,6 +12,7 @@ from bot.admin.question_log import QuestionLog
 from bot.answering.answer import Answer
 from bot.answering.answer_loop import AnswerLoop
 from bot.answering.engine import AnswerEngine
+from bot.answering.engine_process import EngineProcess
 from bot.answering.workers import AnswerWorkers
 from bot.graph.profile import GraphProfiles
 from bot.settings import Settings
@@ -45,6 +46,7 @@ class BotServices:
     _engine_ready: dict[asyncio.AbstractEventLoop, asyncio.Event] = field(default_factory=dict, repr=False)
     workers: AnswerWorkers | None = None  # the engine's own pool; None: `settings.answer_workers` threads
     answer_loop: AnswerLoop | None = None  # where front ends answer and post (see bot.answering.answer_loop); None: a new one
+    engine_process: EngineProcess | None = None  # where questions are answered when set (`veileder serve`); None: on `workers`
 
     def __post_init__(self) -> None:
         if self.claims is None:
@@ -78,9 +80,11 @@ class BotServices:
         return self.engine
 
     async def ask(self, question: str, *, municipality: str | None, profile_role: str | None = None) -> Answer:
-        """Answer on the engine's worker pool, off the event loop (the model is CPU-bound), in arrival
-        order; waits for the model if it is still loading."""
+        """Answer in the engine process when there is one, else on the engine's worker pool: off the
+        event loop (the model is CPU-bound), in arrival order; waits for the model if it is still loading."""
         engine = await self.ready_engine()
+        if self.engine_process is not None:
+            return await self.engine_process.ask(question, municipality=municipality, profile_role=profile_role)
         assert self.workers is not None
         return await self.workers.run(lambda: engine.ask(question, municipality=municipality, profile_role=profile_role))
 

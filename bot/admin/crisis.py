@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answering.answer import CrisisNotice
+from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.schema import crisis_history, crisis_state
 from knowledge.errors import VeilederError
@@ -109,3 +110,9 @@ def _as_dict(row: Any) -> dict:
     if row.off_since is not None:
         state.update(off_since=_iso(row.off_since), off_by=row.off_by)
     return state
+
+
+def open_crisis_store(settings: Settings) -> CrisisStore:
+    """The crisis state in the database the settings name, on connections of its own (an engine
+    process opens it this way: `bot.answering.engine_process`)."""
+    return CrisisStore(Database.from_settings(settings))

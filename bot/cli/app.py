@@ -266,7 +266,9 @@ def serve(
         return
     # The server listens at once and loads the model in the background: until then /readyz is 503
     # (a load balancer sends no traffic) and questions that arrive anyway wait for the model.
-    serve_forever(settings, database, lambda db: _engine(settings, quiet=True, database=db), host or settings.host, port or settings.port)
+    # The model leaves a core to the event loops (Settings.serving_threads); reindexing while serving uses the same.
+    serving = settings.model_copy(update={"threads": settings.serving_threads()})
+    serve_forever(settings, database, lambda db: _engine(serving, quiet=True, database=db), host or settings.host, port or settings.port)
 
 
 @app.command("report")

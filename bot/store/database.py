@@ -148,6 +148,11 @@ class Database:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor_for(loop), work)
 
+    def submit(self, work: Callable[[], object]) -> None:
+        """Start blocking store work on the store's threads for the running loop, without waiting for it
+        (the work reports its own results and errors)."""
+        self._executor_for(asyncio.get_running_loop()).submit(work)
+
     def _executor_for(self, loop: asyncio.AbstractEventLoop) -> ThreadPoolExecutor:
         """The store's threads for callers on `loop`: each event loop has its own, so the answers
         being posted from the answer loop (bot.answering.answer_loop) don't queue their claims and

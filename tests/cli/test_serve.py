@@ -119,3 +119,41 @@ def test_the_bot_is_ready_only_when_the_first_question_has_nothing_left_to_load(
     assert engine.retriever().municipalities
     assert language._detector.cache_info().currsize == 1
     assert word_map.cache_info().currsize == 2  # nynorsk and English
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def test_with_an_engine_process_serve_is_ready_once_it_has_loaded_and_leaves_none_behind(tmp_path, built_index):
+    """VEILEDER_ENGINE_PROCESSES=1: the engine answers in a process of its own, started before /readyz
+    turns 200 and stopped with the server (Ctrl-C), leaving no process behind."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli.app", "serve", "--port", str(port)],
+        cwd=tmp_path, env=_environment(tmp_path, built_index, VEILEDER_ENGINE_PROCESSES="1"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                pytest.fail(f"veileder serve ended early: {process.stderr.read()}")
+            if line.startswith("Ready:"):
+                break
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as response:
+            assert response.status == 200
+        engines = [c for c in _children(process.pid) if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(engines) == 1
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "Veileder stopped" in rest
+    assert not [pid for pid in engines if Path(f"/proc/{pid}").exists()]

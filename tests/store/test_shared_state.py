@@ -68,6 +68,40 @@ def test_a_key_claimed_at_the_same_moment_by_many_workers_is_won_once(replicas):
     assert won.count(True) == 1
 
 
+async def test_a_burst_of_acknowledgements_claims_together_and_each_key_is_won_by_its_first_asker(replicas):
+    """200 requests at once, each claimed before it is acknowledged: a few statements, not 200, and a
+    key two of them ask for (a retry beside its original) is won by the one that asked first."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    one, _ = replicas
+    statements: list[str] = []
+    event.listen(one.engine, "before_cursor_execute", lambda _c, _cur, sql, *_: statements.append(sql))
+    claims = Claims(one)
+    keys = [{f"slack:request:Ev{i:03d}": None, f"slack:signature:s{i:03d}": 360} for i in range(200)]
+    keys.insert(100, {"slack:request:Ev007": None})  # a retry of request 7, arriving in the burst
+
+    won = await asyncio.gather(*(claims.claim_all_async(k) for k in keys))
+
+    assert [len(w) for w in won] == [2] * 100 + [0] + [2] * 100
+    inserts = [sql for sql in statements if sql.lstrip().upper().startswith("INSERT")]
+    assert 1 <= len(inserts) <= 10
+    assert await claims.claim_async("slack:request:Ev199") is False  # already won
+
+
+async def test_when_the_store_fails_every_claim_in_the_statement_gets_the_error(tmp_path):
+    import asyncio
+
+    from sqlalchemy.exc import OperationalError
+
+    database = Database(f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}")  # no claims table
+    claims = Claims(database)
+    results = await asyncio.gather(*(claims.claim_async(f"teams:activity:c:{i}") for i in range(20)), return_exceptions=True)
+    assert all(isinstance(r, OperationalError) for r in results)
+    database.close()
+
+
 def test_an_expired_claim_can_be_claimed_again_and_is_forgotten(replicas):
     one, _ = replicas
     expired = Claims(one, seconds=-1)
