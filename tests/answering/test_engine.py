@@ -79,6 +79,11 @@ def test_language_detection():
     assert detect_language("Kan eg uttale meg til pressa?") == "nn"
     assert detect_language("Kven snakkar for kommunen i ei krise?") == "nn"
     assert detect_language("Can I post photos of patients from work?") == "en"
+    # bokmål that shares every word with nynorsk is answered in bokmål
+    assert detect_language("Kan ordføreren uttale seg på vegne av kommunen?") == "nb"
+    assert detect_language("Kan kommunen nekte meg å skrive i avisa som privatperson?") == "nb"
+    assert detect_language("Kan jeg dele kommunens innlegg på facebooksida mi?") == "nb"
+    assert detect_language("kan eg skrive på facebook at sjefen min er udugeleg?") == "nn"
 
 
 def test_what_kind_of_answer_a_question_wants():
