@@ -54,10 +54,10 @@ _HOLDER_RE = re.compile(
 _POINTS_AT_RE = re.compile(r"\b(?:til|av|hos|by|to)\s*$", re.IGNORECASE)
 _COORDINATION_RE = re.compile(r"[\s,/]*(?:og|eller|and|or)?[\s,/]*", re.IGNORECASE)
 _RESTRICTION_RE = re.compile(
-    r"\bmen\b.*\b(?:ikke|ikkje|skal|må|forpliktet|forplikta|plikter|pliktar)\b|\bmed mindre\b|\bbare\b|\bkun\b|\bgitt at\b|\bså lenge\b|\binnenfor\b"
+    r"\bmen\b(?!\s+(?:også|og|òg)\b)|\bmed mindre\b|\bbare\b|\bkun\b|\bgitt at\b|\bså lenge\b|\binnenfor\b"
     # a permission on a condition: "… uttale seg på vegne av kommunen etter fullmakt", "i samråd med …"
     r"|\better (?:\w+ )?(?:fullmakt|avtale|godkjenning|samråd|klarering|delegering|delegasjon)\b|\bi samråd med\b"
-    r"|\bforutsatt\b|\bså ?fremt\b|\bdersom\b|\bhvis\b|\bviss\b|\bunless\b|\bprovided (?:that )?\b|\bonly\b",
+    r"|\bførst og fremst\b|\bprimært\b|\bhovedsakelig\b|\bi hovedsak\b|\bforutsatt\b|\bså ?fremt\b|\bdersom\b|\bhvis\b|\bviss\b|\bunless\b|\bprovided (?:that )?\b|\bonly\b",
     re.IGNORECASE,
 )
 # Descriptions and goals that use "skal"/"kan" without telling anyone what to do.

@@ -223,8 +223,11 @@ class AnswerEngine:
             )
 
         min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
-        scored = self._candidates(retriever, lexical_text, hits, vector, asker_role, parsed.intent, municipality, tuning)
-        best = matching_rule(scored, asker_role, min_similarity, tuning.strong_margin)
+        # "Hvem …?" asks who holds a duty or a right, whoever asks: the asker's role would only pull their
+        # own rules forward ("Hvem uttaler seg på vegne av kommunen?" from an employee answered "Ansatte")
+        scoring_role = None if parsed.intent == "who" else asker_role
+        scored = self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed.intent, municipality, tuning)
+        best = matching_rule(scored, scoring_role, min_similarity, tuning.strong_margin)
         if parsed.form in ("definition", "keywords"):
             best = None  # it asks for no rule: what the documents say, without a verdict
         confidence = self._confidence(hits[0].dense, language, best)
@@ -266,8 +269,8 @@ class AnswerEngine:
             hits = retriever.search(lexical_text, municipality, k=RETRIEVE, vector=vector)
         if not hits:
             return []
-        asker_role = role_stated_in(text) or role
         intent = read_question(text).intent
+        asker_role = None if intent == "who" else role_stated_in(text) or role  # as `ask` scores "who" questions
         return self._candidates(retriever, lexical_text, hits, vector, asker_role, intent, municipality, tuning or DEFAULT_TUNING)
 
     def _candidates(

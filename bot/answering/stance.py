@@ -125,10 +125,11 @@ def decide(
         names_it = best.on_topic and (
             best.shared >= tuning.about_overlap or best.similarity >= min_similarity + tuning.duty_margin
         )
-        if not names_it or (_PRIVATE_RE.search(asked) and not _PRIVATE_RE.search(best.rule.text)):
+        if not names_it or best.rule.restricted or (_PRIVATE_RE.search(asked) and not _PRIVATE_RE.search(best.rule.text)):
             # a duty is a "yes, required" only for what it names: not "Må jeg spørre sjefen før jeg skriver
             # leserinnlegg?" from "Tiltak nevnt … i denne strategien må følges", nor from a rule saying who
-            # does what ("Enhetsledere gir faktaopplysninger …"), nor a duty of the job for a private post
+            # does what ("Enhetsledere gir faktaopplysninger …"), nor a duty with a limit ("… først og fremst om
+            # større saker"), nor a duty of the job for a private post
             return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
         return Decision(key, stance)
     if stance not in ("yes", "yes_but", "no"):

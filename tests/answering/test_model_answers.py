@@ -68,6 +68,21 @@ def test_who_speaks_for_modum_lists_the_roles_with_their_rules(real_engine):
     assert by_role["unit_leader"].startswith("Virksomhetssledere uttaler seg")
 
 
+@pytest.mark.parametrize(
+    "question, municipality, holder",
+    [
+        ("Hvem uttaler seg på vegne av kommunen?", "modum", "Ordføreren"),
+        ("Hvem har det øverste informasjonsansvaret i kommunen?", "ostre-toten", "Ordføreren"),
+        ("Hvem er øverste ansvarlige for informasjon fra administrasjonen?", "ostre-toten", "Kommunedirektøren"),
+    ],
+)
+def test_an_employee_asking_who_is_not_told_it_is_the_employees(real_engine, question, municipality, holder):
+    answer = real_engine.ask(question, municipality=municipality, role="employee")
+    assert answer.kind == "who" and answer.stance == "who"
+    assert answer.verdict.startswith(holder) and "Ansatte" not in answer.verdict.split("–")[0]
+    assert answer.role == "employee"  # the asker's role stays on the answer; it only doesn't pick the rule
+
+
 def test_who_speaks_in_a_crisis_in_english(real_engine):
     answer = real_engine.ask("Who speaks for us in a crisis?", municipality="ostre-toten")
     assert answer.language == "en" and answer.answered

@@ -262,3 +262,13 @@ def test_a_question_about_another_role_gets_no_verdict_from_a_rule_that_does_not
     assert ask("Må tillitsvalgte spørre kommunedirektøren før de uttaler seg?", [first_internally]).stance == "info"
     union = scored(rule("Tillitsvalgte skal avklare uttalelser med sitt forbund.", "must", roles=("union_rep",)), 0.9, fit=0, shared=0.5)
     assert ask("Må tillitsvalgte avklare uttalelser med forbundet?", [union], role=None).stance == "must"
+
+
+def test_a_duty_with_a_limit_is_no_plain_required():
+    # "Skal jeg uttale meg om små saker på en enkelt skole?" from "Rådmannen uttaler seg …, først og fremst om større saker"
+    limited = scored(
+        rule("Rådmannen uttaler seg om administrative forhold, først og fremst om større saker.", "responsible",
+             roles=("chief_executive",), restricted=True),
+        0.9, shared=0.5,
+    )
+    assert ask("Skal jeg uttale meg om små saker på en enkelt skole?", [limited], role="chief_executive").stance == "info"

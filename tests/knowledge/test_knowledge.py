@@ -118,13 +118,17 @@ def test_a_permission_on_a_condition_is_read_as_restricted_and_the_employers_rul
         "Kjøreregler for kontakt med pressen\n\n"
         "Øvrige ansatte kan gi faktaopplysninger om eget arbeidsområde, og uttale seg på vegne av kommunen etter fullmakt.\n\n"
         "Arbeidsgiver kan bestemme hvem som skal uttale seg på kommunens vegne.\n\n"
-        "Folkevalgte omfattes ikke av strategien, men er forpliktet til å følge kommunens etiske regelverk.\n"
+        "Folkevalgte omfattes ikke av strategien, men er forpliktet til å følge kommunens etiske regelverk.\n\n"
+        "Ledere kan delegere til fagpersoner å uttale seg, men det overordnede ansvaret tilhører lederen.\n\n"
+        "Ledere kan uttale seg om egen enhet, men også om saker som angår hele kommunen.\n"
     )
     rules = {r.text[:12]: r for p in passages_of(text) for r in extract_rules(p)}
     assert rules["Øvrige ansat"].restricted and rules["Øvrige ansat"].roles == ("employee",)
     assert rules["Arbeidsgiver"].roles == ("leader",) and not rules["Arbeidsgiver"].restricted
     # "not covered by …, but bound by …": no plain "not required"
     assert rules["Folkevalgte "].modality == "may" and rules["Folkevalgte "].restricted
+    assert rules["Ledere kan d"].restricted  # "…, men det overordnede ansvaret tilhører lederen"
+    assert not rules["Ledere kan u"].restricted  # "men også" adds, it doesn't limit
 
 
 def test_role_applicability_follows_the_hierarchy():
