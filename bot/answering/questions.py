@@ -66,6 +66,12 @@ _DEFINITION_RE = re.compile(
 )
 # "Hvem er ordføreren (nå)?", "Who is the mayor?": the person holding a role, not the role's duty.
 _WHO_IS_RE = re.compile(r"^\s*(?:hvem|kven|who)(?: er| is|'s| var| was)\s+(?:the |current |nå |no )?(?P<rest>.+?)\??\s*$", re.IGNORECASE)
+# "Hvem er pressekontakt i større saker?": a function the documents give a role ("Kommunikasjonssjefen er
+# pressekontakt …"), not a person's name.
+_FUNCTION_RE = re.compile(
+    r"(?:\w+ )?(?:pressekontakt\w*|talsperson\w*|kontaktperson\w*|ansvarleg|ansvarlig\w*|press contacts?|spokes(?:person|man|woman)s?|contact persons?)\b",
+    re.IGNORECASE,
+)
 _DUTY_WORDS_RE = re.compile(r"\b(?:ansvar\w*|responsib\w*|skal|må|kan|bør|plikt\w*|should|must|may|can|for|til|på vegne|on behalf)\b", re.IGNORECASE)
 # Words that make a string of words a question or a request (a keyword string has none of them).
 _FUNCTION_WORDS = frozenset(
@@ -136,7 +142,7 @@ def question_form(text: str) -> str:
     if _DEFINITION_RE.search(text):
         return "definition"
     who_is = _WHO_IS_RE.match(text)
-    if who_is and not _DUTY_WORDS_RE.search(who_is.group("rest")):
+    if who_is and not _DUTY_WORDS_RE.search(who_is.group("rest")) and not _FUNCTION_RE.match(who_is.group("rest")):
         rest = who_is.group("rest")
         mentions = find_roles(rest)
         if mentions and mentions[0].start <= 4:

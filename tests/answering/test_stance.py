@@ -200,6 +200,8 @@ def test_a_superseded_documents_rule_gives_way_to_the_current_documents_rule():
     "question, form",
     [
         ("Hvem er ordføreren?", "factual"),
+        ("Hvem er pressekontakt i større saker?", "question"),  # a function the documents give a role
+        ("Who is the spokesperson in a crisis?", "question"),
         ("Who is the mayor?", "factual"),
         ("Hva er telefonnummeret til pressekontakten?", "factual"),
         ("Hvor mange ansatte har kommunen?", "factual"),
