@@ -69,6 +69,11 @@ def roles_phrase(roles: tuple[str, ...] | list[str], language: str) -> str:
     return ", ".join(names[:-1]) + joiner + names[-1]
 
 
+# The allowed part can follow "Ja, men bare" when it starts with what one may do ("gi faktaopplysninger …"),
+# not with a qualifier ("som privatpersoner …", "også …") or a passive verb ("gis av …").
+_STITCHABLE_RE = re.compile(r"\s*(?!som\b|også\b|òg\b)(?!\w+s\b)\w+", re.IGNORECASE)
+
+
 def _limits(rule: Rule, language: str) -> str:
     """'Ja, men bare: kan gi faktaopplysninger … – ikke gi vurderinger …' from the rule's own words."""
     if language == "en":
@@ -79,9 +84,11 @@ def _limits(rule: Rule, language: str) -> str:
     if allowed and forbidden:
         negation = "ikkje" if language == "nn" else "ikke"
         return f"{head} {allowed.group(1).strip()} – {negation} {forbidden.group(1).strip()}."
-    if allowed:
+    if allowed and _STITCHABLE_RE.match(allowed.group(1)) and not re.search(r"\bmen\b", rule.text, re.I):
         return f"{head} {allowed.group(1).strip()}."
-    return f"{head} {rule.text}"
+    # "Ledere kan delegere …, men det overordnede ansvaret tilhører lederen", "… kan som privatpersoner
+    # ytre seg …", "… kan også gis av andre": the limit isn't a clause to quote, so the rule is read whole
+    return say("yes_limits_rule", language)
 
 
 # (kind of question, the rule's modality) → verdict: "Kan jeg …?" answered by a duty is a yes with

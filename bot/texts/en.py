@@ -30,6 +30,7 @@ TEXTS: dict[str, str] = {
     # The verdict (bot.answering.verdicts)
     "verdict_yes": "Yes.",
     "verdict_yes_limits": "Yes, but only within the limits the rule sets",
+    "verdict_yes_limits_rule": "Yes, but within the conditions the rule below sets.",
     "verdict_no": "No — the rule forbids it.",
     "verdict_rather_not": "Better not — the rule advises against it.",
     "verdict_required": "Yes, this is required.",

@@ -30,6 +30,7 @@ TEXTS: dict[str, str] = {
     # The verdict (bot.answering.verdicts)
     "verdict_yes": "Ja.",
     "verdict_yes_limits": "Ja, men berre",
+    "verdict_yes_limits_rule": "Ja, men innanfor vilkåra i regelen under.",
     "verdict_no": "Nei.",
     "verdict_rather_not": "Helst ikkje.",
     "verdict_required": "Ja, det er eit krav.",

@@ -274,3 +274,19 @@ def test_a_duty_with_a_limit_is_no_plain_required():
         0.9, shared=0.5,
     )
     assert ask("Skal jeg uttale meg om små saker på en enkelt skole?", [limited], role="chief_executive").stance == "info"
+
+
+def test_a_yes_but_quotes_the_limit_only_where_it_is_a_clause_of_its_own():
+    stitched = verdict_text("yes_limits", MAY_SPEAK_LIMITED, "nb").text
+    assert stitched == "Ja, men bare gi faktaopplysninger – ikke gi vurderinger."
+    by_authority = rule("Øvrige ansatte kan gi faktaopplysninger, og uttale seg på vegne av kommunen etter fullmakt.", "may", restricted=True)
+    assert verdict_text("yes_limits", by_authority, "nb").text == (
+        "Ja, men bare gi faktaopplysninger, og uttale seg på vegne av kommunen etter fullmakt."
+    )
+    for text in (
+        "Ledere kan delegere til fagpersoner å uttale seg, men det overordnede ansvaret tilhører lederen.",
+        "Alle ansatte kan som privatpersoner ytre seg fritt innenfor lovens rammer.",
+        "Øvrige politiske kommentarer kan også gis av andre folkevalgte, men er ikke omfattet av reglementet.",
+    ):
+        verdict = verdict_text("yes_limits", rule(text, "may", restricted=True), "nb")
+        assert (verdict.stance, verdict.text) == ("yes_but", "Ja, men innenfor vilkårene i regelen under."), text
