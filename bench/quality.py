@@ -8,7 +8,8 @@ Sets (read from ../shared/eval beside the repository, and bench/heldout_question
 
 Prints one scorer JSON line per set, then the bundled sets pooled, then the safety set
 (bench/safety_questions.jsonl: how many answers take a stance the question marks as misleading;
-`--show` lists them). The model is loaded once and the
+`--show` lists them) and its counterpart about the other municipalities' documents
+(bench/safety_other_questions.jsonl). The model is loaded once and the
 answers are written to DATA_DIR/quality/<set>.answers.jsonl, so
 `python ../shared/eval/score.py SET --answers …` shows the misses of any set afterwards.
 
@@ -44,6 +45,8 @@ OTHER_SET = {"other": EVAL / "other-municipalities" / "questions.jsonl"}
 # that would mislead the asker (`bad`), written as a new user would ask by someone who had not seen the
 # method; see README "Quality" for which of them the method was developed on.
 SAFETY_SETS = {"safety": ROOT / "bench" / "safety_questions.jsonl"}
+# The same about the other municipalities' documents (answered from their own index).
+SAFETY_OTHER_SETS = {"safety-other": ROOT / "bench" / "safety_other_questions.jsonl"}
 
 
 def load_scorer():
@@ -251,6 +254,8 @@ def main() -> None:
     report(scorer, run_sets(bundled, other, scorer, out_dir))
     for name, path in SAFETY_SETS.items():
         print(f"{name:12} {json.dumps(safety(bundled, path, show=args.show), ensure_ascii=False)}")
+    for name, path in SAFETY_OTHER_SETS.items():
+        print(f"{name:12} {json.dumps(safety(other, path, show=args.show), ensure_ascii=False)}")
     print(f"(answers in {out_dir})")
 
 

@@ -41,6 +41,8 @@ _MAIN_RULE_RE = re.compile(
     r"\b(?:som (?:hoved)?regel|i utgangspunktet|i hovedsak|normalt|vanligvis|vanlegvis|as a (?:general )?rule|normally|generally)\b",
     re.IGNORECASE,
 )
+# "Bør jeg …?", "Should I …?", "Er det lurt å …?": a question asking for advice, which advice answers.
+_ASKS_ADVICE_RE = re.compile(r"\s*(?:bør|should|ought|er det lurt|er det anbefalt|anbefales det|is it advisable)\b", re.IGNORECASE)
 ALTERNATIVES_SHOWN = 3
 # "Kan jeg …?" answered by a duty, advice or responsibility (bot/verdicts._YES_NO)
 _DUTY_AS_PERMISSION = ("yes_if", "yes_careful", "yes_duty")
@@ -130,6 +132,10 @@ def decide(
             # leserinnlegg?" from "Tiltak nevnt … i denne strategien må følges", nor from a rule saying who
             # does what ("Enhetsledere gir faktaopplysninger …"), nor a duty with a limit ("… først og fremst om
             # større saker"), nor a duty of the job for a private post
+            return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+        if key == "recommended" and not _ASKS_ADVICE_RE.match(asked):
+            # "Må vi holde kommunen oppdatert?" answered from "Ofte bør kommunen … holdes oppdatert": advice
+            # is no duty, so only a question asking for advice ("Bør jeg …?") gets "Det anbefales" as its answer
             return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
         return Decision(key, stance)
     if stance not in ("yes", "yes_but", "no"):

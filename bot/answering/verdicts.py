@@ -71,7 +71,7 @@ def roles_phrase(roles: tuple[str, ...] | list[str], language: str) -> str:
 
 # The allowed part can follow "Ja, men bare" when it starts with what one may do ("gi faktaopplysninger …"),
 # not with a qualifier ("som privatpersoner …", "også …") or a passive verb ("gis av …").
-_STITCHABLE_RE = re.compile(r"\s*(?!som\b|også\b|òg\b)(?!\w+s\b)\w+", re.IGNORECASE)
+_STITCHABLE_RE = re.compile(r"\s*(?!som\b|også\b|òg\b|kun\b|bare\b|berre\b)(?!\w+s\b)\w+", re.IGNORECASE)
 
 
 def _limits(rule: Rule, language: str) -> str:

@@ -107,3 +107,18 @@ def test_the_measured_figures_hold(results, scorer):
     figures = {"bundled": scorer.score(bundled_q, bundled_a)[0], "other": scorer.score(*results["other"])[0]}
     low = {key: figures[key[0]][key[1]] for key, floor in FLOORS.items() if figures[key[0]][key[1]] < floor}
     assert not low, low
+
+
+def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mislead(other_engine):
+    """bench/safety_other_questions.jsonl (README "Quality"): one known miss, "Bør vi bytte talsperson
+    underveis i en langvarig krise?" answered "Ja, det er et krav" from the rule about naming a stand-in."""
+    import json
+
+    path = ROOT / "bench" / "safety_other_questions.jsonl"
+    questions = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    wrong_way = [
+        (q["id"], q["question"], answer.stance)
+        for q in questions
+        if (answer := other_engine.ask(q["question"], q["municipality"], q["role"])).stance in q["bad"]
+    ]
+    assert len(questions) >= 150 and len(wrong_way) <= 1, wrong_way

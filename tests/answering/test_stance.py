@@ -290,3 +290,11 @@ def test_a_yes_but_quotes_the_limit_only_where_it_is_a_clause_of_its_own():
     ):
         verdict = verdict_text("yes_limits", rule(text, "may", restricted=True), "nb")
         assert (verdict.stance, verdict.text) == ("yes_but", "Ja, men innenfor vilkårene i regelen under."), text
+
+
+def test_advice_answers_only_a_question_asking_for_advice():
+    advice = scored(rule("Kommunen bør holdes oppdatert om krisen.", "should", roles=()), 0.9, fit=1, shared=0.6, similarity=0.9)
+    assert ask("Bør vi holde kommunen oppdatert om krisen?", [advice]).stance == "must"  # "Det anbefales."
+    assert ask("Må vi holde kommunen oppdatert om krisen?", [advice]).stance == "info"
+    consent = rule("Bilder av kolleger kan kun publiseres hvis kolleger samtykker.", "may", restricted=True)
+    assert verdict_text("yes_limits", consent, "nb").text == "Ja, men innenfor vilkårene i regelen under."
