@@ -15,6 +15,11 @@ _NUMBERED_HEADING_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+|\d{1,2}\.)\s+(\S.*)$
 _NUMBERED_ITEM_RE = re.compile(r"^(\d{1,2})[.)]\s+(\S.*)$")
 _APPENDIX_RE = re.compile(r"^(Vedlegg|Bilag|Appendix)\s+(\d{1,2}|[A-Z])\s*[:.]?\s*(.*)$", re.I)
 _MARKDOWN_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+)$")
+# An endnote as PDFs give it at the end of a document: "Note om ytringsfrihet: …" (cleaning has taken its
+# marker "i" away). It belongs to no section above it, so it is a section of its own.
+_ENDNOTE_RE = re.compile(
+    r"^(?:(?:[ivx]{1,4}|\d{1,2})\s+)?((?:Note|Fotnote|Sluttnote|Merknad) (?:om|til|on|about)\b[^:.]{0,60}):\s*(\S.*)$", re.I
+)
 _DASH_ITEM_RE = re.compile(r"^(?:->|[-–])\s+(\S.*)$")
 _SENTENCE_END = (".", "!", "?", ":", ";", "»", '"', ")")
 _TRAILING_FUNCTION_WORD_RE = re.compile(
@@ -211,13 +216,26 @@ class _Parser:
             return i + 1
         return None
 
+    def endnote(self, i: int, line: str) -> int | None:
+        """'i Note om ytringfrihet: Ytringsfriheten er …': a heading of its own and the note's text."""
+        note = _ENDNOTE_RE.match(line)
+        if not note:
+            return None
+        self.blocks.append(Block("heading", note.group(1).strip(), level=1))
+        end, text = self.gather(i, note.group(2))
+        self.blocks.append(Block("paragraph", text))
+        return end
+
     def paragraph(self, i: int, line: str) -> int:
         end, text = self.gather(i, line)
         self.blocks.append(Block("paragraph", text))
         return end
 
     def parse(self) -> list[Block]:
-        kinds = (self.markdown_heading, self.appendix_heading, self.numbered_heading, self.numbered_item, self.bullet, self.title_line)
+        kinds = (
+            self.markdown_heading, self.appendix_heading, self.endnote, self.numbered_heading, self.numbered_item, self.bullet,
+            self.title_line,
+        )
         i = 0
         while i < len(self.lines):
             line = self.lines[i]

@@ -207,3 +207,20 @@ def test_advice_in_the_imperative_is_a_rule_even_when_the_document_never_uses_th
     assert any(r.startswith("Presiser at du ytrar deg") for r in rules)
     assert not any(r.startswith("Plan og budsjett") for r in rules)  # a noun first, not an imperative
     assert not any(r.startswith("Bevissthet om") for r in rules)  # nor a derived noun ("-het")
+
+
+def test_an_endnote_is_a_section_of_its_own_not_part_of_the_last_section():
+    # Bærum's strategy ends with its crisis section and then the endnote on freedom of expression;
+    # a rule from the note must not be cited as a crisis rule
+    text = (
+        "Kommunens kriseinfo\n"
+        "Egne planer med følgende informasjonsprinsipper:\n\n"
+        "• Informasjon er et lederansvar.\n\n"
+        "• Informasjon skal gis samordnet.\n\n\n"
+        "i Note om ytringfrihet: Ytringsfriheten er nedfelt i Grunnloven. Arbeidsgiver kan imidlertid\n\n"
+        "bestemme hvem som skal uttale seg på kommunens vegne.\n"
+    )
+    headings = [(b.level, b.text) for b in parse_blocks(clean_lines(text)) if b.kind == "heading"]
+    assert headings[-1] == (1, "Note om ytringfrihet")
+    rule = next(r for p in passages_of(text) for r in extract_rules(p) if r.text.startswith("Arbeidsgiver"))
+    assert rule.section == "Note om ytringfrihet"
