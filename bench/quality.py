@@ -130,11 +130,11 @@ def report(scorer, results: dict[str, tuple[list[dict], list[dict]]]) -> None:
         print(f"{'bundled-all':12} {json.dumps(figures, ensure_ascii=False)}")
 
 
-def safety(bundled, path: Path, show: bool = False) -> dict:
+def safety(engine, path: Path, show: bool = False) -> dict:
     """{questions, wrong_way: answers whose stance the question marks as misleading, as_expected: answers
     whose stance it marks as right}; with `show`, each wrong-way answer is printed."""
     questions = load_jsonl(path)
-    answers = answer_all(bundled, questions)
+    answers = answer_all(engine, questions)
     wrong = [(q, a) for q, a in zip(questions, answers) if a.get("stance") in q["bad"]]
     if show:
         for q, a in wrong:

@@ -222,9 +222,7 @@ class _Parser:
         if not note:
             return None
         self.blocks.append(Block("heading", note.group(1).strip(), level=1))
-        end, text = self.gather(i, note.group(2))
-        self.blocks.append(Block("paragraph", text))
-        return end
+        return self.paragraph(i, note.group(2))
 
     def paragraph(self, i: int, line: str) -> int:
         end, text = self.gather(i, line)

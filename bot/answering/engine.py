@@ -223,9 +223,7 @@ class AnswerEngine:
             )
 
         min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
-        # "Hvem …?" asks who holds a duty or a right, whoever asks: the asker's role would only pull their
-        # own rules forward ("Hvem uttaler seg på vegne av kommunen?" from an employee answered "Ansatte")
-        scoring_role = None if parsed.intent == "who" else asker_role
+        scoring_role = _scoring_role(parsed.intent, asker_role)
         scored = self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed.intent, municipality, tuning)
         best = matching_rule(scored, scoring_role, min_similarity, tuning.strong_margin)
         if parsed.form in ("definition", "keywords"):
@@ -270,8 +268,8 @@ class AnswerEngine:
         if not hits:
             return []
         intent = read_question(text).intent
-        asker_role = None if intent == "who" else role_stated_in(text) or role  # as `ask` scores "who" questions
-        return self._candidates(retriever, lexical_text, hits, vector, asker_role, intent, municipality, tuning or DEFAULT_TUNING)
+        scoring_role = _scoring_role(intent, role_stated_in(text) or role)
+        return self._candidates(retriever, lexical_text, hits, vector, scoring_role, intent, municipality, tuning or DEFAULT_TUNING)
 
     def _candidates(
         self,
@@ -408,6 +406,13 @@ class _Ruling:
     role_rules: list[RoleRule] = field(default_factory=list)
     alternatives: list[MatchedRule] = field(default_factory=list)  # the other rules to read when it depends
     check_first: bool = False  # the rule sends the asker to a human first
+
+
+def _scoring_role(intent: str, asker_role: str | None) -> str | None:
+    """The role candidate rules are scored for: the asker's, except for "Hvem …?", which asks who holds a
+    duty or a right whoever asks — the asker's role would only pull their own rules forward ("Hvem uttaler
+    seg på vegne av kommunen?" from an employee answered "Ansatte")."""
+    return None if intent == "who" else asker_role
 
 
 def _with_bokmal_words(text: str, language: str) -> str:

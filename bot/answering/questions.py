@@ -178,17 +178,21 @@ def read_question(text: str) -> Question:
         return Question(text, "open", False, first_person, form)
     asked = _LEAD_IN_RE.sub("", asked_sentence(text))
     restricting = bool(_RESTRICTING_RE.search(asked))
+
+    def question(intent: str, yes_no: bool) -> Question:
+        return Question(text, intent, yes_no, first_person, restricting=restricting)
+
     if _WHO_RE.search(asked):
-        return Question(text, "who", False, first_person, restricting=restricting)
+        return question("who", False)
     yes_no = bool(_YES_NO_RE.search(asked)) and not _is_choice(asked)
     if not yes_no and _SCOPE_RE.search(asked) and not _OBLIGATION_RE.search(asked):
-        return Question(text, "scope", False, first_person, restricting=restricting)
+        return question("scope", False)
     if _OBLIGATION_RE.search(asked) and (yes_no or not _PERMISSION_RE.search(asked)):
         duty_start = _OBLIGATION_START_RE.match(asked) or (
             re.match(r"\s*(?:er|is|am|are)\b", asked, re.I) and _DUTY_NOUN_RE.search(asked)
         )
         intent = "obligation" if duty_start else "permission"
-        return Question(text, intent if yes_no else "open", yes_no, first_person, restricting=restricting)
+        return question(intent if yes_no else "open", yes_no)
     if _PERMISSION_RE.search(asked) and yes_no:
-        return Question(text, "permission", True, first_person, restricting=restricting)
-    return Question(text, "open", yes_no, first_person, restricting=restricting)
+        return question("permission", True)
+    return question("open", yes_no)

@@ -162,15 +162,14 @@ def decide(
         # a plain yes also gives way to a restriction for this asker that is at least about as close to
         # the question as the permission, however the two rank ("Kan jeg bruke jobbmailen som
         # privatperson?": "full ytringsfrihet" next to "Kommunal … e-post skal ikke benyttes")
-        near = [
+        as_close = max(min_similarity, best.similarity - tuning.restriction_margin)
+        limiting = [
             c
             for c in scored
             if c is not best
-            and c not in close
-            and (role is None or c.fit > 0)
-            and c.similarity >= max(min_similarity, best.similarity - tuning.restriction_margin)
+            and restricts(c.rule.modality, c.rule.restricted)
+            and (c in close or ((role is None or c.fit > 0) and c.similarity >= as_close))
         ]
-        limiting = [c for c in close + near if restricts(c.rule.modality, c.rule.restricted)]
         if limiting:
             return Decision("depends", "info", tuple(limiting[: ALTERNATIVES_SHOWN - 1]))
     elif stance == "yes_but":
