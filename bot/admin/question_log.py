@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from bot.answering.answer import Answer
 from bot.store.database import Database
+from bot.store.group_commit import GroupCommit
 from bot.store.schema import feedback, questions
 
 
@@ -28,6 +29,7 @@ class QuestionLog:
         self.database = database
         self.engine: Engine = database.engine
         self.salt = salt
+        self._together: GroupCommit[tuple[str, str | None, Answer], str] = GroupCommit(database, self._insert_questions, limit=500)
 
     @classmethod
     def at(cls, url: str, salt: str) -> "QuestionLog":
@@ -64,28 +66,40 @@ class QuestionLog:
         return hashlib.sha256(f"{self.salt}:{user_id}".encode()).hexdigest()
 
     def record_question(self, platform: str, user_id: str | None, answer: Answer) -> str:
-        """Store one answered (or refused) question; returns its id for feedback buttons."""
-        question_id = str(uuid.uuid4())
+        """Store one answered (or refused) question; returns its id for feedback buttons. Blocking."""
+        return self._insert_questions([(platform, user_id, answer)])[0]
+
+    async def record_question_async(self, platform: str, user_id: str | None, answer: Answer) -> str:
+        """`record_question` off the event loop, in one transaction with the questions other answers
+        record meanwhile (`GroupCommit`: a burst's 200 log lines take a few commits, not 200 turns
+        at the store's one writer before each answer can be posted). Raises what the insert raised."""
+        return await self._together.submit((platform, user_id, answer))
+
+    def _insert_questions(self, asked: list[tuple[str, str | None, Answer]]) -> list[str]:
+        """Insert (platform, user id, answer) rows in one transaction; their new ids, in order."""
+        now = datetime.now(timezone.utc)
+        rows = [
+            {
+                "id": str(uuid.uuid4()),
+                "asked_at": now,
+                "platform": platform,
+                "user_hash": self.user_hash(user_id),
+                "municipality": answer.municipality,
+                "language": answer.language,
+                "role": answer.role,
+                "question": answer.question,
+                "answered": answer.answered,
+                "kind": answer.kind,
+                "rule_id": answer.rule.rule_id if answer.rule else None,
+                "rule_text": answer.rule.text if answer.rule else None,
+                "section": answer.rule.citation.section if answer.rule else None,
+                "confidence": answer.confidence,
+            }
+            for platform, user_id, answer in asked
+        ]
         with self.database.begin() as conn:
-            conn.execute(
-                insert(questions).values(
-                    id=question_id,
-                    asked_at=datetime.now(timezone.utc),
-                    platform=platform,
-                    user_hash=self.user_hash(user_id),
-                    municipality=answer.municipality,
-                    language=answer.language,
-                    role=answer.role,
-                    question=answer.question,
-                    answered=answer.answered,
-                    kind=answer.kind,
-                    rule_id=answer.rule.rule_id if answer.rule else None,
-                    rule_text=answer.rule.text if answer.rule else None,
-                    section=answer.rule.citation.section if answer.rule else None,
-                    confidence=answer.confidence,
-                )
-            )
-        return question_id
+            conn.execute(insert(questions), rows)
+        return [row["id"] for row in rows]
 
     def record_feedback(self, question_id: str, helpful: bool, user_id: str | None) -> bool:
         """Store a helpful / not helpful click; a second click by the same person replaces the first. False if unknown id."""

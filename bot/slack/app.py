@@ -511,7 +511,7 @@ class SlackFrontEnd:
     async def _record(self, user_id: str | None, answer: Answer) -> str | None:
         """The question log's id for the feedback buttons; None (no buttons) if the log is unavailable."""
         try:
-            return await asyncio.to_thread(self.services.log.record_question, "slack", user_id, answer)
+            return await self.services.log.record_question_async("slack", user_id, answer)
         except Exception:
             log.exception("could not record a Slack question")
             return None

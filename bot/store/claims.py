@@ -5,21 +5,17 @@ A claim is one statement — INSERT … ON CONFLICT DO UPDATE … WHERE the old 
 two replicas claiming the same key at once can't both win, on PostgreSQL and SQLite alike. Claims
 expire after `CLAIM_SECONDS` (a day: Slack retries for an hour, Teams for minutes).
 
-Claims asked for at the same time are made together (group commit): under a burst of 200 requests,
-each acknowledged only once its claim is made, 200 one-row transactions queued for the store's
-one writer (SQLite) and took turns for the interpreter lock with the answers being posted; the
-claims waiting while one statement runs go into the next, so a burst takes a few statements.
+Claims asked for at the same time are made together (`bot.store.group_commit`): under a burst of
+200 requests, each acknowledged only once its claim is made, a burst takes a few statements.
 """
 from __future__ import annotations
 
-import asyncio
-import threading
-from concurrent.futures import Future, InvalidStateError
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select
 
 from bot.store.database import Database, holder_id
+from bot.store.group_commit import GroupCommit
 from bot.store.schema import claims
 
 CLAIM_SECONDS = 24 * 3600
@@ -45,9 +41,9 @@ class Claims:
         self.seconds = seconds
         self._insert = _insert_for(database)
         self._holder = holder_id()
-        self._waiting: list[tuple[dict[str, float | None], Future[set[str]]]] = []
-        self._waiting_lock = threading.Lock()
-        self._claiming = False  # a store thread is making the waiting claims
+        self._together: GroupCommit[dict[str, float | None], set[str]] = GroupCommit(
+            database, self._claim_together, limit=BATCH_KEYS, size=len
+        )
 
     def claim(self, key: str, seconds: float | None = None) -> bool:
         """True if this caller is the first to claim `key` (within its day, or `seconds`); blocking, one statement."""
@@ -81,44 +77,25 @@ class Claims:
 
     async def claim_all_async(self, keys: dict[str, float | None]) -> set[str]:
         """`claim_all` off the event loop, together with the claims other callers (on any event
-        loop) ask for meanwhile: one statement for all of them. A key two callers ask for in the
-        same statement goes to the one that asked first. Raises what the statement raised."""
+        loop) ask for meanwhile: one statement for all of them (`GroupCommit`). A key two callers
+        ask for in the same statement goes to the one that asked first. Raises what the statement raised."""
         if not keys:
             return set()
-        future: Future[set[str]] = Future()
-        with self._waiting_lock:
-            self._waiting.append((keys, future))
-            start, self._claiming = not self._claiming, True
-        if start:
-            self.database.submit(self._claim_waiting)
-        return await asyncio.wrap_future(future)
+        return await self._together.submit(keys)
 
-    def _claim_waiting(self) -> None:
-        """On a store thread: make the waiting claims, a statement at a time, until none wait."""
-        while True:
-            with self._waiting_lock:
-                batch: list[tuple[dict[str, float | None], Future[set[str]]]] = []
-                count = 0
-                while self._waiting and (not batch or count + len(self._waiting[0][0]) <= BATCH_KEYS):
-                    batch.append(self._waiting.pop(0))
-                    count += len(batch[-1][0])
-                if not batch:
-                    self._claiming = False
-                    return
-            wanted: dict[str, float | None] = {}
-            for keys, _ in batch:
-                for key, seconds in keys.items():
-                    wanted.setdefault(key, seconds)
-            try:
-                won = self.claim_all(wanted)
-            except Exception as exc:  # noqa: BLE001 - every caller in the statement gets its error
-                for _, future in batch:
-                    _settle(future, exception=exc)
-                continue
-            for keys, future in batch:
-                mine = {key[:KEY_CHARS] for key in keys} & won
-                won -= mine  # the first caller asking for a key gets it; a later one finds it taken
-                _settle(future, mine)
+    def _claim_together(self, asked: list[dict[str, float | None]]) -> list[set[str]]:
+        """One statement for several callers' claims; the keys each caller won, in the callers' order."""
+        wanted: dict[str, float | None] = {}
+        for keys in asked:
+            for key, seconds in keys.items():
+                wanted.setdefault(key, seconds)
+        won = self.claim_all(wanted)
+        results = []
+        for keys in asked:
+            mine = {key[:KEY_CHARS] for key in keys} & won
+            won -= mine  # the first caller asking for a key gets it; a later one finds it taken
+            results.append(mine)
+        return results
 
     def held(self, key: str) -> bool:
         """True if `key` is claimed and the claim has not expired."""
@@ -133,17 +110,6 @@ class Claims:
         """Delete expired claims (they would be re-claimable anyway); returns how many."""
         with self.database.begin() as conn:
             return conn.execute(delete(claims).where(claims.c.expires_at < datetime.now(timezone.utc))).rowcount or 0
-
-
-def _settle(future: Future[set[str]], result: set[str] | None = None, exception: BaseException | None = None) -> None:
-    """Give a waiting caller its claims (or the error); one that stopped waiting (cancelled) is skipped."""
-    try:
-        if exception is not None:
-            future.set_exception(exception)
-        else:
-            future.set_result(result or set())
-    except InvalidStateError:  # cancelled meanwhile
-        pass
 
 
 CLEANUP_SECONDS = 3600

@@ -272,7 +272,7 @@ class TeamsBot:
             async with TypingIndicator(context, typing_options=_KEEP_TYPING):
                 role = await self.profiles.role(aad_object_id(activity))
                 answer = await self.services.ask(text, municipality=self.municipality(activity), profile_role=role)
-                question_id = await asyncio.to_thread(self.services.log.record_question, PLATFORM, user_id(activity), answer)
+                question_id = await self.services.log.record_question_async(PLATFORM, user_id(activity), answer)
             await context.send_activity(answer_message(answer, question_id, self._ask_action(answer, question_id)))
         except QuestionError as exc:
             await context.send_activity(plain_message(str(exc)))

@@ -140,6 +140,37 @@ def count_rows(log: QuestionLog) -> tuple[int, int]:
         ).scalar_one()
 
 
+async def test_a_burst_of_answers_is_logged_in_a_few_transactions_each_with_its_own_id(log, engine):
+    """200 answers posted at once each get the id their feedback buttons carry, without 200 turns
+    at the store's one writer before they can be posted."""
+    from sqlalchemy import event
+
+    commits: list[object] = []
+    event.listen(log.engine, "commit", lambda conn: commits.append(conn))
+    answers = [engine.ask(question, municipality="ostre-toten") for question in (PRESS, WHO, LUNCH, PARKING)]
+
+    ids = await asyncio.gather(*(log.record_question_async("teams", f"U{i}", answers[i % 4]) for i in range(200)))
+
+    assert len(set(ids)) == 200
+    assert 1 <= len(commits) <= 10
+    with log.engine.connect() as conn:
+        rows = {row.id: row for row in conn.execute(select(questions))}
+    assert [rows[i].question for i in ids[:4]] == [PRESS, WHO, LUNCH, PARKING]
+    assert rows[ids[5]].user_hash == log.user_hash("U5") != rows[ids[6]].user_hash
+
+
+async def test_when_the_log_cannot_be_written_every_answer_in_the_batch_hears_it(tmp_path, engine):
+    from sqlalchemy.exc import OperationalError
+
+    from bot.store.database import Database
+
+    unmigrated = QuestionLog(Database(f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}"), salt="s")  # no questions table
+    answer = engine.ask(PRESS, municipality="ostre-toten")
+    results = await asyncio.gather(*(unmigrated.record_question_async("slack", "U1", answer) for _ in range(20)), return_exceptions=True)
+    assert all(isinstance(r, OperationalError) for r in results)
+    unmigrated.database.close()
+
+
 def test_retention_deletes_old_questions_and_their_feedback(log, engine):
     old = ask(log, engine, PRESS, "ostre-toten", days_ago=400)
     log.record_feedback(old, False, "U1")
