@@ -7,11 +7,12 @@ document is still searched but ranks below the current one.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import faiss
 import numpy as np
+from cachetools import LRUCache, cached
 
 from index.embedder import Embedder
 from index.store import StoredIndex
@@ -66,14 +67,16 @@ class Retriever:
         self.role_list_sections = role_list_sections(stored.rules)
         self.section_of_part = {part: i for i, p in enumerate(stored.passages) if p.kind == "section" for part in p.parts}
         self.role_words: set[str] = set(stored.lexical.tokenize(" ".join(ROLE_SEARCH_WORDS.values())))
-        self._encode_cached = lru_cache(maxsize=512)(self._encode)
+        # a burst asking the same question embeds it once: the others wait for that vector (condition)
+        self._encode_cached = cached(LRUCache(maxsize=512), condition=threading.Condition())(self._encode)
 
     @property
     def municipalities(self) -> list[str]:
         return sorted(self._ranges)
 
     def encode(self, question: str) -> np.ndarray:
-        """The question's unit vector; the last few hundred questions' vectors are kept (retries, repeats)."""
+        """The question's unit vector; the last 512 questions' vectors are kept (retries, repeats), and
+        a question being embedded on another thread is waited for, not embedded again. Thread-safe."""
         return self._encode_cached(question)
 
     def _encode(self, question: str) -> np.ndarray:

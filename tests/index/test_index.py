@@ -164,3 +164,32 @@ def test_english_questions_reach_norwegian_text_through_the_glossary(built_index
     retriever = Retriever(load_index(built_index), HashingEmbedder())
     hits = retriever.search("personnel cases press", "ostre-toten", k=5)
     assert any("Personalsaker skal ikke kommenteres" in h.passage.text for h in hits)
+
+
+def test_a_question_asked_by_many_at_once_is_embedded_once(built_index):
+    """A burst of the same question (every replica's staff asking about the same news) waits for one
+    embedding instead of computing it on every answer thread."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    class SlowCountingEmbedder(HashingEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[str] = []
+            self.lock = threading.Lock()
+
+        def encode_queries(self, texts):
+            with self.lock:
+                self.calls.extend(texts)
+            time.sleep(0.05)  # long enough for every thread to ask while the first computes
+            return super().encode_queries(texts)
+
+    embedder = SlowCountingEmbedder()
+    retriever = Retriever(load_index(built_index), embedder)
+    questions = ["Kan jeg uttale meg til pressen?"] * 12 + ["Hvem er pressekontakt?"] * 12
+    with ThreadPoolExecutor(8) as pool:
+        vectors = list(pool.map(retriever.encode, questions))
+
+    assert sorted(embedder.calls) == ["Hvem er pressekontakt?", "Kan jeg uttale meg til pressen?"]
+    assert all((v == vectors[0]).all() for v in vectors[:12]) and not (vectors[0] == vectors[-1]).all()
