@@ -28,7 +28,7 @@ from bot.answering.matching import (
 from bot.answering.role_map import crisis_rule
 from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question
 from bot.answering.scope import scope_of
-from bot.answering.stance import decide
+from bot.answering.stance import decide, situational
 from bot.answering.tuning import DEFAULT as DEFAULT_TUNING, Tuning
 from bot.answering.verdicts import roles_phrase, say, verdict_text
 from bot.answering.wordmaps import bokmal_words, word_map
@@ -325,9 +325,11 @@ class AnswerEngine:
         (bot.answering.stance); for a first-person question from an unknown role whose answer differs
         by role, each role's rule (ordinary staff's quoted)."""
         rule = self._matched(retriever, best.rule)
+        lexical = retriever.stored.lexical
+        for_situation = situational(best, scored, parsed.situation, lambda text: set(lexical.tokenize(text)), min_similarity)
         decision = decide(
             best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked_sentence(parsed.text),
-            restricting=parsed.restricting,
+            restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
         )
         verdict = verdict_text(decision.key, best.rule, language)
         text, stance = verdict.text, verdict.stance

@@ -94,6 +94,17 @@ _RESTRICTING_RE = re.compile(
     re.IGNORECASE,
 )
 
+# "Under en krise med kriseledelse, kan jeg …?", "Hvis det blir krise – …", "… under en krise?": the
+# situation the question is asked for, where a rule written for that situation may replace the usual one.
+_SITUATION_RE = re.compile(
+    r"^\s*(?:under|hvis|viss|dersom|når|ved|if|during|when|in case of|in the event of)\s+(?P<lead>[^,–—:;?]+)[,–—:;]"
+    r"|\b(?:under|ved|during|in the event of)\s+(?P<tail>(?:(?:en|ei|et|a|an|the)\s+)?[\wæøå-]+(?:\s+[\wæøå-]+)?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+# "Gjelder pressereglementet fortsatt?", "Does the press policy apply during a crisis?": whether a rule
+# applies, which a rule's modal verb doesn't answer ("skal" in the rule is no "Ja, det er et krav").
+_VALIDITY_RE = re.compile(r"^\s*(?:gjelder|gjeld|gjaldt)\b|\b(?:apply|applies|still valid|in force)\b", re.IGNORECASE)
+
 _EMPTY = "The question is empty – Spørsmålet er tomt. Ask e.g. «Kan jeg uttale meg til pressen?»"
 class QuestionError(VeilederError, ValueError):
     """A question that can't be answered as typed; the message says what to do instead."""
@@ -111,6 +122,8 @@ class Question:
     first_person: bool = False  # about the asker ("Kan jeg …?"), so the answer depends on their role
     form: str = "question"  # "question" | "factual" (people, numbers, dates, law text) | "definition" | "keywords"
     restricting: bool = False  # asks whether someone may restrict or sanction what another says (_RESTRICTING_RE)
+    situation: str = ""  # the situation it is asked for ("en krise med kriseledelse"; _SITUATION_RE), or ""
+    validity: bool = False  # asks whether a rule applies ("Gjelder pressereglementet fortsatt?"; _VALIDITY_RE)
 
 
 def clean_question(raw: str | None, max_chars: int) -> str:
@@ -178,9 +191,12 @@ def read_question(text: str) -> Question:
         return Question(text, "open", False, first_person, form)
     asked = _LEAD_IN_RE.sub("", asked_sentence(text))
     restricting = bool(_RESTRICTING_RE.search(asked))
+    situation = _SITUATION_RE.search(text.strip())
+    stated = (situation.group("lead") or situation.group("tail") or "").strip() if situation else ""
+    validity = bool(_VALIDITY_RE.search(asked))
 
     def question(intent: str, yes_no: bool) -> Question:
-        return Question(text, intent, yes_no, first_person, restricting=restricting)
+        return Question(text, intent, yes_no, first_person, restricting=restricting, situation=stated, validity=validity)
 
     if _WHO_RE.search(asked):
         return question("who", False)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from bot.answering.matching import ScoredRule
 from bot.answering.tuning import Tuning
@@ -95,6 +96,23 @@ def about_what_was_asked(candidate: ScoredRule, min_similarity: float, tuning: T
     )
 
 
+def situational(
+    best: ScoredRule, scored: list[ScoredRule], situation: str, words: Callable[[str], set[str]], min_similarity: float
+) -> list[ScoredRule]:
+    """Candidate rules written for the situation the question is asked for, when the best rule doesn't
+    name it: "Under en krise med kriseledelse, kan jeg som avdelingsleder svare pressa selv?" next to
+    "Dersom … kriseledelse etableres, erstattes dette reglementet av …" (a conditional rule), while the
+    best rule is the everyday press rule for unit leaders. `words` gives a text's index words (stems);
+    best first, as in `scored`."""
+    stated = words(situation) if situation else set()
+    if not stated or stated & words(f"{best.rule.section} {best.rule.text}"):
+        return []
+    return [
+        c for c in scored
+        if c is not best and c.rule.conditional and c.similarity >= min_similarity and stated & words(c.rule.text)
+    ]
+
+
 def decide(
     best: ScoredRule,
     scored: list[ScoredRule],
@@ -106,12 +124,22 @@ def decide(
     tuning: Tuning,
     asked: str = "",
     restricting: bool = False,
+    validity: bool = False,
+    for_situation: tuple[ScoredRule, ...] = (),
 ) -> Decision:
     """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that
     asks; `restricting`: it asks whether someone may restrict or sanction what another says
-    (bot.answering.questions.Question.restricting)."""
+    (bot.answering.questions.Question.restricting); `validity`: whether a rule applies
+    (Question.validity); `for_situation`: rules written for the situation the question states that the
+    best rule doesn't name (`situational`)."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
+    if stance in ("yes", "yes_but", "no", "must") and for_situation:
+        # the everyday rule's verdict may not hold in the situation asked about: both rules to read
+        return Decision("depends", "info", tuple(for_situation[: ALTERNATIVES_SHOWN - 1]))
+    if stance in ("yes", "yes_but", "no", "must") and validity:
+        # "Gjelder pressereglementet fortsatt?" is not answered by the modal verb of the rule it matched
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
     if stance in ("yes", "yes_but", "no", "must") and (restricting or _about_others(asked, role, best)):
         # "Kan lederen min hindre meg i å skrive leserinnlegg?" answered from "Ansatte har full
         # ytringsfrihet": the rule's "may" is the employee's, not a yes to stopping them. "Må tillitsvalgte

@@ -13,7 +13,7 @@ import pytest
 from bot.answering.answer import Answer
 from bot.answering.matching import ScoredRule, current_rules_first, grants
 from bot.answering.questions import question_form, read_question
-from bot.answering.stance import decide
+from bot.answering.stance import decide, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_text
 from bot.texts import TABLES
@@ -48,11 +48,17 @@ MUST_NOT_TITLE = rule("Kommunal stillingstittel skal ikke benyttes.", "must_not"
 NEGATIVE_ADVICE = rule("Pass på at pasienter ikke kommer med på bilder.", "should", roles=())
 
 
+def words(text: str) -> set[str]:
+    """Index words as a stemmer would give them, near enough for these tests: the first five letters."""
+    return {w[:5] for w in text.lower().replace(",", " ").replace("?", " ").split() if len(w) > 3}
+
+
 def ask(question: str, candidates: list[ScoredRule], role: str | None = "employee", confidence: float = 0.8):
     parsed = read_question(question)
+    for_situation = situational(candidates[0], candidates, parsed.situation, words, MIN_SIMILARITY)
     return decide(
         candidates[0], candidates, parsed.intent, parsed.yes_no, role, confidence, MIN_SIMILARITY, DEFAULT, question,
-        restricting=parsed.restricting,
+        restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
     )
 
 
@@ -298,3 +304,45 @@ def test_advice_answers_only_a_question_asking_for_advice():
     assert ask("Må vi holde kommunen oppdatert om krisen?", [advice]).stance == "info"
     consent = rule("Bilder av kolleger kan kun publiseres hvis kolleger samtykker.", "may", restricted=True)
     assert verdict_text("yes_limits", consent, "nb").text == "Ja, men innenfor vilkårene i regelen under."
+
+
+CRISIS_REPLACES = rule(
+    "Dersom det oppstår en situasjon der kriseledelse etableres, erstattes dette reglementet av kriseplanen.",
+    "must", roles=(), conditional=True,
+)
+UNIT_LEADERS_ANSWER = rule("Enhetsledere gir faktaopplysninger og faglige vurderinger til pressen.", "responsible", roles=("unit_leader",))
+
+
+def test_a_leader_asking_for_a_crisis_is_shown_the_crisis_rule_not_told_yes_from_the_everyday_rule():
+    candidates = [scored(UNIT_LEADERS_ANSWER, 0.95, similarity=0.878), scored(CRISIS_REPLACES, 0.80, similarity=0.87, fit=1)]
+    everyday = ask("Kan jeg som enhetsleder svare pressa selv?", candidates, role="unit_leader")
+    in_crisis = ask("Under en krise med kriseledelse, kan jeg som enhetsleder svare pressa selv?", candidates, role="unit_leader")
+
+    assert everyday.stance == "yes_but"
+    assert in_crisis.stance == "info" and in_crisis.alternatives[0].rule is CRISIS_REPLACES
+
+
+def test_a_situation_the_best_rule_names_itself_keeps_its_verdict():
+    crisis_duty = rule("Under en krise skal enhetsledere henvise pressen til kriseledelsen.", "must", roles=("unit_leader",))
+    candidates = [scored(crisis_duty, 0.95), scored(CRISIS_REPLACES, 0.80, fit=1)]
+    assert ask("Under en krise, må jeg henvise pressen til kriseledelsen?", candidates, role="unit_leader").stance == "must"
+
+
+def test_whether_a_rule_still_applies_is_not_answered_by_its_modal_verb():
+    candidates = [scored(CRISIS_REPLACES, 0.9, fit=1, shared=0.6)]
+    answer = ask("Hvis det blir krise og kriseledelse – gjelder pressereglementet fortsatt?", candidates, role="comms")
+    assert answer.stance == "info"
+
+
+@pytest.mark.parametrize(
+    "question, situation",
+    [
+        ("Under en krise med kriseledelse, kan jeg svare pressa selv?", "en krise med kriseledelse"),
+        ("Hvis det blir krise – gjelder pressereglementet?", "det blir krise"),
+        ("Kan jeg svare pressa under en krise?", "en krise"),
+        ("Can I talk to the press during a crisis?", "a crisis"),
+        ("Kan jeg uttale meg til pressen?", ""),
+    ],
+)
+def test_the_situation_a_question_is_asked_for_is_read(question, situation):
+    assert read_question(question).situation == situation
