@@ -52,8 +52,18 @@ class GroupCommit(Generic[T, R]):
             self._waiting.append((item, future))
             start, self._writing = not self._writing, True
         if start:
-            self.database.submit(self._write_waiting)
+            try:
+                self.database.submit(self._write_waiting)
+            except RuntimeError as exc:  # the store's threads are shut down (the server is stopping)
+                self._fail_waiting(exc)
         return await asyncio.wrap_future(future)
+
+    def _fail_waiting(self, exc: BaseException) -> None:
+        """Every waiting caller gets `exc`; the next submit starts a writer again."""
+        with self._lock:
+            waiting, self._waiting, self._writing = self._waiting, [], False
+        for _, future in waiting:
+            _settle(future, exception=exc)
 
     def _next_batch(self) -> list[tuple[T, Future[R]]]:
         with self._lock:

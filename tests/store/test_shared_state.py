@@ -190,3 +190,26 @@ def test_the_question_log_of_an_earlier_version_is_adopted_by_the_first_migratio
     with database.engine.connect() as conn:
         assert conn.execute(select(questions.c.id)).scalars().all() == ["q1"]
     database.close()
+
+
+async def test_a_claim_asked_while_the_server_stops_gets_an_error_not_a_hang(tmp_path):
+    """When the store's threads are gone (interpreter shutdown), a claim fails at once; the next
+    claim, once threads can run again, is made as usual."""
+    import asyncio
+
+    class Stopping(Database):
+        stopping = True
+
+        def submit(self, work):
+            if self.stopping:
+                raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+            super().submit(work)
+
+    database = Stopping(f"sqlite:///{tmp_path / 'stopping.sqlite3'}")
+    database.upgrade()
+    claims = Claims(database)
+    with pytest.raises(RuntimeError, match="shutdown"):
+        await asyncio.wait_for(claims.claim_async("slack:event:Ev1"), 5)
+    database.stopping = False
+    assert await asyncio.wait_for(claims.claim_async("slack:event:Ev1"), 5) is True
+    database.close()
