@@ -77,6 +77,24 @@ def peers(best: ScoredRule, scored: list[ScoredRule], role: str | None, min_simi
     ]
 
 
+def forbidding_as_close(best: ScoredRule, scored: list[ScoredRule], role: str | None, min_similarity: float, tuning: Tuning) -> list[ScoredRule]:
+    """Prohibitions for this asker that are about as similar to the question as the best rule (within
+    `Tuning.restriction_margin`) and use more of its words, however far below it they rank: "… om en
+    ansatt som er suspendert?" next to "Personalsaker skal ikke kommenteres i media", ranked below
+    "Øvrige ansatte kan gi faktaopplysninger …" only for naming no role."""
+    as_close = max(min_similarity, best.similarity - tuning.restriction_margin)
+    return [
+        c
+        for c in scored
+        if c is not best
+        and c.rule.modality == "must_not"
+        and (role is None or c.fit > 0)
+        and c.on_topic
+        and c.shared > best.shared
+        and c.similarity >= as_close
+    ]
+
+
 def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
     """The question asks about other roles than the asker's ("Må tillitsvalgte …?" from an employee) and
     the rule names none of them."""
@@ -201,7 +219,9 @@ def decide(
         if limiting:
             return Decision("depends", "info", tuple(limiting[: ALTERNATIVES_SHOWN - 1]))
     elif stance == "yes_but":
+        # likewise a "yes, but" gives way to a prohibition that is about as close and uses more of the question's words
         forbidding = [c for c in close if c.rule.modality == "must_not"]
+        forbidding += [c for c in forbidding_as_close(best, scored, role, min_similarity, tuning) if c not in forbidding]
         if forbidding:
             return Decision("depends", "info", tuple(forbidding[: ALTERNATIVES_SHOWN - 1]))
     elif stance == "no":
@@ -220,6 +240,7 @@ def _depends(
 ) -> Decision:
     """No verdict: the rules close to the best are shown, or just the best rule when it stands alone."""
     close = peers(best, scored, role, min_similarity, tuning.peer_margin)
+    close += [c for c in forbidding_as_close(best, scored, role, min_similarity, tuning) if c not in close]
     if close:
         return Decision("depends", "info", tuple(close[: ALTERNATIVES_SHOWN - 1]))
     return Decision(fallback, STANCE_OF[fallback])

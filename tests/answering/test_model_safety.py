@@ -2,8 +2,8 @@
 
 The questions (bench/safety_questions.jsonl) were written about the bundled documents by someone who
 had not seen the method, each with the stances the documents allow and those that would mislead
-(README "Quality"). One known miss is allowed: "Har vi lov til å si noe til pressen om en ansatt
-som er suspendert?" still gets "Ja, men bare faktaopplysninger …".
+(README "Quality"). Every question that once went the wrong way was fixed looking at it, so the
+count held here is in-sample; the held-out figures are in the README.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.model
 SAFETY = Path(__file__).resolve().parents[2] / "bench" / "safety_questions.jsonl"
-KNOWN_MISSES = 1
+KNOWN_MISSES = 0
 
 
 def test_staff_questions_get_no_stance_the_documents_say_would_mislead(real_engine):

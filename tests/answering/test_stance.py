@@ -346,3 +346,21 @@ def test_whether_a_rule_still_applies_is_not_answered_by_its_modal_verb():
 )
 def test_the_situation_a_question_is_asked_for_is_read(question, situation):
     assert read_question(question).situation == situation
+
+
+PERSONNEL_CASES = rule("Personalsaker skal ikke kommenteres i media.", "must_not", roles=())
+
+
+def test_a_yes_but_gives_way_to_a_prohibition_as_close_to_the_question_that_uses_more_of_its_words():
+    """"… om en ansatt som er suspendert?": the limited permission for ordinary staff ranks first for
+    naming their role, but the rule about personnel cases is as close and is what was asked about."""
+    facts = scored(MAY_SPEAK_LIMITED, 0.93, similarity=0.852, fit=4, shared=0.20)
+    personnel = scored(PERSONNEL_CASES, 0.85, similarity=0.859, fit=1, shared=0.35)
+    answer = ask("Har vi lov til å si noe til pressen om en ansatt som er suspendert?", [facts, personnel])
+    assert answer.stance == "info" and personnel in answer.alternatives
+
+
+def test_a_prohibition_that_only_shares_the_topic_leaves_the_yes_but():
+    facts = scored(MAY_SPEAK_LIMITED, 0.93, similarity=0.852, fit=4, shared=0.40)
+    personnel = scored(PERSONNEL_CASES, 0.85, similarity=0.855, fit=1, shared=0.10)
+    assert ask("Kan jeg uttale meg til pressen?", [facts, personnel]).stance == "yes_but"
