@@ -28,7 +28,7 @@ from bot.answering.matching import (
 from bot.answering.role_map import crisis_rule
 from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question
 from bot.answering.scope import scope_of
-from bot.answering.stance import decide, situational
+from bot.answering.stance import ALTERNATIVES_SHOWN, decide, names_the_limit, situational
 from bot.answering.tuning import DEFAULT as DEFAULT_TUNING, Tuning
 from bot.answering.verdicts import roles_phrase, say, verdict_text
 from bot.answering.wordmaps import bokmal_words, word_map
@@ -36,6 +36,7 @@ from bot.settings import Settings
 from bot.texts import phrase
 from index.embedder import Embedder, load_embedder
 from index.generations import CurrentIndex, NoUsableIndex
+from index.lexical import expand_query
 from index.retrieval import Hit, Retriever
 from knowledge.catalog import Contact
 from knowledge.passages import Passage
@@ -233,6 +234,13 @@ class AnswerEngine:
             ruling = _Ruling("passages", say("passages", language), "info")
         elif parsed.intent == "who":
             ruling = self._answer_who(retriever, scored, best, language, min_similarity)
+            quoted = next((c for c in scored if ruling.rule and c.rule.id == ruling.rule.rule_id), best)
+            for_situation = _for_situation(retriever, quoted, scored, parsed, min_similarity)
+            if for_situation:  # "Hvis det blir krise – hvem snakker med media?": the everyday list may not hold
+                ruling = _Ruling(
+                    "rule", verdict_text("depends", best.rule, language).text, "info", self._matched(retriever, best.rule),
+                    alternatives=[self._matched(retriever, c.rule) for c in for_situation[: ALTERNATIVES_SHOWN - 1]],
+                )
         else:
             ruling = self._answer_with_rule(
                 retriever, scored, best, parsed, language, asker_role, confidence, min_similarity, tuning
@@ -325,11 +333,12 @@ class AnswerEngine:
         (bot.answering.stance); for a first-person question from an unknown role whose answer differs
         by role, each role's rule (ordinary staff's quoted)."""
         rule = self._matched(retriever, best.rule)
-        lexical = retriever.stored.lexical
-        for_situation = situational(best, scored, parsed.situation, lambda text: set(lexical.tokenize(text)), min_similarity)
+        for_situation = _for_situation(retriever, best, scored, parsed, min_similarity)
+        asks_about_limit = names_the_limit(asked_sentence(parsed.text), best.rule, lambda text: _index_words(retriever, text))
         decision = decide(
             best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked_sentence(parsed.text),
             restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
+            asks_about_limit=asks_about_limit,
         )
         verdict = verdict_text(decision.key, best.rule, language)
         text, stance = verdict.text, verdict.stance
@@ -408,6 +417,26 @@ class _Ruling:
     role_rules: list[RoleRule] = field(default_factory=list)
     alternatives: list[MatchedRule] = field(default_factory=list)  # the other rules to read when it depends
     check_first: bool = False  # the rule sends the asker to a human first
+
+
+def _for_situation(
+    retriever: Retriever, best: ScoredRule, scored: list[ScoredRule], parsed: Question, min_similarity: float
+) -> list[ScoredRule]:
+    """bot.answering.stance.situational with the index's words: the situation's words with the glossary's
+    Norwegian terms ("a crisis" → krise, kriseledelse), without role words; stems of four letters or more,
+    so a compound's short part ("led" in "kriseledelse") doesn't meet "leder"."""
+    if not parsed.situation:
+        return []
+    stated = _index_words(retriever, expand_query(parsed.situation)) - retriever.role_words
+    passage = retriever.passages_by_id.get(best.rule.passage_id)
+    return situational(
+        best, scored, stated, lambda text: _index_words(retriever, text), min_similarity, context=passage.text if passage else ""
+    )
+
+
+def _index_words(retriever: Retriever, text: str) -> set[str]:
+    """The text's index words (stems, compounds with their parts) of four letters or more, no numbers."""
+    return {w for w in retriever.stored.lexical.tokenize(text) if len(w) >= 4 and not w.isdigit()}
 
 
 def _scoring_role(intent: str, asker_role: str | None) -> str | None:

@@ -103,7 +103,9 @@ _SITUATION_RE = re.compile(
 )
 # "Gjelder pressereglementet fortsatt?", "Does the press policy apply during a crisis?": whether a rule
 # applies, which a rule's modal verb doesn't answer ("skal" in the rule is no "Ja, det er et krav").
-_VALIDITY_RE = re.compile(r"^\s*(?:gjelder|gjeld|gjaldt)\b|\b(?:apply|applies|still valid|in force)\b", re.IGNORECASE)
+_VALIDITY_RE = re.compile(
+    r"^\s*(?:gjelder|gjeld|gjaldt)\b|^\s*(?:does|do|is|are|will)\b.*\b(?:apply|applies|still valid|in force)\b", re.IGNORECASE
+)
 
 _EMPTY = "The question is empty – Spørsmålet er tomt. Ask e.g. «Kan jeg uttale meg til pressen?»"
 class QuestionError(VeilederError, ValueError):
@@ -189,10 +191,13 @@ def read_question(text: str) -> Question:
     form = question_form(text)
     if form != "question":
         return Question(text, "open", False, first_person, form)
-    asked = _LEAD_IN_RE.sub("", asked_sentence(text))
-    restricting = bool(_RESTRICTING_RE.search(asked))
     situation = _SITUATION_RE.search(text.strip())
     stated = (situation.group("lead") or situation.group("tail") or "").strip() if situation else ""
+    asked = asked_sentence(text)
+    if situation is not None and situation.group("lead") and asked.strip().startswith(situation.group(0).strip()):
+        asked = asked.strip()[len(situation.group(0).strip()):]  # "Ved en ulykke, skal kritikk …?" asks "skal kritikk …?"
+    asked = _LEAD_IN_RE.sub("", asked)
+    restricting = bool(_RESTRICTING_RE.search(asked))
     validity = bool(_VALIDITY_RE.search(asked))
 
     def question(intent: str, yes_no: bool) -> Question:

@@ -23,8 +23,9 @@ from typing import Callable
 
 from bot.answering.matching import ScoredRule
 from bot.answering.tuning import Tuning
-from bot.answering.verdicts import STANCE_OF, verdict_key
+from bot.answering.verdicts import STANCE_OF, limit_clauses, verdict_key
 from knowledge.roles import PARENTS, find_roles, role_stated_in
+from knowledge.rules import Rule
 
 # Modalities that limit or forbid what a permission allows.
 _RESTRICTING = ("must_not", "should_not")
@@ -115,20 +116,37 @@ def about_what_was_asked(candidate: ScoredRule, min_similarity: float, tuning: T
 
 
 def situational(
-    best: ScoredRule, scored: list[ScoredRule], situation: str, words: Callable[[str], set[str]], min_similarity: float
+    best: ScoredRule,
+    scored: list[ScoredRule],
+    stated: set[str],
+    words: Callable[[str], set[str]],
+    min_similarity: float,
+    context: str = "",
 ) -> list[ScoredRule]:
     """Candidate rules written for the situation the question is asked for, when the best rule doesn't
     name it: "Under en krise med kriseledelse, kan jeg som avdelingsleder svare pressa selv?" next to
     "Dersom … kriseledelse etableres, erstattes dette reglementet av …" (a conditional rule), while the
-    best rule is the everyday press rule for unit leaders. `words` gives a text's index words (stems);
-    best first, as in `scored`."""
-    stated = words(situation) if situation else set()
-    if not stated or stated & words(f"{best.rule.section} {best.rule.text}"):
+    best rule is the everyday press rule for unit leaders. `stated`: the situation's words; `words`
+    gives a rule text's words the same way (index stems); `context`: the best rule's passage, which
+    names the situation for it ("Ved større hendelser/kriser … Det innebærer at ordfører/kommunedirektør
+    er de som uttaler seg …"); best first, as in `scored`."""
+    if not stated or stated & words(f"{best.rule.section} {best.rule.text} {context}"):
         return []
     return [
         c for c in scored
         if c is not best and c.rule.conditional and c.similarity >= min_similarity and stated & words(c.rule.text)
     ]
+
+
+def names_the_limit(question: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
+    """Does the question use a word of what the rule's limit forbids that what it allows doesn't use
+    ("… gi vurderinger …?" against "kan gi faktaopplysninger …, men skal ikke gi vurderinger …")?
+    `words` gives a text's index words (stems)."""
+    clauses = limit_clauses(rule)
+    if clauses is None:
+        return False
+    allowed, forbidden = clauses
+    return bool(words(question) & (words(forbidden) - words(allowed)))
 
 
 def decide(
@@ -144,17 +162,24 @@ def decide(
     restricting: bool = False,
     validity: bool = False,
     for_situation: tuple[ScoredRule, ...] = (),
+    asks_about_limit: bool = False,
 ) -> Decision:
     """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that
     asks; `restricting`: it asks whether someone may restrict or sanction what another says
     (bot.answering.questions.Question.restricting); `validity`: whether a rule applies
     (Question.validity); `for_situation`: rules written for the situation the question states that the
-    best rule doesn't name (`situational`)."""
+    best rule doesn't name (`situational`); `asks_about_limit`: the question names what the best rule's
+    limit forbids, not what it allows (`names_the_limit`)."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
-    if stance in ("yes", "yes_but", "no", "must") and for_situation:
-        # the everyday rule's verdict may not hold in the situation asked about: both rules to read
+    if stance in ("yes", "yes_but", "must") and for_situation:
+        # the everyday rule's yes or duty may not hold in the situation asked about: both rules to read (a
+        # prohibition stays a no: "Personalsaker skal ikke kommenteres" holds in a crisis too)
         return Decision("depends", "info", tuple(for_situation[: ALTERNATIVES_SHOWN - 1]))
+    if stance == "yes_but" and asks_about_limit:
+        # "Kan jeg gi vurderinger til pressen?" answered "Ja, men bare gi faktaopplysninger … – ikke gi
+        # vurderinger": what was asked is what the limit forbids, so no "yes" in front of it
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
     if stance in ("yes", "yes_but", "no", "must") and validity:
         # "Gjelder pressereglementet fortsatt?" is not answered by the modal verb of the rule it matched
         return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")

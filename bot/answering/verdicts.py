@@ -74,12 +74,19 @@ def roles_phrase(roles: tuple[str, ...] | list[str], language: str) -> str:
 _STITCHABLE_RE = re.compile(r"\s*(?!som\b|også\b|òg\b|kun\b|bare\b|berre\b)(?!\w+s\b)\w+", re.IGNORECASE)
 
 
+def limit_clauses(rule: Rule) -> tuple[str, str] | None:
+    """(what it allows, what it then forbids) of a permission with a limit written as a clause of its
+    own ("Øvrige ansatte kan gi faktaopplysninger …, men skal ikke gi vurderinger …"), else None."""
+    allowed, forbidden = _MAY_RE.search(rule.text), _BUT_NOT_RE.search(rule.text)
+    return (allowed.group(1), forbidden.group(1)) if allowed and forbidden else None
+
+
 def _limits(rule: Rule, language: str) -> str:
     """'Ja, men bare: kan gi faktaopplysninger … – ikke gi vurderinger …' from the rule's own words."""
     if language == "en":
         return say("yes_limits", language) + " (quoted below in Norwegian)."
     allowed = _MAY_RE.search(rule.text)
-    forbidden = _BUT_NOT_RE.search(rule.text)
+    forbidden = _BUT_NOT_RE.search(rule.text)  # as limit_clauses reads them
     head = say("yes_limits", language)
     if allowed and forbidden:
         negation = "ikkje" if language == "nn" else "ikke"

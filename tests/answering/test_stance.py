@@ -13,7 +13,7 @@ import pytest
 from bot.answering.answer import Answer
 from bot.answering.matching import ScoredRule, current_rules_first, grants
 from bot.answering.questions import question_form, read_question
-from bot.answering.stance import decide, situational
+from bot.answering.stance import decide, names_the_limit, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_text
 from bot.texts import TABLES
@@ -55,10 +55,11 @@ def words(text: str) -> set[str]:
 
 def ask(question: str, candidates: list[ScoredRule], role: str | None = "employee", confidence: float = 0.8):
     parsed = read_question(question)
-    for_situation = situational(candidates[0], candidates, parsed.situation, words, MIN_SIMILARITY)
+    for_situation = situational(candidates[0], candidates, words(parsed.situation), words, MIN_SIMILARITY)
     return decide(
         candidates[0], candidates, parsed.intent, parsed.yes_no, role, confidence, MIN_SIMILARITY, DEFAULT, question,
         restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
+        asks_about_limit=names_the_limit(question, candidates[0].rule, words),
     )
 
 
@@ -364,3 +365,34 @@ def test_a_prohibition_that_only_shares_the_topic_leaves_the_yes_but():
     facts = scored(MAY_SPEAK_LIMITED, 0.93, similarity=0.852, fit=4, shared=0.40)
     personnel = scored(PERSONNEL_CASES, 0.85, similarity=0.855, fit=1, shared=0.10)
     assert ask("Kan jeg uttale meg til pressen?", [facts, personnel]).stance == "yes_but"
+
+
+def test_asking_about_what_a_limit_forbids_gets_no_yes_in_front_of_it():
+    """"Ja, men bare gi faktaopplysninger – ikke gi vurderinger" is no answer to "may I give assessments?"."""
+    limited = rule("Øvrige ansatte kan gi faktaopplysninger, men skal ikke gi vurderinger i saken.", "may", restricted=True)
+    assert ask("Kan jeg gi vurderinger til pressen?", [scored(limited, 0.9)]).stance == "info"
+    assert ask("Kan jeg gi faktaopplysninger til pressen?", [scored(limited, 0.9)]).stance == "yes_but"
+
+
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("Ved en ulykke, skal kritikk rettes til nærmeste overordnede?", "obligation"),
+        ("Under en krise, hvem snakker med media?", "who"),
+        ("Under en krise, kan lederen min hindre meg i å skrive leserinnlegg?", "permission"),
+    ],
+)
+def test_a_situation_put_first_leaves_the_question_after_it_to_be_read(question, intent):
+    assert read_question(question).intent == intent
+
+
+def test_how_to_apply_a_rule_is_no_question_whether_it_applies():
+    assert not read_question("How do I apply the social media rules?").validity
+    assert read_question("Does the press policy apply during a crisis?").validity
+    assert read_question("Gjelder pressereglementet fortsatt?").validity
+
+
+def test_a_prohibition_holds_in_the_situation_asked_about_too():
+    personnel = scored(PERSONNEL_CASES, 0.95, shared=0.5)
+    answer = ask("Kan jeg kommentere en personalsak i media under en krise?", [personnel, scored(CRISIS_REPLACES, 0.8, fit=1)])
+    assert answer.stance == "no"
