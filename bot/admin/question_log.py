@@ -29,7 +29,7 @@ class QuestionLog:
         self.database = database
         self.engine: Engine = database.engine
         self.salt = salt
-        self._together: GroupCommit[tuple[str, str | None, Answer], str] = GroupCommit(database, self._insert_questions, limit=500)
+        self._together: GroupCommit[tuple[str, str | None, Answer, datetime], str] = GroupCommit(database, self._insert_questions, limit=500)
 
     @classmethod
     def at(cls, url: str, salt: str) -> "QuestionLog":
@@ -67,21 +67,20 @@ class QuestionLog:
 
     def record_question(self, platform: str, user_id: str | None, answer: Answer) -> str:
         """Store one answered (or refused) question; returns its id for feedback buttons. Blocking."""
-        return self._insert_questions([(platform, user_id, answer)])[0]
+        return self._insert_questions([(platform, user_id, answer, datetime.now(timezone.utc))])[0]
 
     async def record_question_async(self, platform: str, user_id: str | None, answer: Answer) -> str:
         """`record_question` off the event loop, in one transaction with the questions other answers
         record meanwhile (`GroupCommit`: a burst's 200 log lines take a few commits, not 200 turns
         at the store's one writer before each answer can be posted). Raises what the insert raised."""
-        return await self._together.submit((platform, user_id, answer))
+        return await self._together.submit((platform, user_id, answer, datetime.now(timezone.utc)))
 
-    def _insert_questions(self, asked: list[tuple[str, str | None, Answer]]) -> list[str]:
-        """Insert (platform, user id, answer) rows in one transaction; their new ids, in order."""
-        now = datetime.now(timezone.utc)
+    def _insert_questions(self, asked: list[tuple[str, str | None, Answer, datetime]]) -> list[str]:
+        """Insert (platform, user id, answer, when it was logged) rows in one transaction; their new ids, in order."""
         rows = [
             {
                 "id": str(uuid.uuid4()),
-                "asked_at": now,
+                "asked_at": at,
                 "platform": platform,
                 "user_hash": self.user_hash(user_id),
                 "municipality": answer.municipality,
@@ -95,7 +94,7 @@ class QuestionLog:
                 "section": answer.rule.citation.section if answer.rule else None,
                 "confidence": answer.confidence,
             }
-            for platform, user_id, answer in asked
+            for platform, user_id, answer, at in asked
         ]
         with self.database.begin() as conn:
             conn.execute(insert(questions), rows)

@@ -157,6 +157,8 @@ async def test_a_burst_of_answers_is_logged_in_a_few_transactions_each_with_its_
         rows = {row.id: row for row in conn.execute(select(questions))}
     assert [rows[i].question for i in ids[:4]] == [PRESS, WHO, LUNCH, PARKING]
     assert rows[ids[5]].user_hash == log.user_hash("U5") != rows[ids[6]].user_hash
+    asked_at = [rows[i].asked_at for i in ids]
+    assert asked_at == sorted(asked_at)  # each at the moment it was logged: newest first stays in order
 
 
 async def test_when_the_log_cannot_be_written_every_answer_in_the_batch_hears_it(tmp_path, engine):
