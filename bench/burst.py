@@ -60,12 +60,18 @@ SAME_QUESTIONS = [  # a burst about one piece of news: five questions, each aske
 STAFF_QUESTIONS = Path(__file__).with_name("safety_questions.jsonl")  # 447 questions written as staff ask
 
 
+def staff_questions() -> list[str]:
+    """The different questions of bench/safety_questions.jsonl, in file order (a repeat left out)."""
+    questions = [json.loads(line)["question"] for line in STAFF_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return list(dict.fromkeys(questions))
+
+
 def different_questions(n: int, start: int = 0) -> list[str]:
-    """`n` different staff questions from bench/safety_questions.jsonl, from line `start` on."""
-    lines = STAFF_QUESTIONS.read_text(encoding="utf-8").splitlines()[start:start + n]
-    if len(lines) < n:
-        raise SystemExit(f"{STAFF_QUESTIONS} has too few questions for a burst of {n} from line {start}")
-    return [json.loads(line)["question"] for line in lines]
+    """`n` different staff questions (`staff_questions`), from the `start`-th on."""
+    questions = staff_questions()[start:start + n]
+    if len(questions) < n:
+        raise SystemExit(f"{STAFF_QUESTIONS} has too few different questions for a burst of {n} from the {start}th")
+    return questions
 READY_SECONDS = 900  # loading the model and, the first time, building the index
 ANSWER_SECONDS = 600
 
@@ -270,11 +276,14 @@ async def run(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=200, help="questions in the burst (default 200)")
+    parser.add_argument("-n", type=int, default=200, help="questions in each burst (default 200; at most half the different questions in bench/safety_questions.jsonl)")
     parser.add_argument("--model", help="'hashing' for the fast test embedder (default: VEILEDER_MODEL)")
     parser.add_argument("--latency", type=float, default=0.0,
                         help="seconds each Slack Web API or Bot Connector call takes to answer (default 0: the stand-ins answer at once)")
     args = parser.parse_args()
+    most = len(staff_questions()) // 2  # Slack and Teams each get their own different questions
+    if not 1 <= args.n <= most:
+        parser.error(f"-n must be between 1 and {most}: {STAFF_QUESTIONS.name} has {2 * most} different questions for the two bursts")
 
     import logging
 
