@@ -94,11 +94,12 @@ _RESTRICTING_RE = re.compile(
     re.IGNORECASE,
 )
 
-# "Under en krise med kriseledelse, kan jeg …?", "Hvis det blir krise – …", "… under en krise?": the
-# situation the question is asked for, where a rule written for that situation may replace the usual one.
+# "Under en krise med kriseledelse, kan jeg …?", "Hvis det blir krise – …", "… under en krise?", "… i en
+# krise?": the situation the question is asked for, where a rule written for that situation may replace
+# the usual one. "i" only before an article: "… i avisa?" names a place, not a situation.
 _SITUATION_RE = re.compile(
     r"^\s*(?:under|hvis|viss|dersom|når|ved|if|during|when|in case of|in the event of)\s+(?P<lead>[^,–—:;?]+)[,–—:;]"
-    r"|\b(?:under|ved|during|in the event of)\s+(?P<tail>(?:(?:en|ei|et|a|an|the)\s+)?[\wæøå-]+(?:\s+[\wæøå-]+)?)\s*\??\s*$",
+    r"|\b(?:under|ved|during|in the event of|(?:i|in)(?=\s+(?:en|ei|et|a|an)\s))\s+(?P<tail>(?:(?:en|ei|et|a|an|the)\s+)?[\wæøå-]+(?:\s+[\wæøå-]+)?)\s*\??\s*$",
     re.IGNORECASE,
 )
 # "Gjelder pressereglementet fortsatt?", "Does the press policy apply during a crisis?": whether a rule

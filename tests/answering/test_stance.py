@@ -342,7 +342,9 @@ def test_whether_a_rule_still_applies_is_not_answered_by_its_modal_verb():
         ("Hvis det blir krise – gjelder pressereglementet?", "det blir krise"),
         ("Kan jeg svare pressa under en krise?", "en krise"),
         ("Can I talk to the press during a crisis?", "a crisis"),
+        ("Hvem snakker med media i en krise?", "en krise"),
         ("Kan jeg uttale meg til pressen?", ""),
+        ("Kan jeg uttale meg i avisa?", ""),
     ],
 )
 def test_the_situation_a_question_is_asked_for_is_read(question, situation):
