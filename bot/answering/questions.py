@@ -98,7 +98,9 @@ _RESTRICTING_RE = re.compile(
 # krise?": the situation the question is asked for, where a rule written for that situation may replace
 # the usual one. "i" only before an article: "… i avisa?" names a place, not a situation.
 _SITUATION_RE = re.compile(
-    r"^\s*(?:under|hvis|viss|dersom|når|ved|if|during|when|in case of|in the event of)\s+(?P<lead>[^,–—:;?]+)[,–—:;]"
+    r"^\s*(?:under|hvis|viss|dersom|når|ved|if|during|when|in case of|in the event of)\s+"
+    r"(?!(?:kan|må|skal|bør|får|er|har|gjør|can|may|must|should|shall|do|does|did|is|are|will|would)\b)"  # "Når kan jeg …?" asks when
+    r"(?P<lead>[^,–—:;?]+)[,–—:;]"
     r"|\b(?:under|ved|during|in the event of|(?:i|in)(?=\s+(?:en|ei|et|a|an)\s))\s+(?P<tail>(?:(?:en|ei|et|a|an|the)\s+)?[\wæøå-]+(?:\s+[\wæøå-]+)?)\s*\??\s*$",
     re.IGNORECASE,
 )

@@ -345,6 +345,7 @@ def test_whether_a_rule_still_applies_is_not_answered_by_its_modal_verb():
         ("Hvem snakker med media i en krise?", "en krise"),
         ("Kan jeg uttale meg til pressen?", ""),
         ("Kan jeg uttale meg i avisa?", ""),
+        ("When can I speak to the press, and when not?", ""),
     ],
 )
 def test_the_situation_a_question_is_asked_for_is_read(question, situation):
