@@ -24,7 +24,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (m, re.compile(p, re.IGNORECASE))
     for m, p in (
         ("must_not", r"\b(?:skal|må|kan)(?:\s+\w+){0,3}?\s+(?:ikke|ikkje)\b|\b(?:ikke|ikkje)\s+(?:skal|må)\b|^(?:ikke|ikkje)\b|\baldri\b|\bforbudt\b|\bforbode\b|\bskal ingen\b|\bmust not\b|\bshall not\b|\bnever\b"),
-        ("should_not", r"\bbør(?:\s+\w+){0,3}?\s+(?:ikke|ikkje)\b|\bunngå\b|\bfrarådes\b|\bfrårådd\b|\bvær (?:svært |særlig )?(?:forsiktig|varsam|varsom)\b|\bshould not\b|\bavoid\b"),
+        ("should_not", r"\bbør(?:\s+(?!som\b|at\b|hva\b|kva\b|hvis\b|viss\b|når\b|dersom\b|fordi\b|slik\b)\w+){0,5}?\s+(?:ikke|ikkje)\b|\bunngå\b|\bfrarådes\b|\bfrårådd\b|\bvær (?:svært |særlig )?(?:forsiktig|varsam|varsom)\b|\bshould not\b|\bavoid\b"),
         ("responsible", r"\b\w*ansvar(?:et|lig|lige|leg|lege)?\b|\bligger (?:til|hos)\b|\btilligger\b|\buttaler seg (?:på vegne|om|som politisk)\b|\bskal gis av\b|\bbesvares av\b|\ber (?:pressekontakt|rådgiver|talsperson)\b|\bflyttes\b.*\btil\b|\bkontaktes\b|\bgir faktaopplysninger\b|\bresponsible\b|\bspeaks? for\b"),
         ("must", r"\bskal\b|\bmå\b|\bplikter\b|\bplikt til\b|\bkrever\b|\ber pålagt\b|\bmust\b|\bshall\b"),
         ("should", r"\bbør\b|\banbefales\b|\btilrådd\b|\boppfordres\b|\bviktig (?:å|at)\b|\bhusk\b|\bpass på\b|^vær\b|^svar\b|^rett\b|^tilpass\b|^delta\b|^bruk\b|^velg\b|^bestem\b|^takk\b|\bshould\b"),

@@ -224,3 +224,17 @@ def test_an_endnote_is_a_section_of_its_own_not_part_of_the_last_section():
     assert headings[-1] == (1, "Note om ytringfrihet")
     rule = next(r for p in passages_of(text) for r in extract_rules(p) if r.text.startswith("Arbeidsgiver"))
     assert rule.section == "Note om ytringfrihet"
+
+
+@pytest.mark.parametrize(
+    "sentence, modality",
+    [
+        ("Om en bruker fritar kommunen fra taushetsplikten, bør saksbehandler eller leder likevel ikke kommentere saken i media.", "should_not"),
+        ("Ledere bør ikke uttale seg om enkeltsaker.", "should_not"),
+        ("Du bør informere om hva som ikke er bestemt ennå.", "should"),
+    ],
+)
+def test_advice_against_is_read_as_such_however_far_the_not_stands_from_the_bør(sentence, modality):
+    from knowledge.rules import modality_of
+
+    assert modality_of(sentence)[0] == modality
