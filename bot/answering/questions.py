@@ -99,9 +99,11 @@ _RESTRICTING_RE = re.compile(
 # the usual one. "i" only before an article: "… i avisa?" names a place, not a situation.
 _SITUATION_RE = re.compile(
     r"^\s*(?:under|hvis|viss|dersom|når|ved|if|during|when|in case of|in the event of)\s+"
-    r"(?!(?:kan|må|skal|bør|får|er|har|gjør|can|may|must|should|shall|do|does|did|is|are|will|would)\b)"  # "Når kan jeg …?" asks when
+    r"(?!(?:kan|må|skal|bør|får|er|har|gjør|trenger|treng|vil|kunne|burde|can|may|must|should|shall|do|does|did|is|are"
+    r"|am|was|will|would|could|need|have|has)\b)"  # "Når kan jeg …?", "When am I allowed …?" ask when
     r"(?P<lead>[^,–—:;?]+)[,–—:;]"
-    r"|\b(?:under|ved|during|in the event of|(?:i|in)(?=\s+(?:en|ei|et|a|an)\s))\s+(?P<tail>(?:(?:en|ei|et|a|an|the)\s+)?[\wæøå-]+(?:\s+[\wæøå-]+)?)\s*\??\s*$",
+    r"|\b(?:under|ved|during|in the event of|(?:i|in)(?=\s+(?:en|ei|et|a|an)\s))\s+(?P<tail>(?:(?:en|ei|et|a|an|the)\s+)?[\wæøå-]+(?:\s+[\wæøå-]+)?)\s*\??\s*$"
+    r"|[^,–—:;]\s(?:hvis|viss|dersom|når|if|when)\s+(?!(?:kan|må|skal|bør|can|may|must|should|ikke|ikkje|not|da|then)\b)(?P<condition>[^,–—:;?]+)\?\s*$",
     re.IGNORECASE,
 )
 # "Gjelder pressereglementet fortsatt?", "Does the press policy apply during a crisis?": whether a rule
@@ -195,7 +197,7 @@ def read_question(text: str) -> Question:
     if form != "question":
         return Question(text, "open", False, first_person, form)
     situation = _SITUATION_RE.search(text.strip())
-    stated = (situation.group("lead") or situation.group("tail") or "").strip() if situation else ""
+    stated = (situation.group("lead") or situation.group("tail") or situation.group("condition") or "").strip() if situation else ""
     asked = asked_sentence(text)
     if situation is not None and situation.group("lead") and asked.strip().startswith(situation.group(0).strip()):
         asked = asked.strip()[len(situation.group(0).strip()):]  # "Ved en ulykke, skal kritikk …?" asks "skal kritikk …?"

@@ -33,8 +33,9 @@ _RESTRICTING = ("must_not", "should_not")
 _PERMITTING = ("may",)
 _OBLIGING = ("must", "responsible")
 _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
-# "Kan eg ikkje berre …?", "Can't I …?": a yes or a no to a negated question says the opposite of what it seems.
-_NEGATED_QUESTION_RE = re.compile(r"\b(?:ikke|ikkje|not|never|aldri|uten å|uten at|utan å|utan at|without)\b|n't\b", re.IGNORECASE)
+# "Kan eg ikkje berre …?", "Can't I …?", "… uten fullmakt?": a yes or a no to a negated question says the
+# opposite of what it seems.
+_NEGATED_QUESTION_RE = re.compile(r"\b(?:ikke|ikkje|not|never|aldri|uten|utan|without)\b|n't\b", re.IGNORECASE)
 # "… når jeg skriver et privat leserinnlegg?", "as a private person": duties of the job don't follow the asker
 # into their private capacity unless the rule says so.
 _PRIVATE_RE = re.compile(r"\bprivat\w*|\bpå fritid\w*|\bi fritid\w*|\bpå fritida\b|\bin my (?:own |spare |free )time\b", re.IGNORECASE)
@@ -187,6 +188,10 @@ def decide(
         # "Kan lederen min hindre meg i å skrive leserinnlegg?" answered from "Ansatte har full
         # ytringsfrihet": the rule's "may" is the employee's, not a yes to stopping them. "Må tillitsvalgte
         # spørre kommunedirektøren?" from a rule that doesn't name them: it may not hold for them.
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
+    if stance == "must" and best.rule.modality in ("must", "should") and _NEGATION_RE.search(best.rule.text):
+        # "Bør jeg kommentere saken i media?" answered "Det anbefales" from "… bør saksbehandler eller leder
+        # likevel ikke kommentere saken …": a duty or advice that says "not" is no "yes, required"
         return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule")
     if stance == "must" and yes_no:
         # "Må jeg …?" answered "Ja, det er et krav": not where a close rule lets the asker do it without

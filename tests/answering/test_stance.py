@@ -399,3 +399,28 @@ def test_a_prohibition_holds_in_the_situation_asked_about_too():
     personnel = scored(PERSONNEL_CASES, 0.95, shared=0.5)
     answer = ask("Kan jeg kommentere en personalsak i media under en krise?", [personnel, scored(CRISIS_REPLACES, 0.8, fit=1)])
     assert answer.stance == "no"
+
+
+def test_advice_that_says_not_is_no_recommendation():
+    """"Bør jeg kommentere saken i media?" is not "Det anbefales" from a rule that says "bør … ikke"
+    (read as advice where the "ikke" stands far from the "bør")."""
+    against = rule("Dersom brukeren fritar kommunen fra taushetsplikten, bør leder likevel ikke kommentere saken.", "should", roles=("leader",))
+    assert ask("Bør jeg kommentere saken i media?", [scored(against, 0.9, shared=0.5)], role="leader").stance == "info"
+
+
+def test_a_question_without_what_the_permission_asks_for_gets_no_yes():
+    on_authority = rule("Øvrige ansatte kan uttale seg på vegne av kommunen etter fullmakt.", "may", restricted=True)
+    assert ask("Kan jeg uttale meg på vegne av kommunen uten fullmakt?", [scored(on_authority, 0.9, shared=0.6)]).stance == "info"
+
+
+@pytest.mark.parametrize(
+    "question, situation",
+    [
+        ("Kan jeg uttale meg til pressen hvis det blir en krise?", "det blir en krise"),
+        ("Kan jeg som enhetsleder svare pressen når det er krise?", "det er krise"),
+        ("Når trenger jeg tillatelse fra lederen min, og når ikke?", ""),
+        ("When am I allowed to speak to the press, and when not?", ""),
+    ],
+)
+def test_a_situation_at_the_end_is_read_and_a_question_about_when_is_not_one(question, situation):
+    assert read_question(question).situation == situation
