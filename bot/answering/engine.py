@@ -238,7 +238,7 @@ class AnswerEngine:
             for_situation = _for_situation(retriever, quoted, scored, parsed, min_similarity)
             if for_situation:  # "Hvis det blir krise – hvem snakker med media?": the everyday list may not hold
                 ruling = _Ruling(
-                    "rule", verdict_text("depends", best.rule, language).text, "info", self._matched(retriever, best.rule),
+                    "rule", verdict_text("depends", quoted.rule, language).text, "info", self._matched(retriever, quoted.rule),
                     alternatives=[self._matched(retriever, c.rule) for c in for_situation[: ALTERNATIVES_SHOWN - 1]],
                 )
         else:
@@ -333,10 +333,11 @@ class AnswerEngine:
         (bot.answering.stance); for a first-person question from an unknown role whose answer differs
         by role, each role's rule (ordinary staff's quoted)."""
         rule = self._matched(retriever, best.rule)
+        asked = asked_sentence(parsed.text)
         for_situation = _for_situation(retriever, best, scored, parsed, min_similarity)
-        asks_about_limit = names_the_limit(asked_sentence(parsed.text), best.rule, lambda text: _index_words(retriever, text))
+        asks_about_limit = names_the_limit(asked, best.rule, lambda text: _index_words(retriever, text))
         decision = decide(
-            best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked_sentence(parsed.text),
+            best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked,
             restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
             asks_about_limit=asks_about_limit,
         )
