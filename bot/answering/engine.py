@@ -28,7 +28,7 @@ from bot.answering.matching import (
 from bot.answering.role_map import crisis_rule
 from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question
 from bot.answering.scope import scope_of
-from bot.answering.stance import ALTERNATIVES_SHOWN, decide, names_the_limit, situational
+from bot.answering.stance import ALTERNATIVES_SHOWN, decide, names_the_limit, prohibitions_about, situational
 from bot.answering.tuning import DEFAULT as DEFAULT_TUNING, Tuning
 from bot.answering.verdicts import roles_phrase, say, verdict_text
 from bot.answering.wordmaps import bokmal_words, word_map
@@ -336,10 +336,14 @@ class AnswerEngine:
         asked = asked_sentence(parsed.text)
         for_situation = _for_situation(retriever, best, scored, parsed, min_similarity)
         asks_about_limit = names_the_limit(asked, best.rule, lambda text: _index_words(retriever, text))
+        about = _index_words(retriever, expand_query(parsed.about)) - retriever.role_words if parsed.about else set()
+        about_prohibitions = prohibitions_about(
+            best, scored, about, lambda text: _index_words(retriever, text), asker_role, min_similarity, tuning
+        )
         decision = decide(
             best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked,
             restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
-            asks_about_limit=asks_about_limit,
+            asks_about_limit=asks_about_limit, about_prohibitions=tuple(about_prohibitions),
         )
         verdict = verdict_text(decision.key, best.rule, language)
         text, stance = verdict.text, verdict.stance

@@ -112,6 +112,10 @@ _VALIDITY_RE = re.compile(
     r"^\s*(?:gjelder|gjeld|gjaldt)\b|^\s*(?:does|do|is|are|will)\b.*\b(?:apply|applies|still valid|in force)\b", re.IGNORECASE
 )
 
+# "Kan jeg gi faktaopplysninger til pressen om en kollega som er sykmeldt?": what the question is about,
+# where a prohibition on that subject may stand beside the permission that ranks first.
+_ABOUT_RE = re.compile(r"\b(?:om|about|regarding|concerning)\s+(?P<about>[^?.!]{3,120})\?\s*$", re.IGNORECASE)
+
 _EMPTY = "The question is empty – Spørsmålet er tomt. Ask e.g. «Kan jeg uttale meg til pressen?»"
 class QuestionError(VeilederError, ValueError):
     """A question that can't be answered as typed; the message says what to do instead."""
@@ -131,6 +135,7 @@ class Question:
     restricting: bool = False  # asks whether someone may restrict or sanction what another says (_RESTRICTING_RE)
     situation: str = ""  # the situation it is asked for ("en krise med kriseledelse"; _SITUATION_RE), or ""
     validity: bool = False  # asks whether a rule applies ("Gjelder pressereglementet fortsatt?"; _VALIDITY_RE)
+    about: str = ""  # what it is about ("en kollega som er sykmeldt"; _ABOUT_RE), or ""
 
 
 def clean_question(raw: str | None, max_chars: int) -> str:
@@ -204,9 +209,13 @@ def read_question(text: str) -> Question:
     asked = _LEAD_IN_RE.sub("", asked)
     restricting = bool(_RESTRICTING_RE.search(asked))
     validity = bool(_VALIDITY_RE.search(asked))
+    about_match = _ABOUT_RE.search(asked)
+    about = about_match.group("about").strip() if about_match else ""
 
     def question(intent: str, yes_no: bool) -> Question:
-        return Question(text, intent, yes_no, first_person, restricting=restricting, situation=stated, validity=validity)
+        return Question(
+            text, intent, yes_no, first_person, restricting=restricting, situation=stated, validity=validity, about=about
+        )
 
     if _WHO_RE.search(asked):
         return question("who", False)

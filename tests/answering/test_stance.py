@@ -13,7 +13,7 @@ import pytest
 from bot.answering.answer import Answer
 from bot.answering.matching import ScoredRule, current_rules_first, grants
 from bot.answering.questions import question_form, read_question
-from bot.answering.stance import decide, names_the_limit, situational
+from bot.answering.stance import decide, names_the_limit, prohibitions_about, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_text
 from bot.texts import TABLES
@@ -60,6 +60,9 @@ def ask(question: str, candidates: list[ScoredRule], role: str | None = "employe
         candidates[0], candidates, parsed.intent, parsed.yes_no, role, confidence, MIN_SIMILARITY, DEFAULT, question,
         restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
         asks_about_limit=names_the_limit(question, candidates[0].rule, words),
+        about_prohibitions=tuple(
+            prohibitions_about(candidates[0], candidates, words(parsed.about), words, role, MIN_SIMILARITY, DEFAULT)
+        ),
     )
 
 
@@ -424,3 +427,18 @@ def test_a_question_without_what_the_permission_asks_for_gets_no_yes():
 )
 def test_a_situation_at_the_end_is_read_and_a_question_about_when_is_not_one(question, situation):
     assert read_question(question).situation == situation
+
+
+def test_a_prohibition_on_what_the_question_is_about_stands_beside_the_permission_that_ranks_first():
+    """"… om en kollega som er sykmeldt?": the permission to give facts names the question's own words
+    and ranks far ahead, but the prohibition names what the question is about."""
+    sick_colleagues = rule("Saker om sykmeldte kolleger skal ikke kommenteres i media.", "must_not", roles=())
+    facts = scored(MAY_SPEAK_LIMITED, 0.99, similarity=0.877, fit=4, shared=0.43)
+    sick = scored(sick_colleagues, 0.82, similarity=0.852, fit=1, shared=0.20)
+
+    about_a_colleague = ask("Kan jeg gi faktaopplysninger til pressen om en kollega som er sykmeldt?", [facts, sick])
+    plain = ask("Kan jeg gi faktaopplysninger til pressen?", [facts, sick])
+
+    assert about_a_colleague.stance == "info" and about_a_colleague.alternatives == (sick,)
+    assert plain.stance == "yes_but"
+    assert read_question("Kan jeg gi faktaopplysninger til pressen om en kollega som er sykmeldt?").about == "en kollega som er sykmeldt"
