@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -28,7 +29,7 @@ from bot.answering.matching import (
 from bot.answering.role_map import crisis_rule
 from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question
 from bot.answering.scope import scope_of
-from bot.answering.stance import ALTERNATIVES_SHOWN, decide, names_the_limit, prohibitions_about, situational
+from bot.answering.stance import decide, names_the_limit, prohibitions_about, shown, situational
 from bot.answering.tuning import DEFAULT as DEFAULT_TUNING, Tuning
 from bot.answering.verdicts import roles_phrase, say, verdict_text
 from bot.answering.wordmaps import bokmal_words, word_map
@@ -239,7 +240,7 @@ class AnswerEngine:
             if for_situation:  # "Hvis det blir krise – hvem snakker med media?": the everyday list may not hold
                 ruling = _Ruling(
                     "rule", verdict_text("depends", quoted.rule, language).text, "info", self._matched(retriever, quoted.rule),
-                    alternatives=[self._matched(retriever, c.rule) for c in for_situation[: ALTERNATIVES_SHOWN - 1]],
+                    alternatives=[self._matched(retriever, c.rule) for c in shown(for_situation)],
                 )
         else:
             ruling = self._answer_with_rule(
@@ -334,12 +335,11 @@ class AnswerEngine:
         by role, each role's rule (ordinary staff's quoted)."""
         rule = self._matched(retriever, best.rule)
         asked = asked_sentence(parsed.text)
+        words = partial(_index_words, retriever)
         for_situation = _for_situation(retriever, best, scored, parsed, min_similarity)
-        asks_about_limit = names_the_limit(asked, best.rule, lambda text: _index_words(retriever, text))
-        about = _index_words(retriever, expand_query(parsed.about)) - retriever.role_words if parsed.about else set()
-        about_prohibitions = prohibitions_about(
-            best, scored, about, lambda text: _index_words(retriever, text), asker_role, min_similarity, tuning
-        )
+        asks_about_limit = names_the_limit(asked, best.rule, words)
+        about = _asked_words(retriever, parsed.about)
+        about_prohibitions = prohibitions_about(best, scored, about, words, asker_role, min_similarity)
         decision = decide(
             best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked,
             restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
@@ -432,16 +432,22 @@ def _for_situation(
     so a compound's short part ("led" in "kriseledelse") doesn't meet "leder"."""
     if not parsed.situation:
         return []
-    stated = _index_words(retriever, expand_query(parsed.situation)) - retriever.role_words
     passage = retriever.passages_by_id.get(best.rule.passage_id)
     return situational(
-        best, scored, stated, lambda text: _index_words(retriever, text), min_similarity, context=passage.text if passage else ""
+        best, scored, _asked_words(retriever, parsed.situation), partial(_index_words, retriever), min_similarity,
+        context=passage.text if passage else "",
     )
 
 
 def _index_words(retriever: Retriever, text: str) -> set[str]:
     """The text's index words (stems, compounds with their parts) of four letters or more, no numbers."""
     return {w for w in retriever.stored.lexical.tokenize(text) if len(w) >= 4 and not w.isdigit()}
+
+
+def _asked_words(retriever: Retriever, part: str) -> set[str]:
+    """A part of the question ("en krise", "a crisis", "en kollega som er sykmeldt") as index words, with
+    the glossary's Norwegian terms and without role words; empty for ""."""
+    return _index_words(retriever, expand_query(part)) - retriever.role_words if part else set()
 
 
 def _scoring_role(intent: str, asker_role: str | None) -> str | None:

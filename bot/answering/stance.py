@@ -146,7 +146,6 @@ def prohibitions_about(
     words: Callable[[str], set[str]],
     role: str | None,
     min_similarity: float,
-    tuning: Tuning,
 ) -> list[ScoredRule]:
     """Prohibitions for this asker, similar enough to the question to be candidates, that name what
     the question is about ("… om en kollega som er sykmeldt?": "Personalsaker skal ikke kommenteres i
@@ -155,17 +154,15 @@ def prohibitions_about(
     if not about:
         return []
     missing = about - words(f"{best.rule.section} {best.rule.text}")
-    found: dict[str, ScoredRule] = {}
-    for c in scored:
-        if (
-            c.rule.id != best.rule.id
-            and c.rule.modality == "must_not"
-            and (role is None or c.fit > 0)
-            and c.similarity >= min_similarity
-            and missing & words(c.rule.text)
-        ):
-            found.setdefault(c.rule.id, c)
-    return list(found.values())
+    return [
+        c
+        for c in scored
+        if c.rule.id != best.rule.id
+        and c.rule.modality == "must_not"
+        and (role is None or c.fit > 0)
+        and c.similarity >= min_similarity
+        and missing & words(c.rule.text)
+    ]
 
 
 def names_the_limit(question: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
@@ -204,33 +201,37 @@ def decide(
     the question is about that the best rule doesn't name (`prohibitions_about`)."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
+
+    def depends() -> Decision:  # no verdict: the rules to read
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+
     if stance in ("yes", "yes_but", "must") and for_situation:
         # the everyday rule's yes or duty may not hold in the situation asked about: both rules to read (a
         # prohibition stays a no: "Personalsaker skal ikke kommenteres" holds in a crisis too)
-        return Decision("depends", "info", _shown(for_situation))
+        return Decision("depends", "info", shown(for_situation))
     if stance == "yes_but" and asks_about_limit:
         # "Kan jeg gi vurderinger til pressen?" answered "Ja, men bare gi faktaopplysninger … – ikke gi
         # vurderinger": what was asked is what the limit forbids, so no "yes" in front of it
-        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+        return depends()
     if stance in ("yes", "yes_but", "no", "must") and validity:
         # "Gjelder pressereglementet fortsatt?" is not answered by the modal verb of the rule it matched
-        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+        return depends()
     if stance in ("yes", "yes_but", "no", "must") and (restricting or _about_others(asked, role, best)):
         # "Kan lederen min hindre meg i å skrive leserinnlegg?" answered from "Ansatte har full
         # ytringsfrihet": the rule's "may" is the employee's, not a yes to stopping them. "Må tillitsvalgte
         # spørre kommunedirektøren?" from a rule that doesn't name them: it may not hold for them.
-        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+        return depends()
     if stance == "must" and best.rule.modality in ("must", "should") and _NEGATION_RE.search(best.rule.text):
         # "Bør jeg kommentere saken i media?" answered "Det anbefales" from "… bør saksbehandler eller leder
         # likevel ikke kommentere saken …": a duty or advice that says "not" is no "yes, required"
-        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+        return depends()
     if stance == "must" and yes_no:
         # "Må jeg …?" answered "Ja, det er et krav": not where a close rule lets the asker do it without
         # ("Øvrige ansatte kan gi faktaopplysninger …" next to "Ansatte skal opptre lojalt …")
         close = peers(best, scored, role, min_similarity, 2 * tuning.peer_margin)
         permitting = [c for c in close if c.rule.modality in _PERMITTING and c.fit >= best.fit]
         if permitting:
-            return Decision("depends", "info", _shown(permitting))
+            return Decision("depends", "info", shown(permitting))
         names_it = best.on_topic and (
             best.shared >= tuning.about_overlap or best.similarity >= min_similarity + tuning.duty_margin
         )
@@ -239,11 +240,11 @@ def decide(
             # leserinnlegg?" from "Tiltak nevnt … i denne strategien må følges", nor from a rule saying who
             # does what ("Enhetsledere gir faktaopplysninger …"), nor a duty with a limit ("… først og fremst om
             # større saker"), nor a duty of the job for a private post
-            return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+            return depends()
         if key == "recommended" and not _ASKS_ADVICE_RE.match(asked):
             # "Må vi holde kommunen oppdatert?" answered from "Ofte bør kommunen … holdes oppdatert": advice
             # is no duty, so only a question asking for advice ("Bør jeg …?") gets "Det anbefales" as its answer
-            return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+            return depends()
         return Decision(key, stance)
     if stance not in ("yes", "yes_but", "no"):
         return Decision(key, stance)
@@ -252,18 +253,18 @@ def decide(
         or _NEGATED_QUESTION_RE.search(asked)
         or not about_what_was_asked(best, min_similarity, tuning)
     ):
-        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+        return depends()
     if key in _DUTY_AS_PERMISSION and best.fit < 2:
         # a duty or advice says "yes, but" to "may I …?" only where it is written for the asker's role
-        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+        return depends()
     if stance in ("yes", "yes_but") and best.rule.modality != "may" and _NEGATION_RE.search(best.rule.text):
         # "Kan jeg legge ut bilder?" answered by "Pass på at pasienter ikke kommer med på bilder": a duty
         # or advice that says what not to do is a limit the verdict can't summarise as a yes
-        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+        return depends()
     if stance == "no" and (key == "optional" and best.rule.restricted or _MAIN_RULE_RE.search(best.rule.text)):
         # "Må jeg ha fullmakt?" answered "not required" by a permission given "etter fullmakt", or a
         # prohibition "som hovedregel": the condition or the exception is the answer, not a flat no
-        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+        return depends()
     close = peers(best, scored, role, min_similarity, tuning.peer_margin)
     if stance == "yes":
         # a plain yes also gives way to a restriction for this asker that is at least about as close to
@@ -277,15 +278,15 @@ def decide(
             and restricts(c.rule.modality, c.rule.restricted)
             and (c in close or ((role is None or c.fit > 0) and c.similarity >= as_close))
         ]
-        limiting += [c for c in about_prohibitions if c not in limiting]
+        limiting += about_prohibitions
         if limiting:
-            return Decision("depends", "info", _shown(limiting))
+            return Decision("depends", "info", shown(limiting))
     elif stance == "yes_but":
         # likewise a "yes, but" gives way to a prohibition that is about as close and uses more of the question's words
         forbidding = [c for c in close if c.rule.modality == "must_not"]
-        forbidding += [c for c in forbidding_as_close(best, scored, role, min_similarity, tuning) + list(about_prohibitions) if c not in forbidding]
+        forbidding += forbidding_as_close(best, scored, role, min_similarity, tuning) + list(about_prohibitions)
         if forbidding:
-            return Decision("depends", "info", _shown(forbidding))
+            return Decision("depends", "info", shown(forbidding))
     elif stance == "no":
         # what contradicts a "no" is looked for further down than what limits a "yes": a permission,
         # or, when the question asks about a duty, a duty ("not required" next to "skal …")
@@ -293,13 +294,13 @@ def decide(
         contrary_modalities = _OBLIGING if key == "optional" else _PERMITTING + (_OBLIGING if intent == "obligation" else ())
         contrary = [c for c in close if c.rule.modality in contrary_modalities and not _NEGATION_RE.search(c.rule.text)]
         if contrary:
-            return Decision("depends", "info", _shown(contrary))
+            return Decision("depends", "info", shown(contrary))
     return Decision(key, stance)
 
 
-def _shown(candidates: list[ScoredRule] | tuple[ScoredRule, ...]) -> tuple[ScoredRule, ...]:
-    """The rules shown beside the matching one: each rule once (the lists merged above can name the same
-    rule), at most ALTERNATIVES_SHOWN - 1."""
+def shown(candidates: list[ScoredRule] | tuple[ScoredRule, ...]) -> tuple[ScoredRule, ...]:
+    """The rules shown beside the matching one: each rule once (the lists merged in `decide` can name the
+    same rule), at most ALTERNATIVES_SHOWN - 1, in the order given."""
     unique: dict[str, ScoredRule] = {}
     for c in candidates:
         unique.setdefault(c.rule.id, c)
@@ -317,7 +318,7 @@ def _depends(
 ) -> Decision:
     """No verdict: the rules close to the best are shown (and `extra`), or just the best rule when it stands alone."""
     close = peers(best, scored, role, min_similarity, tuning.peer_margin)
-    close += [c for c in forbidding_as_close(best, scored, role, min_similarity, tuning) + list(extra) if c not in close]
+    close += forbidding_as_close(best, scored, role, min_similarity, tuning) + list(extra)
     if close:
-        return Decision("depends", "info", _shown(close))
+        return Decision("depends", "info", shown(close))
     return Decision(fallback, STANCE_OF[fallback])

@@ -61,7 +61,7 @@ def ask(question: str, candidates: list[ScoredRule], role: str | None = "employe
         restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
         asks_about_limit=names_the_limit(question, candidates[0].rule, words),
         about_prohibitions=tuple(
-            prohibitions_about(candidates[0], candidates, words(parsed.about), words, role, MIN_SIMILARITY, DEFAULT)
+            prohibitions_about(candidates[0], candidates, words(parsed.about), words, role, MIN_SIMILARITY)
         ),
     )
 

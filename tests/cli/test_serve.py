@@ -2,6 +2,7 @@
 front ends are on (at which path) or off (and which setting turns them on); and a line when it stops."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -35,16 +37,34 @@ def _environment(tmp_path: Path, index: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _serve(tmp_path: Path, index: Path, **extra: str) -> tuple[list[str], str, int]:
-    """Start `veileder serve` on a free port, read its start lines, ask /healthz, stop it with Ctrl-C
-    (SIGINT); return (start lines, everything printed after them, the port)."""
-    port = _free_port()
+@contextlib.contextmanager
+def _serving(tmp_path: Path, index: Path, port: int, **extra: str) -> Iterator[subprocess.Popen]:
+    """`veileder serve` on `port` (stdout and stderr as text pipes), killed on the way out if it still runs."""
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli.app", "serve", "--port", str(port)],
         cwd=tmp_path, env=_environment(tmp_path, index, **extra),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _interrupt(process: subprocess.Popen) -> str:
+    """Stop it with Ctrl-C (SIGINT), as an operator does; what it printed after that."""
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=30)
+    return rest
+
+
+def _serve(tmp_path: Path, index: Path, **extra: str) -> tuple[list[str], str, int]:
+    """Start `veileder serve` on a free port, read its start lines, ask /healthz, stop it with Ctrl-C
+    (SIGINT); return (start lines, everything printed after them, the port)."""
+    port = _free_port()
+    with _serving(tmp_path, index, port, **extra) as process:
         lines: list[str] = []
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -62,12 +82,7 @@ def _serve(tmp_path: Path, index: Path, **extra: str) -> tuple[list[str], str, i
                     break
             except urllib.error.HTTPError:
                 time.sleep(0.2)
-        process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        rest = _interrupt(process)
     return lines, rest, port
 
 
@@ -132,12 +147,7 @@ def test_with_an_engine_process_serve_is_ready_once_it_has_loaded_and_leaves_non
     """VEILEDER_ENGINE_PROCESSES=1: the engine answers in a process of its own, started before /readyz
     turns 200 and stopped with the server (Ctrl-C), leaving no process behind."""
     port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli.app", "serve", "--port", str(port)],
-        cwd=tmp_path, env=_environment(tmp_path, built_index, VEILEDER_ENGINE_PROCESSES="1"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
+    with _serving(tmp_path, built_index, port, VEILEDER_ENGINE_PROCESSES="1") as process:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             line = process.stdout.readline()
@@ -149,11 +159,6 @@ def test_with_an_engine_process_serve_is_ready_once_it_has_loaded_and_leaves_non
             assert response.status == 200
         engines = [c for c in _children(process.pid) if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
         assert len(engines) == 1
-        process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        rest = _interrupt(process)
     assert "Veileder stopped" in rest
     assert not [pid for pid in engines if Path(f"/proc/{pid}").exists()]
