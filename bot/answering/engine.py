@@ -29,7 +29,7 @@ from bot.answering.matching import (
 from bot.answering.role_map import crisis_rule
 from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question
 from bot.answering.scope import scope_of
-from bot.answering.stance import decide, names_the_limit, prohibitions_about, shown, situational
+from bot.answering.stance import decide, names_the_limit, prohibitions_about, rules_naming, shown, situational
 from bot.answering.tuning import DEFAULT as DEFAULT_TUNING, Tuning
 from bot.answering.verdicts import roles_phrase, say, verdict_text
 from bot.answering.wordmaps import bokmal_words, word_map
@@ -344,6 +344,7 @@ class AnswerEngine:
             best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked,
             restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
             asks_about_limit=asks_about_limit, about_prohibitions=tuple(about_prohibitions),
+            naming_about=rules_naming(scored, about, words),
         )
         verdict = verdict_text(decision.key, best.rule, language)
         text, stance = verdict.text, verdict.stance

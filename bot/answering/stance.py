@@ -171,6 +171,14 @@ def prohibitions_about(
     ]
 
 
+def rules_naming(scored: list[ScoredRule], about: set[str], words: Callable[[str], set[str]]) -> frozenset[str]:
+    """The ids of the candidate rules whose text names what the question is about (`about`: its words, as
+    for `prohibitions_about`; `words` gives a rule text's words the same way)."""
+    if not about:
+        return frozenset()
+    return frozenset(c.rule.id for c in scored if about & words(c.rule.text))
+
+
 def names_the_limit(question: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
     """Does the question use a word of what the rule's limit forbids that what it allows doesn't use
     ("… gi vurderinger …?" against "kan gi faktaopplysninger …, men skal ikke gi vurderinger …")?
@@ -197,6 +205,7 @@ def decide(
     for_situation: tuple[ScoredRule, ...] = (),
     asks_about_limit: bool = False,
     about_prohibitions: tuple[ScoredRule, ...] = (),
+    naming_about: frozenset[str] = frozenset(),
 ) -> Decision:
     """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that
     asks; `restricting`: it asks whether someone may restrict or sanction what another says
@@ -204,7 +213,8 @@ def decide(
     (Question.validity); `for_situation`: rules written for the situation the question states that the
     best rule doesn't name (`situational`); `asks_about_limit`: the question names what the best rule's
     limit forbids, not what it allows (`names_the_limit`); `about_prohibitions`: prohibitions about what
-    the question is about that the best rule doesn't name (`prohibitions_about`)."""
+    the question is about that the best rule doesn't name (`prohibitions_about`); `naming_about`: the ids
+    of the candidate rules that name what the question is about (`rules_naming`)."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
 
@@ -238,12 +248,12 @@ def decide(
         permitting = [c for c in close if c.rule.modality in _PERMITTING and c.fit >= best.fit]
         if permitting:
             return Decision("depends", "info", shown(permitting))
-        # it names what was asked when it shares the question's words, is very close to it, or is written for
-        # the asker's own role ("Etatsledere er ansvarlig for at …" to a department head) and clearly close
+        # it names what was asked when it shares the question's words, is very close to it, or is a duty written
+        # for the asker's own role ("Etatsledere er ansvarlig for at …" to a department head) and clearly close
         names_it = best.on_topic and (
             best.shared >= tuning.about_overlap
             or best.similarity >= min_similarity + tuning.duty_margin
-            or (_written_for(best, role) and best.similarity >= min_similarity + tuning.no_margin)
+            or (_written_for(best, role) and best.rule.modality in _OBLIGING and best.similarity >= min_similarity + tuning.no_margin)
         )
         if not names_it or best.rule.restricted or (_PRIVATE_RE.search(asked) and not _PRIVATE_RE.search(best.rule.text)):
             # a duty is a "yes, required" only for what it names: not "Må jeg spørre sjefen før jeg skriver
@@ -303,6 +313,11 @@ def decide(
         close = peers(best, scored, role, min_similarity, 2 * tuning.peer_margin)
         contrary_modalities = _OBLIGING if key == "optional" else _PERMITTING + (_OBLIGING if intent == "obligation" else ())
         contrary = [c for c in close if c.rule.modality in contrary_modalities and not _NEGATION_RE.search(c.rule.text)]
+        if best.rule.modality == "must_not" and best.rule.id in naming_about:
+            # "Hva gjør jeg hvis en journalist spør om en ansatt som er sykemeldt?": "Personalsaker skal ikke
+            # kommenteres" names what it is about; a permission that doesn't ("Ansatte kan gi faktaopplysninger")
+            # is the general rule the specific prohibition makes an exception to
+            contrary = [c for c in contrary if c.rule.id in naming_about]
         if contrary:
             return Decision("depends", "info", shown(contrary))
     return Decision(key, stance)

@@ -13,7 +13,7 @@ import pytest
 from bot.answering.answer import Answer
 from bot.answering.matching import ScoredRule, current_rules_first, grants
 from bot.answering.questions import question_form, read_question
-from bot.answering.stance import decide, names_the_limit, prohibitions_about, situational
+from bot.answering.stance import decide, names_the_limit, prohibitions_about, rules_naming, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_text
 from bot.texts import TABLES
@@ -63,6 +63,7 @@ def ask(question: str, candidates: list[ScoredRule], role: str | None = "employe
         about_prohibitions=tuple(
             prohibitions_about(candidates[0], candidates, words(parsed.about), words, role, MIN_SIMILARITY)
         ),
+        naming_about=rules_naming(candidates, words(parsed.about), words),
     )
 
 
@@ -161,8 +162,9 @@ def test_a_no_comes_only_from_a_rule_about_what_was_asked():
 
 
 def test_a_no_next_to_a_close_permission_is_it_depends():
+    # (a question about what only the prohibition names keeps its "no": see the test of personnel cases below)
     decision = ask(
-        "Kan jeg uttale meg til media om en personalsak?",
+        "Kan jeg uttale meg til media om saken?",
         [scored(MUST_NOT_SPEAK, 0.9, similarity=0.88, shared=0.5), scored(MAY_SPEAK, 0.87)],
     )
     assert decision.stance == "info" and decision.alternatives
@@ -453,3 +455,15 @@ def test_a_prohibition_on_what_the_question_is_about_stands_beside_the_permissio
     assert about_a_colleague.stance == "info" and about_a_colleague.alternatives == (sick,)
     assert plain.stance == "yes_but"
     assert read_question("Kan jeg gi faktaopplysninger til pressen om en kollega som er sykmeldt?").about == "en kollega som er sykmeldt"
+
+
+def test_a_prohibition_naming_what_the_question_is_about_is_a_no_beside_the_general_permission():
+    """"Hva gjør jeg hvis en journalist spør om …?" about a personnel case: the prohibition names it, the
+    permission to speak about one's own field doesn't, so the specific rule's "no" stands."""
+    personnel = scored(PERSONNEL_CASES, 0.90, similarity=0.85, fit=1, shared=0.35)
+    own_field = scored(MAY_SPEAK, 0.88, similarity=0.85, fit=3, shared=0.2)
+    asked = "Hva gjør jeg hvis en journalist spør om personalsaken til en kollega?"
+    assert ask(asked, [personnel, own_field], role=None).stance == "no"
+    # a permission that names it too still makes it "it depends"
+    named_too = scored(rule("Ansatte kan gi faktaopplysninger om personalsaker som er offentlige.", "may"), 0.88, similarity=0.85)
+    assert ask(asked, [personnel, named_too], role=None).stance == "info"
