@@ -67,6 +67,10 @@ class Retriever:
         self.role_list_sections = role_list_sections(stored.rules)
         self.section_of_part = {part: i for i, p in enumerate(stored.passages) if p.kind == "section" for part in p.parts}
         self.role_words: set[str] = set(stored.lexical.tokenize(" ".join(ROLE_SEARCH_WORDS.values())))
+        # each rule's index words with its section title's, for word overlap with a question (bot/answering/matching.py)
+        self.rule_words: dict[str, frozenset[str]] = {
+            rule.id: frozenset(stored.lexical.tokenize(f"{rule.section} {rule.text}")) for rule in stored.rules
+        }
         # a burst asking the same question embeds it once: the others wait for that vector (condition)
         self._encode_cached = cached(LRUCache(maxsize=512), condition=threading.Condition())(self._encode)
 

@@ -151,7 +151,7 @@ def score_rules(
     rows = []
     for (rule, hit, source), similarity in zip(candidates, similarities):
         fit = _fit(rule, role)
-        rule_words = set(lexical.tokenize(f"{rule.section} {rule.text}"))
+        rule_words = retriever.rule_words[rule.id]
         shared = sum(lexical.idf(t) for t in question_words & rule_words) / question_weight
         score = 0.6 * float(similarity) + 0.25 * hit.score + RULE_OVERLAP_WEIGHT * shared + _ROLE_FIT_BONUS[fit]
         direct = secondary = False
