@@ -106,12 +106,6 @@ def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
     return bool(others) and not others & set(best.rule.roles)
 
 
-def _written_for(best: ScoredRule, role: str | None) -> bool:
-    """The rule is written for this asker's role in particular: in contrast to the roles beside it
-    ("Øvrige ansatte …"), or naming a role narrower than staff in general ("Etatsledere er ansvarlig …")."""
-    return best.fit == 4 or (best.fit == 3 and role not in (None, "employee"))
-
-
 def about_what_was_asked(candidate: ScoredRule, min_similarity: float, tuning: Tuning) -> bool:
     """A rule can say yes or no to a question only if it is about what was asked: it uses a good share
     of the question's own words and is clearly similar to it, not merely close in topic."""
@@ -248,12 +242,8 @@ def decide(
         permitting = [c for c in close if c.rule.modality in _PERMITTING and c.fit >= best.fit]
         if permitting:
             return Decision("depends", "info", shown(permitting))
-        # it names what was asked when it shares the question's words, is very close to it, or is a duty written
-        # for the asker's own role ("Etatsledere er ansvarlig for at …" to a department head) and clearly close
         names_it = best.on_topic and (
-            best.shared >= tuning.about_overlap
-            or best.similarity >= min_similarity + tuning.duty_margin
-            or (_written_for(best, role) and best.rule.modality in _OBLIGING and best.similarity >= min_similarity + tuning.no_margin)
+            best.shared >= tuning.about_overlap or best.similarity >= min_similarity + tuning.duty_margin
         )
         if not names_it or best.rule.restricted or (_PRIVATE_RE.search(asked) and not _PRIVATE_RE.search(best.rule.text)):
             # a duty is a "yes, required" only for what it names: not "Må jeg spørre sjefen før jeg skriver

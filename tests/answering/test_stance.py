@@ -136,17 +136,6 @@ def test_a_duty_is_required_only_where_the_rule_names_what_was_asked():
     assert ask("Må jeg presisere at jeg uttaler meg som privatperson?", [naming]).stance == "must"
 
 
-
-def test_a_duty_written_for_the_askers_own_role_is_required_though_it_words_the_question_otherwise():
-    # "Er det mi oppgåve å sørgje for at dei tilsette kjenner strategien?" shares few words with the rule,
-    # but the rule is written for department heads, and a department head asks
-    heads = rule("Etatsledere er ansvarlig for at kommunikasjonsstrategien er kjent for medarbeidere.", "responsible", roles=("department_head",))
-    asked = "Eg er etatsleiar. Er det mi oppgåve å sørgje for at dei tilsette kjenner strategien?"
-    assert ask(asked, [scored(heads, 0.9, similarity=0.865, shared=0.05)], role="department_head").stance == "must"
-    # staff in general are named by many rules that only touch the question: for them the words still decide
-    staff = rule("Du har et selvstendig ansvar for å holde deg informert.", "responsible")
-    assert ask("Må jeg få tillatelse for å dele et bilde fra klasserommet?", [scored(staff, 0.9, similarity=0.865, shared=0.05)]).stance == "info"
-
 def test_a_duty_of_the_job_is_not_required_of_a_private_post_unless_the_rule_says_so():
     platform = scored(rule("Som medarbeider har du et ansvar for å følge kommunikasjonsplattformen.", "responsible"), 0.9, shared=0.4)
     assert ask("Må jeg følge kommunikasjonsplattformen når jeg skriver et privat leserinnlegg?", [platform]).stance == "info"
