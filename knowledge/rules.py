@@ -60,6 +60,15 @@ _RESTRICTION_RE = re.compile(
     r"|\bførst og fremst\b|\bprimært\b|\bhovedsakelig\b|\bi hovedsak\b|\bforutsatt\b|\bså ?fremt\b|\bdersom\b|\bhvis\b|\bviss\b|\bunless\b|\bprovided (?:that )?\b|\bonly\b",
     re.IGNORECASE,
 )
+# A duty or advice that holds only in part of what it names: "Ledere med mye mediekontakt skal …", "… er
+# pressekontakt i større saker", "… bidra operativt der det vurderes som nødvendig".
+_SCOPE_RE = re.compile(
+    r"\bmed (?:mye|stor|hyppig|jevnlig|særlig|spesiell)\b"
+    r"|\bi (?:større|store|viktige|alvorlige|enkelte|spesielle|særlige|prinsipielle) (?:saker|tilfeller|hendelser)\b"
+    r"|\b(?:der|når|hvor|om) det (?:vurderes|anses|finnes|er) (?:som )?(?:nødvendig|hensiktsmessig|relevant|naturlig|formålstjenlig|aktuelt)\b"
+    r"|\bved behov\b|\bom nødvendig\b|\better behov\b|\bwhere (?:necessary|relevant|appropriate)\b|\bif (?:necessary|needed)\b",
+    re.IGNORECASE,
+)
 # Descriptions and goals that use "skal"/"kan" without telling anyone what to do.
 _NOT_NORMATIVE_RE = re.compile(r"^(?:hva|hvem|hvordan|hvilke|hvilken|hvor|er dette)\b|\?$", re.IGNORECASE)
 
@@ -77,9 +86,18 @@ class Rule:
     municipality: str
     section: str
     item: str | None
-    restricted: bool = False  # "…, men skal ikke gi vurderinger": a permission with limits
+    restricted: bool = False  # "…, men skal ikke gi vurderinger": a permission with limits; "Ledere med mye mediekontakt skal …": a duty for part of what it names
     exclusive: bool = False  # "Øvrige ansatte": everyone the neighbouring rules don't name
     conditional: bool = False  # "Dersom …", "Ansatte som er deltakere …": applies only in a situation
+
+
+def _restricted(sentence: str, modality: str, cue_start: int) -> bool:
+    """A permission or responsibility with a limit or condition after its cue ("…, men skal ikke gi
+    vurderinger", "… etter fullmakt"), or a duty, advice or responsibility that holds only in part of what
+    it names (_SCOPE_RE), wherever in the sentence that part is named."""
+    if modality in ("may", "responsible") and _RESTRICTION_RE.search(sentence[cue_start:]):
+        return True
+    return modality in ("must", "should", "responsible") and bool(_SCOPE_RE.search(sentence))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -225,7 +243,7 @@ def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) ->
                 municipality=passage.municipality,
                 section=passage.section_title,
                 item=passage.item,
-                restricted=modality in ("may", "responsible") and bool(_RESTRICTION_RE.search(sentence[cue_start:])),
+                restricted=_restricted(sentence, modality, cue_start),
                 exclusive=exclusive,
                 conditional=bool(_CONDITION_RE.search(sentence)),
             )

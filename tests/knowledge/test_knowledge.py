@@ -131,6 +131,27 @@ def test_a_permission_on_a_condition_is_read_as_restricted_and_the_employers_rul
     assert not rules["Ledere kan u"].restricted  # "men også" adds, it doesn't limit
 
 
+def test_a_duty_for_only_part_of_what_it_names_is_read_as_restricted():
+    text = (
+        "Medietrening\n\n"
+        "Ledere med mye mediekontakt skal gjennomføre et opplegg for medietrening.\n\n"
+        "Alle tjenesteledere og relevante fagpersoner i kommunen skal gjennomgå medietrening.\n\n"
+        "Kommunikasjonssjefen er pressekontakt i større saker.\n\n"
+        "Kommunikasjonsavdelingen skal bidra operativt der det vurderes som nødvendig.\n\n"
+        "Alle ansatte skal kjenne til den visuelle identiteten.\n"
+    )
+    rules = [r for p in passages_of(text) for r in extract_rules(p)]
+
+    def rule(words: str):
+        return next(r for r in rules if words in r.text)
+
+    assert rule("med mye mediekontakt").restricted  # only leaders with much media contact
+    assert rule("i større saker").restricted and rule("i større saker").modality == "responsible"  # only larger cases
+    assert rule("der det vurderes").restricted  # where it is judged necessary
+    assert not rule("Alle tjenesteledere").restricted  # every service leader, whoever else is "relevant"
+    assert not rule("Alle ansatte").restricted
+
+
 def test_role_applicability_follows_the_hierarchy():
     assert applies_to(("leader",), "unit_leader") == 2
     assert applies_to(("unit_leader",), "unit_leader") == 3
