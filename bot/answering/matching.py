@@ -53,6 +53,7 @@ class ScoredRule:
     fit: int  # applies_to() of the asker's role
     on_topic: bool = True  # shares a word with the question other than role words
     shared: float = 0.0  # IDF-weighted share of the question's words the rule (with its section title) uses
+    topic_shared: float = 0.0  # the same for the question's words other than those saying who asks
     features: np.ndarray | None = field(default=None, compare=False, repr=False)  # bot/ranking.FEATURES
 
 
@@ -144,6 +145,9 @@ def score_rules(
     question_weight = sum(lexical.idf(t) for t in question_words) or 1.0
     # Words that only say who is asking don't make a rule on-topic; a role the question is about does.
     topic_words = (question_words - retriever.role_words) | set(lexical.tokenize(roles_asked_about(question)))
+    # … and without the words naming the asker's own role ("som varaordfører": "vara", "varaordfører")
+    asked_words = topic_words - set(lexical.tokenize(own_role_words(question)))
+    asked_weight = sum(lexical.idf(t) for t in asked_words) or 1.0
     conditional_question = bool(_CONDITIONAL_QUESTION_RE.search(question))
     documents = retriever.stored.manifest["documents"]
     best_similarity = float(similarities.max())
@@ -153,6 +157,7 @@ def score_rules(
         fit = _fit(rule, role)
         rule_words = retriever.rule_words[rule.id]
         shared = sum(lexical.idf(t) for t in question_words & rule_words) / question_weight
+        topic_shared = sum(lexical.idf(t) for t in asked_words & rule_words) / asked_weight
         score = 0.6 * float(similarity) + 0.25 * hit.score + RULE_OVERLAP_WEIGHT * shared + _ROLE_FIT_BONUS[fit]
         direct = secondary = False
         if rule.modality in wanted:
@@ -182,14 +187,20 @@ def score_rules(
             rule=rule,
             intent=intent,
         )
-        rows.append((rule, float(similarity), fit, on_topic, shared, x))
+        rows.append((rule, float(similarity), fit, on_topic, shared, topic_shared, x))
     weights = np.asarray(weights if weights is not None else RANKER_WEIGHTS, dtype=np.float32)
     scored = [
-        ScoredRule(rule, float(x @ weights), similarity, fit, on_topic, shared, x)
-        for rule, similarity, fit, on_topic, shared, x in rows
+        ScoredRule(rule, float(x @ weights), similarity, fit, on_topic, shared, topic_shared, x)
+        for rule, similarity, fit, on_topic, shared, topic_shared, x in rows
     ]
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def own_role_words(question: str) -> str:
+    """The words naming the asker's own role where the question states it ("Må jeg som varaordfører …?")."""
+    own = role_stated_in(question)
+    return " ".join(m.words for m in find_roles(question) if own and m.role == own)
 
 
 def roles_asked_about(question: str) -> str:

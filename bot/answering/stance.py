@@ -35,7 +35,17 @@ _OBLIGING = ("must", "responsible")
 _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
 # "Kan eg ikkje berre …?", "Can't I …?", "… uten fullmakt?": a yes or a no to a negated question says the
 # opposite of what it seems.
-_NEGATED_QUESTION_RE = re.compile(r"\b(?:ikke|ikkje|not|never|aldri|uten|utan|without)\b|n't\b", re.IGNORECASE)
+_NEGATED_QUESTION_RE = re.compile(
+    r"\b(?:ikke|ikkje|not|never|aldri|uten|utan|without|la være|la vere|avstå|unngå|avoid|refrain)\b|n't\b",
+    re.IGNORECASE,
+)
+# "Må jeg ikke …?", "Må eg la vere å …?", "Do I not have to …?": a duty question whose own verb is negated (not
+# "Er det mitt ansvar om dei tilsette ikkje følgjer …?", where the "not" is the case asked about).
+_NEGATED_DUTY_RE = re.compile(
+    r"^\W*(?:må|skal|trenger|treng|bør|er|have|has|must|do|does|need|should|is|am)\s+(?:\w+\s+){1,3}?(?:ikke|ikkje|not|never|aldri)\b"
+    r"|n't\b|\b(?:la være|la vere|avstå|unngå|avoid|refrain)\b",
+    re.IGNORECASE,
+)
 # "… når jeg skriver et privat leserinnlegg?", "as a private person": duties of the job don't follow the asker
 # into their private capacity unless the rule says so.
 _PRIVATE_RE = re.compile(r"\bprivat\w*|\bpå fritid\w*|\bi fritid\w*|\bpå fritida\b|\bin my (?:own |spare |free )time\b", re.IGNORECASE)
@@ -242,9 +252,15 @@ def decide(
         permitting = [c for c in close if c.rule.modality in _PERMITTING and c.fit >= best.fit]
         if permitting:
             return Decision("depends", "info", shown(permitting))
+        # the words a duty shares with the question must be more than those saying who asks: "Må jeg som
+        # varaordfører svare pressen om administrative saker?" is not named by "Ordfører/varaordfører uttaler seg …"
         names_it = best.on_topic and (
-            best.shared >= tuning.about_overlap or best.similarity >= min_similarity + tuning.duty_margin
+            min(best.shared, best.topic_shared) >= tuning.about_overlap
+            or best.similarity >= min_similarity + tuning.duty_margin
         )
+        if _NEGATED_DUTY_RE.search(asked):
+            # "Må jeg la være å skrive leserinnlegg?" answered "Ja, det er et krav" from "… ansvar for å vurdere …"
+            return depends()
         if not names_it or best.rule.restricted or (_PRIVATE_RE.search(asked) and not _PRIVATE_RE.search(best.rule.text)):
             # a duty is a "yes, required" only for what it names: not "Må jeg spørre sjefen før jeg skriver
             # leserinnlegg?" from "Tiltak nevnt … i denne strategien må følges", nor from a rule saying who

@@ -38,7 +38,8 @@ def rule(text: str, modality: str, roles: tuple[str, ...] = ("employee",), docum
 
 
 def scored(r: Rule, score: float, similarity: float = 0.86, fit: int = 3, shared: float = 0.4, on_topic: bool = True) -> ScoredRule:
-    return ScoredRule(r, score, similarity, fit, on_topic, shared)
+    """A candidate whose shared words are all about what was asked (none only says who asks)."""
+    return ScoredRule(r, score, similarity, fit, on_topic, shared, topic_shared=shared)
 
 
 MAY_SPEAK = rule("Ansatte kan uttale seg til media om eget fagfelt.", "may")
@@ -276,6 +277,28 @@ def test_a_question_about_another_role_gets_no_verdict_from_a_rule_that_does_not
     assert ask("Må tillitsvalgte spørre kommunedirektøren før de uttaler seg?", [first_internally]).stance == "info"
     union = scored(rule("Tillitsvalgte skal avklare uttalelser med sitt forbund.", "must", roles=("union_rep",)), 0.9, fit=0, shared=0.5)
     assert ask("Må tillitsvalgte avklare uttalelser med forbundet?", [union], role=None).stance == "must"
+
+
+def test_a_duty_question_whose_own_verb_is_negated_gets_no_yes_required():
+    consider = scored(
+        rule("Ledere har et særlig ansvar for å vurdere om de kan skrive leserinnlegg som privatpersoner.", "responsible",
+             roles=("leader",)),
+        0.9, shared=0.5,
+    )
+    assert ask("Må jeg som leder la være å skrive leserinnlegg som privatperson?", [consider], role="leader").stance == "info"
+    # a "not" in the case asked about leaves the question as it is
+    follow = scored(rule("Det er ditt ansvar å sørge for at dine ansatte følger retningslinjene.", "responsible", roles=("leader",)), 0.9, shared=0.5)
+    assert ask("Er det mitt ansvar om de ansatte mine ikke følger retningslinjene?", [follow], role="leader").stance == "must"
+
+
+def test_a_duty_that_shares_only_the_askers_role_with_the_question_does_not_name_it():
+    # "Må jeg som varaordfører svare pressen om administrative saker?" against "Ordfører/varaordfører uttaler seg …"
+    mayor = rule("Ordfører/varaordfører uttaler seg på vegne av kommunen.", "responsible", roles=("mayor",))
+    only_role = ScoredRule(mayor, 0.9, 0.85, 3, True, shared=0.46, topic_shared=0.0)
+    asked = "Må jeg som varaordfører svare pressen om administrative saker?"
+    assert ask(asked, [only_role], role="mayor").stance == "info"
+    naming = ScoredRule(mayor, 0.9, 0.85, 3, True, shared=0.46, topic_shared=0.4)
+    assert ask(asked, [naming], role="mayor").stance == "must"
 
 
 def test_a_duty_with_a_limit_is_no_plain_required():
