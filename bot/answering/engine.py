@@ -20,8 +20,10 @@ from bot.answering.language import detect_language
 from bot.answering.matching import (
     WHO_MARGIN,
     ScoredRule,
+    conditional_permission,
     current_rules_first,
     grants,
+    holders,
     matching_rule,
     rules_by_role,
     score_rules,
@@ -298,21 +300,24 @@ class AnswerEngine:
     def _answer_who(
         self, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, language: str, min_similarity: float
     ) -> "_Ruling":
-        """"Hvem …?": the roles a rule gives the duty or the right to, and every role's entry when the rule
-        is part of a role list. A rule that limits or denies a role ("… uttaler seg ikke på kommunens
-        vegne") never puts that role on the list."""
+        """"Hvem …?": the roles a rule gives the duty or the right to (bot.answering.matching.holders), and
+        every role's entry when the rule is part of a role list. A rule that limits or denies a role ("…
+        uttaler seg ikke på kommunens vegne"), a permission on a condition and a rule from another section
+        never put their roles on the list."""
         granting = [c for c in scored if grants(c.rule)]
         if not grants(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
-        holders = rules_by_role(granting, best, min_similarity) or ({r: best for r in best.rule.roles} if grants(best.rule) else {})
-        listed = rules_by_role(granting, best, min_similarity, whole_list=True) if role_list else holders
+        named = holders(granting, best, min_similarity)
+        if not named and grants(best.rule) and not conditional_permission(best.rule):
+            named = {r: best for r in best.rule.roles}
+        listed = rules_by_role(granting, best, min_similarity, whole_list=True) if role_list else named
         role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), language)
-        if not holders:
+        if not named:
             return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)
         return _Ruling(
             "who",
-            say("who", language, roles=_capitalised(roles_phrase(list(holders), language))),
+            say("who", language, roles=_capitalised(roles_phrase(list(named), language))),
             "who",
             self._matched(retriever, best.rule),
             role_rules,

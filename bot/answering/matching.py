@@ -273,6 +273,27 @@ def grants(rule: Rule) -> bool:
     return bool(rule.roles) and rule.modality in ("responsible", "must", "may") and not _DENIAL_RE.search(rule.text)
 
 
+def conditional_permission(rule: Rule) -> bool:
+    """A permission given only on a condition or within a limit ("Uttalelser fra andre ledere kan kun skje
+    etter særskilt samtykke fra kommunedirektøren"): it doesn't make its roles the ones who speak."""
+    return rule.modality == "may" and rule.restricted
+
+
+def holders(granting: list[ScoredRule], best: ScoredRule, min_similarity: float) -> dict[str, ScoredRule]:
+    """The roles a "who …?" answer names, each with its rule: the roles of the best rule and of the close
+    rules in its section that share a word of what was asked — the section that answers names who does it;
+    a rule elsewhere that merely scores close ("Medarbeidere har ansvar for å dele relevant informasjon" to
+    "Hvem uttaler seg … ved et dataangrep?") doesn't — and never from a permission on a condition.
+    `granting`: the candidates that give their roles a duty or a right (`grants`), best first."""
+    section = (best.rule.document_id, best.rule.section)
+    naming = [
+        c for c in granting
+        if not conditional_permission(c.rule)
+        and (c.rule.id == best.rule.id or (c.on_topic and (c.rule.document_id, c.rule.section) == section))
+    ]
+    return rules_by_role(naming, best, min_similarity)
+
+
 def current_rules_first(scored: list[ScoredRule], retriever: Retriever, min_similarity: float) -> list[ScoredRule]:
     """The candidates without a superseded document's rules wherever the current document of the same
     municipality has a rule close to the question; superseded rules stay only where nothing current answers."""

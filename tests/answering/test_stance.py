@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.answering.answer import Answer
-from bot.answering.matching import ScoredRule, current_rules_first, grants
+from bot.answering.matching import ScoredRule, current_rules_first, grants, holders
 from bot.answering.questions import question_form, read_question
 from bot.answering.stance import decide, names_the_limit, prohibitions_about, rules_naming, situational
 from bot.answering.tuning import DEFAULT
@@ -193,6 +193,26 @@ def test_who_lists_only_roles_a_rule_gives_the_right_to():
     )
     limits = rule("Ansatte skal ikke uttale seg om personalsaker.", "must_not")
     assert grants(gives) and not grants(denies) and not grants(limits)
+
+
+def test_who_names_the_roles_of_the_section_that_answers_not_of_rules_elsewhere_or_on_a_condition():
+    # "Hvem uttaler seg for kommunen hvis vi får et dataangrep?"
+    def in_section(text: str, modality: str, roles: tuple[str, ...], section: str, **flags) -> Rule:
+        return replace(rule(text, modality, roles=roles, **flags), section=section)
+
+    crisis = "Krisekommunikasjon"
+    mayor = scored(in_section("Ordfører og kommunedirektør er de som uttaler seg på vegne av kommunen.", "responsible",
+                              ("mayor", "chief_executive"), crisis), 0.90)
+    comms = scored(in_section("Kommunikasjonsavdelingen bistår med uttalelser til media.", "responsible", ("comms",), crisis), 0.88)
+    staff = scored(in_section("Medarbeidere har ansvar for å dele relevant informasjon med kolleger.", "responsible",
+                              ("employee",), "Intern kommunikasjon"), 0.89)
+    leaders = scored(in_section("Andre ledere kan uttale seg kun etter samtykke fra kommunedirektøren.", "may", ("leader",),
+                                crisis, restricted=True), 0.89)
+    named = holders([mayor, staff, leaders, comms], mayor, MIN_SIMILARITY)
+    assert set(named) == {"mayor", "chief_executive", "comms"}
+    # off topic within the section: no place on the list either
+    aside = scored(in_section("Tillitsvalgte er ikke bundet av strategien.", "may", ("union_rep",), crisis), 0.89, on_topic=False)
+    assert "union_rep" not in holders([mayor, aside], mayor, MIN_SIMILARITY)
 
 
 def test_a_superseded_documents_rule_gives_way_to_the_current_documents_rule():
