@@ -126,6 +126,21 @@ def about_what_was_asked(candidate: ScoredRule, min_similarity: float, tuning: T
     )
 
 
+def closer_to_the_question(best: ScoredRule, scored: list[ScoredRule], role: str | None) -> list[ScoredRule]:
+    """Candidate rules for this asker that are both more similar to the question than the best rule and use
+    more of its words (other than who asks): the best rule won on other grounds (its role, its modality), so
+    its verdict may answer something else."""
+    return [
+        c
+        for c in scored
+        if c.rule.id != best.rule.id
+        and (role is None or c.fit > 0)
+        and c.on_topic
+        and c.similarity > best.similarity
+        and c.topic_shared > best.topic_shared
+    ]
+
+
 def situational(
     best: ScoredRule,
     scored: list[ScoredRule],
@@ -258,6 +273,12 @@ def decide(
             min(best.shared, best.topic_shared) >= tuning.about_overlap
             or best.similarity >= min_similarity + tuning.duty_margin
         )
+        closer = closer_to_the_question(best, scored, role)
+        if closer:
+            # "Må jeg gjennomføre medietrening? Er avdelingsleder …" answered from "Enhetsledere og avdelingsledere
+            # gir faktaopplysninger …" (it names the role) while "Ledere med mye mediekontakt skal gjennomføre …
+            # medietrening" is closer and uses more of the question's words
+            return Decision("depends", "info", shown(closer))
         if _NEGATED_DUTY_RE.search(asked):
             # "Må jeg la være å skrive leserinnlegg?" answered "Ja, det er et krav" from "… ansvar for å vurdere …"
             return depends()

@@ -321,6 +321,19 @@ def test_a_duty_that_shares_only_the_askers_role_with_the_question_does_not_name
     assert ask(asked, [naming], role="mayor").stance == "must"
 
 
+def test_a_duty_gives_no_yes_required_when_a_rule_closer_to_the_question_uses_more_of_its_words():
+    # "Må jeg gjennomføre medietrening? Er avdelingsleder …": the rule naming the asker's role won the ranking
+    own_role = rule("Avdelingsledere gir faktaopplysninger og faglige vurderinger på vegne av sin virksomhet.", "responsible",
+                    roles=("unit_leader",))
+    training = rule("Ledere med mye mediekontakt skal gjennomføre medietrening.", "must", roles=("leader",), restricted=True)
+    candidates = [
+        ScoredRule(own_role, 0.925, 0.884, 3, True, shared=0.29, topic_shared=0.06),
+        ScoredRule(training, 0.898, 0.920, 2, True, shared=0.25, topic_shared=0.39),
+    ]
+    answer = ask("Må jeg gjennomføre medietrening?", candidates, role="unit_leader")
+    assert answer.stance == "info" and candidates[1] in answer.alternatives
+
+
 def test_a_duty_with_a_limit_is_no_plain_required():
     # "Skal jeg uttale meg om små saker på en enkelt skole?" from "Rådmannen uttaler seg …, først og fremst om større saker"
     limited = scored(
