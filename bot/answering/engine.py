@@ -20,10 +20,10 @@ from bot.answering.language import detect_language
 from bot.answering.matching import (
     WHO_MARGIN,
     ScoredRule,
-    conditional_permission,
     current_rules_first,
     grants,
     holders,
+    role_entries,
     matching_rule,
     rules_by_role,
     score_rules,
@@ -300,18 +300,19 @@ class AnswerEngine:
     def _answer_who(
         self, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, language: str, min_similarity: float
     ) -> "_Ruling":
-        """"Hvem …?": the roles a rule gives the duty or the right to (bot.answering.matching.holders), and
-        every role's entry when the rule is part of a role list. A rule that limits or denies a role ("…
-        uttaler seg ikke på kommunens vegne"), a permission on a condition and a rule from another section
-        never put their roles on the list."""
+        """"Hvem …?": the roles the quoted rule gives the duty or the right to (bot.answering.matching.holders),
+        with every role's entry when the rule is part of a role list, else the close rules of its section
+        (`role_entries`). A rule that limits or denies a role ("… uttaler seg ikke på kommunens vegne") or
+        permits it only on a condition never puts that role in the verdict."""
         granting = [c for c in scored if grants(c.rule)]
         if not grants(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
-        named = holders(granting, best, min_similarity)
-        if not named and grants(best.rule) and not conditional_permission(best.rule):
-            named = {r: best for r in best.rule.roles}
-        listed = rules_by_role(granting, best, min_similarity, whole_list=True) if role_list else named
+        named = holders(best)
+        listed = (
+            rules_by_role(granting, best, min_similarity, whole_list=True) if role_list
+            else {**role_entries(granting, best, min_similarity), **named}
+        )
         role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), language)
         if not named:
             return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)

@@ -279,12 +279,21 @@ def conditional_permission(rule: Rule) -> bool:
     return rule.modality == "may" and rule.restricted
 
 
-def holders(granting: list[ScoredRule], best: ScoredRule, min_similarity: float) -> dict[str, ScoredRule]:
-    """The roles a "who …?" answer names, each with its rule: the roles of the best rule and of the close
-    rules in its section that share a word of what was asked — the section that answers names who does it;
-    a rule elsewhere that merely scores close ("Medarbeidere har ansvar for å dele relevant informasjon" to
-    "Hvem uttaler seg … ved et dataangrep?") doesn't — and never from a permission on a condition.
-    `granting`: the candidates that give their roles a duty or a right (`grants`), best first."""
+def holders(best: ScoredRule) -> dict[str, ScoredRule]:
+    """The roles a "who …?" answer names: those the quoted rule gives the duty or the right to, and only
+    those — neighbouring rules with other qualifiers ("… om administrative forhold" beside "… om politiske
+    saker") or about something else would put roles on the list the quoted rule doesn't name; none from a
+    permission on a condition ("… kan kun skje etter særskilt samtykke")."""
+    if not grants(best.rule) or conditional_permission(best.rule):
+        return {}
+    return {role: best for role in best.rule.roles}
+
+
+def role_entries(granting: list[ScoredRule], best: ScoredRule, min_similarity: float) -> dict[str, ScoredRule]:
+    """Each role's rule to show beside a "who …?" answer outside a role list: the close rules in the quoted
+    rule's section that share a word of what was asked (a rule elsewhere that merely scores close,
+    "Medarbeidere har ansvar for å dele relevant informasjon" to "Hvem uttaler seg … ved et dataangrep?",
+    is about something else), none on a condition. `granting`: candidates that `grants`, best first."""
     section = (best.rule.document_id, best.rule.section)
     naming = [
         c for c in granting

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.answering.answer import Answer
-from bot.answering.matching import ScoredRule, current_rules_first, grants, holders
+from bot.answering.matching import ScoredRule, current_rules_first, grants, holders, role_entries
 from bot.answering.questions import question_form, read_question
 from bot.answering.stance import decide, names_the_limit, prohibitions_about, rules_naming, situational
 from bot.answering.tuning import DEFAULT
@@ -195,7 +195,7 @@ def test_who_lists_only_roles_a_rule_gives_the_right_to():
     assert grants(gives) and not grants(denies) and not grants(limits)
 
 
-def test_who_names_the_roles_of_the_section_that_answers_not_of_rules_elsewhere_or_on_a_condition():
+def test_who_names_only_the_roles_the_quoted_rule_gives_the_task_and_shows_its_sections_other_roles():
     # "Hvem uttaler seg for kommunen hvis vi får et dataangrep?"
     def in_section(text: str, modality: str, roles: tuple[str, ...], section: str, **flags) -> Rule:
         return replace(rule(text, modality, roles=roles, **flags), section=section)
@@ -208,11 +208,13 @@ def test_who_names_the_roles_of_the_section_that_answers_not_of_rules_elsewhere_
                               ("employee",), "Intern kommunikasjon"), 0.89)
     leaders = scored(in_section("Andre ledere kan uttale seg kun etter samtykke fra kommunedirektøren.", "may", ("leader",),
                                 crisis, restricted=True), 0.89)
-    named = holders([mayor, staff, leaders, comms], mayor, MIN_SIMILARITY)
-    assert set(named) == {"mayor", "chief_executive", "comms"}
-    # off topic within the section: no place on the list either
     aside = scored(in_section("Tillitsvalgte er ikke bundet av strategien.", "may", ("union_rep",), crisis), 0.89, on_topic=False)
-    assert "union_rep" not in holders([mayor, aside], mayor, MIN_SIMILARITY)
+    assert set(holders(mayor)) == {"mayor", "chief_executive"}
+    # beside it, each role's rule from the same section, on topic and not on a condition
+    entries = role_entries([mayor, staff, leaders, comms, aside], mayor, MIN_SIMILARITY)
+    assert set(entries) == {"mayor", "chief_executive", "comms"}
+    # a permission on a condition names nobody
+    assert holders(leaders) == {}
 
 
 def test_a_superseded_documents_rule_gives_way_to_the_current_documents_rule():
