@@ -69,6 +69,8 @@ _SCOPE_RE = re.compile(
     r"|\bved behov\b|\bom nødvendig\b|\better behov\b|\bwhere (?:necessary|relevant|appropriate)\b|\bif (?:necessary|needed)\b",
     re.IGNORECASE,
 )
+# A role named only in part: "relevante fagpersoner", "enkelte ansatte", "utvalgte medarbeidere".
+_PART_OF_ROLE_RE = re.compile(r"\b(?:relevante|aktuelle|enkelte|utvalgte|visse|noen|berørte|relevant|selected|some)\s+$", re.IGNORECASE)
 # Descriptions and goals that use "skal"/"kan" without telling anyone what to do.
 _NOT_NORMATIVE_RE = re.compile(r"^(?:hva|hvem|hvordan|hvilke|hvilken|hvor|er dette)\b|\?$", re.IGNORECASE)
 
@@ -89,6 +91,7 @@ class Rule:
     restricted: bool = False  # "…, men skal ikke gi vurderinger": a permission with limits; "Ledere med mye mediekontakt skal …": a duty for part of what it names
     exclusive: bool = False  # "Øvrige ansatte": everyone the neighbouring rules don't name
     conditional: bool = False  # "Dersom …", "Ansatte som er deltakere …": applies only in a situation
+    partial: tuple[str, ...] = ()  # roles it names only in part: "relevante fagpersoner" (some staff, not all)
 
 
 def _restricted(sentence: str, modality: str, cue_start: int) -> bool:
@@ -98,6 +101,15 @@ def _restricted(sentence: str, modality: str, cue_start: int) -> bool:
     if modality in ("may", "responsible") and _RESTRICTION_RE.search(sentence[cue_start:]):
         return True
     return modality in ("must", "should", "responsible") and bool(_SCOPE_RE.search(sentence))
+
+
+def _named_in_part(sentence: str, roles: tuple[str, ...]) -> tuple[str, ...]:
+    """The rule's roles that the sentence names only with a word choosing some of them ("Alle tjenesteledere
+    og relevante fagpersoner …": staff in part, service leaders in full)."""
+    mentions = [m for m in find_roles(sentence) if m.role in roles]
+    in_part = {m.role for m in mentions if _PART_OF_ROLE_RE.search(sentence[: m.start])}
+    in_full = {m.role for m in mentions if not _PART_OF_ROLE_RE.search(sentence[: m.start])}
+    return tuple(r for r in roles if r in in_part and r not in in_full)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -231,6 +243,7 @@ def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) ->
             continue
         modality, cue_start = found
         roles, exclusive = _roles_for(sentence, cue_start, passage, previous)
+        partial = _named_in_part(sentence, roles)
         previous = roles
         rules.append(
             Rule(
@@ -246,6 +259,7 @@ def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) ->
                 restricted=_restricted(sentence, modality, cue_start),
                 exclusive=exclusive,
                 conditional=bool(_CONDITION_RE.search(sentence)),
+                partial=partial,
             )
         )
     return rules

@@ -148,7 +148,8 @@ def test_a_duty_for_only_part_of_what_it_names_is_read_as_restricted():
     assert rule("med mye mediekontakt").restricted  # only leaders with much media contact
     assert rule("i større saker").restricted and rule("i større saker").modality == "responsible"  # only larger cases
     assert rule("der det vurderes").restricted  # where it is judged necessary
-    assert not rule("Alle tjenesteledere").restricted  # every service leader, whoever else is "relevant"
+    assert not rule("Alle tjenesteledere").restricted  # every service leader, whoever else is "relevant" …
+    assert rule("Alle tjenesteledere").partial == ("employee",)  # … and only some staff ("relevante fagpersoner")
     assert not rule("Alle ansatte").restricted
 
 
