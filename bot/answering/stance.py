@@ -269,7 +269,7 @@ def decide(
             return Decision("depends", "info", shown(permitting))
         # the words a duty shares with the question must be more than those saying who asks: "Må jeg som
         # varaordfører svare pressen om administrative saker?" is not named by "Ordfører/varaordfører uttaler seg …"
-        names_it = best.on_topic and (
+        names_it = best.on_topic and best.topic_shared > 0 and (
             min(best.shared, best.topic_shared) >= tuning.about_overlap
             or best.similarity >= min_similarity + tuning.duty_margin
         )
@@ -279,6 +279,10 @@ def decide(
             # gir faktaopplysninger …" (it names the role) while "Ledere med mye mediekontakt skal gjennomføre …
             # medietrening" is closer and uses more of the question's words
             return Decision("depends", "info", shown(closer))
+        if role is not None and role in best.rule.partial:
+            # "Må jeg ta medietrening? Jeg er saksbehandler" from "Alle tjenesteledere og relevante fagpersoner skal …":
+            # the duty is for some of the asker's role, so whether it is theirs depends
+            return depends()
         if _NEGATED_DUTY_RE.search(asked):
             # "Må jeg la være å skrive leserinnlegg?" answered "Ja, det er et krav" from "… ansvar for å vurdere …"
             return depends()

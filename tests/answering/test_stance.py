@@ -319,6 +319,8 @@ def test_a_duty_that_shares_only_the_askers_role_with_the_question_does_not_name
     only_role = ScoredRule(mayor, 0.9, 0.85, 3, True, shared=0.46, topic_shared=0.0)
     asked = "Må jeg som varaordfører svare pressen om administrative saker?"
     assert ask(asked, [only_role], role="mayor").stance == "info"
+    # however similar it is
+    assert ask(asked, [replace(only_role, similarity=0.95)], role="mayor").stance == "info"
     naming = ScoredRule(mayor, 0.9, 0.85, 3, True, shared=0.46, topic_shared=0.4)
     assert ask(asked, [naming], role="mayor").stance == "must"
 
@@ -334,6 +336,14 @@ def test_a_duty_gives_no_yes_required_when_a_rule_closer_to_the_question_uses_mo
     ]
     answer = ask("Må jeg gjennomføre medietrening?", candidates, role="unit_leader")
     assert answer.stance == "info" and candidates[1] in answer.alternatives
+
+
+def test_a_duty_for_only_some_of_the_askers_role_is_no_yes_required():
+    # "Må alle ansatte på medietrening? Jeg er bare saksbehandler"
+    training = rule("Alle tjenesteledere og relevante fagpersoner skal gjennomgå medietrening.", "must",
+                    roles=("unit_leader", "employee"), partial=("employee",))
+    assert ask("Må jeg gjennomføre medietrening?", [scored(training, 0.9, shared=0.5)], role="employee").stance == "info"
+    assert ask("Må jeg gjennomføre medietrening?", [scored(training, 0.9, shared=0.5, fit=3)], role="unit_leader").stance == "must"
 
 
 def test_a_duty_with_a_limit_is_no_plain_required():
