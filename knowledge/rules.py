@@ -103,6 +103,12 @@ def _restricted(sentence: str, modality: str, cue_start: int) -> bool:
     return modality in ("must", "should", "responsible") and bool(_SCOPE_RE.search(sentence))
 
 
+def _subject_roles(sentence: str) -> tuple[str, ...]:
+    """The role a sentence opens with ("Kommunikasjonsseksjonen bidrar i …"), or ()."""
+    mentions = find_roles(sentence)
+    return (mentions[0].role,) if mentions and len(sentence[: mentions[0].start].split()) <= 1 else ()
+
+
 def _named_in_part(sentence: str, roles: tuple[str, ...]) -> tuple[str, ...]:
     """The rule's roles that the sentence names only with a word choosing some of them ("Alle tjenesteledere
     og relevante fagpersoner …": staff in part, service leaders in full)."""
@@ -240,6 +246,9 @@ def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) ->
         if found is None and vocabulary and not _NOT_NORMATIVE_RE.search(cue_text) and is_imperative(cue_text, vocabulary):
             found = ("should", 0)
         if found is None or len(sentence) < 12:
+            # not a rule, but its subject may be what the next sentence refers back to ("Kommunikasjonsseksjonen
+            # bidrar i … Seksjonen har også ansvaret for …")
+            previous = _subject_roles(sentence) or previous
             continue
         modality, cue_start = found
         roles, exclusive = _roles_for(sentence, cue_start, passage, previous)

@@ -153,6 +153,16 @@ def test_a_duty_for_only_part_of_what_it_names_is_read_as_restricted():
     assert not rule("Alle ansatte").restricted
 
 
+def test_a_rule_that_refers_back_to_the_unit_a_sentence_before_opened_with_is_that_units():
+    text = (
+        "Trenger du bistand?\n\n"
+        "Kommunikasjonsseksjonen bidrar i planlegging og gjennomføring av kommunikasjonstiltak. "
+        "Seksjonen har også ansvaret for mediekoordinering og krisekommunikasjon.\n"
+    )
+    rules = [r for p in passages_of(text) for r in extract_rules(p)]
+    assert [(r.text[:20], r.roles) for r in rules] == [("Seksjonen har også a", ("comms",))]
+
+
 def test_role_applicability_follows_the_hierarchy():
     assert applies_to(("leader",), "unit_leader") == 2
     assert applies_to(("unit_leader",), "unit_leader") == 3
