@@ -14,7 +14,7 @@ import simplemma
 from knowledge.passages import Passage
 from knowledge.roles import RoleMention, find_roles
 
-MODALITIES = ("may", "must", "must_not", "should", "should_not", "responsible")
+MODALITIES = ("may", "must", "must_not", "should", "should_not", "responsible", "refers")
 
 _ABBREVIATIONS = ("f.eks", "o.l", "evt", "bl.a", "jfr", "jf", "m.m", "mm", "osv", "ca", "dvs", "nr", "kap", "pkt", "e.g", "i.e", "etc", "s")
 _SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(])")
@@ -28,10 +28,14 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         ("responsible", r"\b\w*ansvar(?:et|lig|lige|leg|lege)?\b|\bligger (?:til|hos)\b|\btilligger\b|\buttaler seg (?:på vegne|om|som politisk)\b|\bskal gis av\b|\bbesvares av\b|\ber (?:pressekontakt|rådgiver|talsperson)\b|\bflyttes\b.*\btil\b|\bkontaktes\b|\bgir faktaopplysninger\b|\bresponsible\b|\bspeaks? for\b"),
         ("must", r"\bskal\b|\bmå\b|\bplikter\b|\bplikt til\b|\bkrever\b|\ber pålagt\b|\bmust\b|\bshall\b"),
         ("should", r"\bbør\b|\banbefales\b|\btilrådd\b|\boppfordres\b|\bviktig (?:å|at)\b|\bhusk\b|\bpass på\b|^vær\b|^svar\b|^rett\b|^tilpass\b|^delta\b|^bruk\b|^velg\b|^bestem\b|^takk\b|\bshould\b"),
+        # "Krisekommunikasjonsarbeidet er beskrevet i beredskapsplanen, og blir derfor ikke omtalt i denne
+        # strategien": the document leaves a topic to another one (a verdict from it would be a guess)
+        ("refers", r"\b(?:blir|er|vil bli|vert)\s+(?:derfor\s+)?(?:ikke|ikkje)\s+(?:omtalt|omtala|behandlet|behandla|beskrevet|beskrive)\s+i\s+(?:denne|dette|dei|disse)\b"
+                   r"|\b(?:omtales|behandles|omtalast|behandlast)\s+(?:derfor\s+)?(?:ikke|ikkje)\s+i\s+(?:denne|dette)\b|\bis not (?:covered|described|dealt with) in this\b"),
         ("may", r"\bkan\b|\bhar (?:full )?rett til\b|\bhar anledning til\b|\bhar (?:full )?ytringsfrihet\b|\bytre seg fritt\b|\bfristilt\b|\bikke bundet av\b|\bomfattes ikke\b|\bgjerne\b|\bhar lov\b|\ber tillatt\b|\bmay\b|\bcan\b"),
     )
 ]
-_PRIORITY = {m: i for i, m in enumerate(("must_not", "should_not", "responsible", "must", "should", "may"))}
+_PRIORITY = {m: i for i, m in enumerate(("refers", "must_not", "should_not", "responsible", "must", "should", "may"))}
 _CONDITION_RE = re.compile(
     r"^(?:dersom|hvis|om|når|ved|velger|så lenge|i saker|if|when|where|unless)\b|^\S+(?:\s+\S+)?\s+som\s+(?!hovedregel)\w+",
     re.IGNORECASE,
@@ -267,7 +271,7 @@ def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) ->
                 item=passage.item,
                 restricted=_restricted(sentence, modality, cue_start),
                 exclusive=exclusive,
-                conditional=bool(_CONDITION_RE.search(sentence)),
+                conditional=modality == "refers" or bool(_CONDITION_RE.search(sentence)),  # a note applies where it names
                 partial=partial,
             )
         )

@@ -119,6 +119,7 @@ TEXTS: dict[str, str] = {
     "modality_should": "should",
     "modality_should_not": "should not",
     "modality_responsible": "responsible",
+    "modality_refers": "is covered by another document",
     "item": "item {item}",
     "roles_across": "{role} – across the municipalities",
     "roles_none": "no rules",

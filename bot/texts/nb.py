@@ -119,6 +119,7 @@ TEXTS: dict[str, str] = {
     "modality_should": "bør",
     "modality_should_not": "bør ikke",
     "modality_responsible": "har ansvaret",
+    "modality_refers": "er omtalt i et annet dokument",
     "item": "punkt {item}",
     "roles_across": "{role} – på tvers av kommunene",
     "roles_none": "ingen regler",

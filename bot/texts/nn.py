@@ -119,6 +119,7 @@ TEXTS: dict[str, str] = {
     "modality_should": "bør",
     "modality_should_not": "bør ikkje",
     "modality_responsible": "har ansvaret",
+    "modality_refers": "er omtala i eit anna dokument",
     "item": "punkt {item}",
     "roles_across": "{role} – på tvers av kommunane",
     "roles_none": "ingen reglar",

@@ -163,6 +163,15 @@ def test_a_rule_that_refers_back_to_the_unit_a_sentence_before_opened_with_is_th
     assert [(r.text[:20], r.roles) for r in rules] == [("Seksjonen har også a", ("comms",))]
 
 
+def test_a_note_leaving_a_topic_to_another_document_is_read_as_such():
+    text = (
+        "Innledning\n\n"
+        "Krisekommunikasjonsarbeidet er beskrevet i beredskapsplan for kommunen, og blir derfor ikke omtalt i denne strategien.\n"
+    )
+    (note,) = [r for p in passages_of(text) for r in extract_rules(p)]
+    assert note.modality == "refers" and note.conditional and note.roles == ()
+
+
 def test_role_applicability_follows_the_hierarchy():
     assert applies_to(("leader",), "unit_leader") == 2
     assert applies_to(("unit_leader",), "unit_leader") == 3
