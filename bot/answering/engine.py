@@ -31,7 +31,15 @@ from bot.answering.matching import (
 from bot.answering.role_map import crisis_rule
 from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question
 from bot.answering.scope import scope_of
-from bot.answering.stance import decide, names_the_limit, prohibitions_about, rules_naming, shown, situational
+from bot.answering.stance import (
+    decide,
+    names_the_limit,
+    prohibitions_about,
+    referred_elsewhere,
+    rules_naming,
+    shown,
+    situational,
+)
 from bot.answering.tuning import DEFAULT as DEFAULT_TUNING, Tuning
 from bot.answering.verdicts import roles_phrase, say, verdict_text
 from bot.answering.wordmaps import bokmal_words, word_map
@@ -434,16 +442,19 @@ class _Ruling:
 def _for_situation(
     retriever: Retriever, best: ScoredRule, scored: list[ScoredRule], parsed: Question, min_similarity: float
 ) -> list[ScoredRule]:
-    """bot.answering.stance.situational with the index's words: the situation's words with the glossary's
-    Norwegian terms ("a crisis" → krise, kriseledelse), without role words; stems of four letters or more,
-    so a compound's short part ("led" in "kriseledelse") doesn't meet "leder"."""
+    """The rules to read instead of a verdict from the best rule: those written for the situation the question
+    states (bot.answering.stance.situational) and notes leaving a topic it names to another document
+    (`referred_elsewhere`). Words are the index's: with the glossary's Norwegian terms ("a crisis" →
+    krise, kriseledelse), without role words; stems of four letters or more, so a compound's short part
+    ("led" in "kriseledelse") doesn't meet "leder"."""
+    words = partial(_index_words, retriever)
+    referred = referred_elsewhere(best, scored, _asked_words(retriever, parsed.text), words, min_similarity)
     if not parsed.situation:
-        return []
+        return referred
     passage = retriever.passages_by_id.get(best.rule.passage_id)
     return situational(
-        best, scored, _asked_words(retriever, parsed.situation), partial(_index_words, retriever), min_similarity,
-        context=passage.text if passage else "",
-    )
+        best, scored, _asked_words(retriever, parsed.situation), words, min_similarity, context=passage.text if passage else "",
+    ) + referred
 
 
 def _index_words(retriever: Retriever, text: str) -> set[str]:

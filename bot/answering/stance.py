@@ -164,6 +164,26 @@ def situational(
     ]
 
 
+# The subject of a note ("Krisekommunikasjonsarbeidet" in "Krisekommunikasjonsarbeidet er beskrevet i …"): what
+# it leaves to another document, not the document it names.
+_SUBJECT_RE = re.compile(r"\s(?:er|blir|vert|vil bli|omtales|behandles|is|are)\s", re.IGNORECASE)
+
+
+def referred_elsewhere(
+    best: ScoredRule, scored: list[ScoredRule], asked: set[str], words: Callable[[str], set[str]], min_similarity: float
+) -> list[ScoredRule]:
+    """Notes that the documents leave a topic of the question to another document ("Krisekommunikasjonsarbeidet
+    er beskrevet i beredskapsplan …, og blir derfor ikke omtalt i denne strategien"; modality "refers") when
+    the question names the note's subject and the best rule doesn't: its verdict would be a guess there. `asked`: the question's
+    words; `words` gives a rule text's words the same way."""
+    named = words(f"{best.rule.section} {best.rule.text}")
+    return [
+        c for c in scored
+        if c.rule.id != best.rule.id and c.rule.modality == "refers" and c.similarity >= min_similarity
+        and (asked & words(_SUBJECT_RE.split(c.rule.text, maxsplit=1)[0])) - named
+    ]
+
+
 def prohibitions_about(
     best: ScoredRule,
     scored: list[ScoredRule],

@@ -13,7 +13,7 @@ import pytest
 from bot.answering.answer import Answer
 from bot.answering.matching import ScoredRule, current_rules_first, grants, holders, role_entries
 from bot.answering.questions import question_form, read_question
-from bot.answering.stance import decide, names_the_limit, prohibitions_about, rules_naming, situational
+from bot.answering.stance import decide, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_text
 from bot.texts import TABLES
@@ -215,6 +215,20 @@ def test_who_names_only_the_roles_the_quoted_rule_gives_the_task_and_shows_its_s
     assert set(entries) == {"mayor", "chief_executive", "comms"}
     # a permission on a condition names nobody
     assert holders(leaders) == {}
+
+
+def test_a_question_on_a_topic_the_documents_leave_to_another_document_gets_that_note_not_a_verdict():
+    note = rule("Krisekommunikasjonsarbeidet er beskrevet i beredskapsplan for kommunen, og blir derfor ikke omtalt i denne strategien.",
+                "refers", roles=(), conditional=True)
+    mayor = rule("Ordfører uttaler seg på vegne av kommunen.", "responsible", roles=("mayor",))
+    candidates = [scored(mayor, 0.9), scored(note, 0.8)]
+    asked = words("Hvem har ansvar for krisekommunikasjonen i kommunen?")
+    assert referred_elsewhere(candidates[0], candidates, asked, words, MIN_SIMILARITY) == [candidates[1]]
+    # the document it names is not the topic: a question naming only "kommunen" or "beredskapsplan…" is no match
+    assert referred_elsewhere(candidates[0], candidates, words("Kan jeg delta i debatten i kommunen?"), words, MIN_SIMILARITY) == []
+    # a best rule that names the topic itself keeps its verdict
+    crisis = scored(rule("I en krise uttaler ordfører seg om krisekommunikasjonen.", "responsible", roles=("mayor",)), 0.9)
+    assert referred_elsewhere(crisis, [crisis, candidates[1]], asked, words, MIN_SIMILARITY) == []
 
 
 def test_a_superseded_documents_rule_gives_way_to_the_current_documents_rule():
