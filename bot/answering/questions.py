@@ -32,12 +32,17 @@ _CLAUSE_WORDS = frozenset("jeg eg du vi me de dei det han hun ho man en i we you
 # "Hva kan jeg uttale meg om?": what the asker may do, answered by a permission within its scope.
 _SCOPE_RE = re.compile(r"(?:^|[,:;–-])\s*(?:hva|kva|what)\b.*\b(?:kan|får|may|can|allowed)\b", re.I)
 _OBLIGATION_RE = re.compile(
-    r"\b(?:må|skal|bør|plikt\w*|pålagt|nødt|trenger|treng|ansvar\w*|jobb(?:en)?|oppgave\w*|oppgåve\w*|forventes|forventa"
-    r"|have to|has to|must|should|need to|needs to|required|duty|responsib\w+|expected|part of my job)\b",
+    r"\b(?:må|skal|bør|plikt\w*|pålagt|påkrevd|obligatorisk|forplikt\w*|krav|nødt|trenger|treng|ansvar\w*|jobb(?:en)?"
+    r"|oppgave\w*|oppgåve\w*|forventes|forventa"
+    r"|have to|has to|must|should|need to|needs to|required|mandatory|compulsory|obliged|duty|responsib\w+|expected|part of my job)\b",
     re.I,
 )
-# "Er det mitt ansvar …?", "Is it my job …?": a yes/no question about a duty.
-_DUTY_NOUN_RE = re.compile(r"\b(?:ansvar\w*|jobb(?:en)?|oppgave\w*|oppgåve\w*|plikt\w*|duty|job|responsib\w+|required|expected)\b", re.I)
+# "Er det mitt ansvar …?", "Er kommunene pålagt å …?", "Har jeg plikt til …?", "Is it my job …?": a yes/no question about a duty.
+_DUTY_NOUN_RE = re.compile(
+    r"\b(?:ansvar\w*|jobb(?:en)?|oppgave\w*|oppgåve\w*|plikt\w*|pålagt|påkrevd|obligatorisk|forplikt\w*|krav|nødt"
+    r"|duty|job|responsib\w+|required|mandatory|compulsory|obliged|expected)\b",
+    re.I,
+)
 _OBLIGATION_START_RE = re.compile(r"\s*(?:må|skal|bør|trenger|treng|must|should|do|does|have|need|needs)\b", re.I)
 _SENTENCE_RE = re.compile(r"(?<=[.!?:;–—])\s+")
 
@@ -224,7 +229,7 @@ def read_question(text: str) -> Question:
         return question("scope", False)
     if _OBLIGATION_RE.search(asked) and (yes_no or not _PERMISSION_RE.search(asked)):
         duty_start = _OBLIGATION_START_RE.match(asked) or (
-            re.match(r"\s*(?:er|is|am|are)\b", asked, re.I) and _DUTY_NOUN_RE.search(asked)
+            re.match(r"\s*(?:er|is|am|are|har|has)\b", asked, re.I) and _DUTY_NOUN_RE.search(asked)
         )
         intent = "obligation" if duty_start else "permission"
         return question(intent if yes_no else "open", yes_no)

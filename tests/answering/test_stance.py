@@ -278,6 +278,13 @@ def test_factual_questions_definitions_and_keyword_strings_are_told_apart(questi
         ("Kan jeg gi politiske kommentarer, eller er det bare ordføreren som får?", "permission", True),
         ("Som hovedtillitsvalgt i Fagforbundet, kan jeg gå ut i media mot kuttene?", "permission", True),
         ("Jeg er verneombud, må jeg følge kommunikasjonsstrategien når jeg uttaler meg?", "obligation", True),
+        # whether something is required, however it is put: not a permission ("Ja." from "… kan ha behov for …")
+        ("Er kommunene pålagt å lage egne retningslinjer for ytringsfrihet?", "obligation", True),
+        ("Er det obligatorisk med medietrening?", "obligation", True),
+        ("Har jeg plikt til å informere de ansatte?", "obligation", True),
+        ("Er det et krav at jeg bruker logoen?", "obligation", True),
+        ("Is it mandatory to tell my manager?", "obligation", True),
+        ("Har jeg lov til å uttale meg?", "permission", True),
     ],
 )
 def test_the_kind_of_question_is_read_from_the_sentence_that_asks(question, intent, yes_no):
