@@ -103,7 +103,7 @@ _RESTRICTING_RE = re.compile(
 # krise?": the situation the question is asked for, where a rule written for that situation may replace
 # the usual one. "i" only before an article: "… i avisa?" names a place, not a situation.
 _SITUATION_RE = re.compile(
-    r"^\s*(?:under|hvis|viss|dersom|når|ved|if|during|when|in case of|in the event of)\s+"
+    r"^\s*(?:under|hvis|viss|dersom|når|ved|if|during|when|in case of|in the event of|(?:i|in)(?=\s+(?:en|ei|et|a|an)\s))\s+"
     r"(?!(?:kan|må|skal|bør|får|er|har|gjør|trenger|treng|vil|kunne|burde|can|may|must|should|shall|do|does|did|is|are"
     r"|am|was|will|would|could|need|have|has)\b)"  # "Når kan jeg …?", "When am I allowed …?" ask when
     r"(?P<lead>[^,–—:;?]+)[,–—:;]"

@@ -439,6 +439,9 @@ def test_whether_a_rule_still_applies_is_not_answered_by_its_modal_verb():
         ("Hvem snakker med media i en krise?", "en krise"),
         ("Kan jeg uttale meg til pressen?", ""),
         ("Kan jeg uttale meg i avisa?", ""),
+        ("I en krisesituasjon – kan jeg som enhetsleder uttale meg til media?", "en krisesituasjon"),
+        ("In a crisis, may I speak to the press?", "a crisis"),
+        ("I en e-post fra journalisten spør hun om tall. Kan jeg svare?", ""),
         ("When can I speak to the press, and when not?", ""),
     ],
 )
