@@ -33,6 +33,7 @@ from bot.answering.questions import Question, QuestionError, asked_sentence, cle
 from bot.answering.scope import scope_of
 from bot.answering.stance import (
     decide,
+    names_the_act,
     names_the_limit,
     prohibitions_about,
     referred_elsewhere,
@@ -358,7 +359,7 @@ class AnswerEngine:
             best, scored, parsed.intent, parsed.yes_no, asker_role, confidence, min_similarity, tuning, asked,
             restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
             asks_about_limit=asks_about_limit, about_prohibitions=tuple(about_prohibitions),
-            naming_about=rules_naming(scored, about, words),
+            naming_about=rules_naming(scored, about, words), advises_the_act=names_the_act(asked, best.rule, words),
         )
         verdict = verdict_text(decision.key, best.rule, language)
         text, stance = verdict.text, verdict.stance

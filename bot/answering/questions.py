@@ -45,6 +45,7 @@ _DUTY_NOUN_RE = re.compile(
 )
 _OBLIGATION_START_RE = re.compile(r"\s*(?:må|skal|bør|trenger|treng|must|should|do|does|have|need|needs)\b", re.I)
 _SENTENCE_RE = re.compile(r"(?<=[.!?:;–—])\s+")
+_SPACED_HYPHEN_RE = re.compile(r"\s+-\s+")
 
 
 # Questions about facts the strategies don't settle: how many or how much, when, who a person is,
@@ -185,10 +186,14 @@ def question_form(text: str) -> str:
 
 def asked_sentence(text: str) -> str:
     """The sentence that asks: the last one ending in '?' ("Skal være med i et innslag … Hva må jeg gjøre
-    klart?"), else the last sentence."""
-    sentences = [x for x in _SENTENCE_RE.split(text.strip()) if re.search(r"\w", x)]
+    klart?"), else the last sentence. A hyphen between spaces is a dash, as typed in chat."""
+    sentences = [x for x in _SENTENCE_RE.split(_as_dashes(text).strip()) if re.search(r"\w", x)]
     asking = [x for x in sentences if x.rstrip().endswith("?")]
-    return (asking or sentences or [text])[-1]
+    asks_itself = [x for x in asking if len(x.split()) >= 3]
+    if asking and not asks_itself:  # a tag ("Er e-post greit – eller?") asks with the sentence before it
+        last = len(sentences) - 1 - sentences[::-1].index(asking[-1])
+        return " ".join(sentences[max(0, last - 1): last + 1])
+    return (asks_itself or sentences or [text])[-1]
 
 
 def _is_choice(asked: str) -> bool:
@@ -200,13 +205,18 @@ def _is_choice(asked: str) -> bool:
     return not (after & _CLAUSE_WORDS)
 
 
+def _as_dashes(text: str) -> str:
+    """"Som enhetsleder - kan jeg …?": a hyphen between spaces, as typed in chat, is the dash it stands for."""
+    return _SPACED_HYPHEN_RE.sub(" – ", text)
+
+
 def read_question(text: str) -> Question:
     """What kind of answer the question asks for, read from the sentence that asks."""
     first_person = bool(_FIRST_PERSON_RE.search(text))
     form = question_form(text)
     if form != "question":
         return Question(text, "open", False, first_person, form)
-    situation = _SITUATION_RE.search(text.strip())
+    situation = _SITUATION_RE.search(_as_dashes(text).strip())
     stated = (situation.group("lead") or situation.group("tail") or situation.group("condition") or "").strip() if situation else ""
     asked = asked_sentence(text)
     if situation is not None and situation.group("lead") and asked.strip().startswith(situation.group(0).strip()):

@@ -218,6 +218,23 @@ def rules_naming(scored: list[ScoredRule], about: set[str], words: Callable[[str
     return frozenset(c.rule.id for c in scored if about & words(c.rule.text))
 
 
+# "Bør vi bytte …?", "Should I tell …?": an advice question, whose act follows its subject.
+_ADVICE_OPENINGS = frozenset("bør burde should".split())
+_SUBJECTS = frozenset("jeg eg vi me man du dere de dei i we you they".split())
+_NOT_ACTS = frozenset("ikke ikkje not never aldri also også òg heller alltid always egentlig eigentleg really".split())
+
+
+def names_the_act(asked: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
+    """Does the rule name the act an advice question asks about ("Bør vi bytte talsperson …?": "bytte")?
+    True where the act can't be told (not such a question, or a word too short to compare: "Bør jeg dra …?")."""
+    tokens = re.findall(r"\w+", asked.lower())
+    if len(tokens) < 3 or tokens[0] not in _ADVICE_OPENINGS or tokens[1] not in _SUBJECTS:
+        return True
+    act = next((t for t in tokens[2:] if t not in _NOT_ACTS), "")
+    act_words = words(act)
+    return not act_words or bool(act_words & words(rule.text))
+
+
 def names_the_limit(question: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
     """Does the question use a word of what the rule's limit forbids that what it allows doesn't use
     ("… gi vurderinger …?" against "kan gi faktaopplysninger …, men skal ikke gi vurderinger …")?
@@ -245,6 +262,7 @@ def decide(
     asks_about_limit: bool = False,
     about_prohibitions: tuple[ScoredRule, ...] = (),
     naming_about: frozenset[str] = frozenset(),
+    advises_the_act: bool = True,
 ) -> Decision:
     """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that
     asks; `restricting`: it asks whether someone may restrict or sanction what another says
@@ -253,7 +271,8 @@ def decide(
     best rule doesn't name (`situational`); `asks_about_limit`: the question names what the best rule's
     limit forbids, not what it allows (`names_the_limit`); `about_prohibitions`: prohibitions about what
     the question is about that the best rule doesn't name (`prohibitions_about`); `naming_about`: the ids
-    of the candidate rules that name what the question is about (`rules_naming`)."""
+    of the candidate rules that name what the question is about (`rules_naming`); `advises_the_act`: the
+    best rule names the act an advice question asks about (`names_the_act`)."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
 
@@ -315,6 +334,11 @@ def decide(
         if key == "recommended" and not _ASKS_ADVICE_RE.match(asked):
             # "Må vi holde kommunen oppdatert?" answered from "Ofte bør kommunen … holdes oppdatert": advice
             # is no duty, so only a question asking for advice ("Bør jeg …?") gets "Det anbefales" as its answer
+            return depends()
+        if not advises_the_act:
+            # "Bør vi bytte talsperson underveis i en krise?" answered "Det anbefales" from "Det bør være samme
+            # person gjennom hele krisen", or "Ja, det er et krav" from "Det må også være navn på hvem som kan
+            # tre inn …": the advice or duty is about something else than the act asked about
             return depends()
         return Decision(key, stance)
     if stance not in ("yes", "yes_but", "no"):

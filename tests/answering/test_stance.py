@@ -13,7 +13,7 @@ import pytest
 from bot.answering.answer import Answer
 from bot.answering.matching import ScoredRule, current_rules_first, grants, holders, role_entries
 from bot.answering.questions import question_form, read_question
-from bot.answering.stance import decide, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
+from bot.answering.stance import decide, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_text
 from bot.texts import TABLES
@@ -284,6 +284,9 @@ def test_factual_questions_definitions_and_keyword_strings_are_told_apart(questi
         ("Har jeg plikt til å informere de ansatte?", "obligation", True),
         ("Er det et krav at jeg bruker logoen?", "obligation", True),
         ("Is it mandatory to tell my manager?", "obligation", True),
+        # a hyphen between spaces is the dash it stands for, and a tag asks with the sentence before it
+        ("Som enhetsleder - kan jeg skrive et privat innlegg i avisa?", "permission", True),
+        ("Er det greit å dele bildet – eller?", "permission", True),
         ("Har jeg lov til å uttale meg?", "permission", True),
     ],
 )
@@ -365,6 +368,17 @@ def test_a_duty_for_only_some_of_the_askers_role_is_no_yes_required():
                     roles=("unit_leader", "employee"), partial=("employee",))
     assert ask("Må jeg gjennomføre medietrening?", [scored(training, 0.9, shared=0.5)], role="employee").stance == "info"
     assert ask("Må jeg gjennomføre medietrening?", [scored(training, 0.9, shared=0.5, fit=3)], role="unit_leader").stance == "must"
+
+
+def test_advice_or_a_duty_about_another_act_than_the_one_asked_about_is_no_yes():
+    same = rule("Det bør være samme person gjennom hele krisen.", "should", roles=())
+    asked = "Bør vi bytte talsperson underveis i en lang krise?"
+    answer = decide(scored(same, 0.9, shared=0.5), [scored(same, 0.9, shared=0.5)], "obligation", True, None, 0.8,
+                    MIN_SIMILARITY, DEFAULT, asked, advises_the_act=names_the_act(asked, same, words))
+    assert answer.stance == "info"
+    assert names_the_act("Bør vi bytte talsperson?", rule("Dere bør bytte talsperson hver uke.", "should"), words)
+    assert names_the_act("Bør jeg dra inn kommunikasjonsenheten?", same, words)  # "dra": too short to tell
+    assert names_the_act("Kan jeg bytte talsperson?", same, words)  # no advice question
 
 
 def test_a_duty_with_a_limit_is_no_plain_required():
