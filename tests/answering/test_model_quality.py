@@ -110,8 +110,9 @@ def test_the_measured_figures_hold(results, scorer):
 
 
 def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mislead(other_engine):
-    """bench/safety_other_questions.jsonl (README "Quality"): one known miss, "Bør vi bytte talsperson
-    underveis i en langvarig krise?" answered "Ja, det er et krav" from the rule about naming a stand-in."""
+    """bench/safety_other_questions.jsonl (README "Quality"): no answer takes a stance the question marks as
+    misleading (the last one, "Bør vi bytte talsperson underveis i en langvarig krise?", had "Ja, det er et
+    krav" from the rule about naming a stand-in)."""
     import json
 
     path = ROOT / "bench" / "safety_other_questions.jsonl"
@@ -121,4 +122,4 @@ def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mis
         for q in questions
         if (answer := other_engine.ask(q["question"], q["municipality"], q["role"])).stance in q["bad"]
     ]
-    assert len(questions) >= 230 and len(wrong_way) <= 1, wrong_way
+    assert len(questions) >= 260 and not wrong_way, wrong_way
