@@ -245,7 +245,7 @@ class AnswerEngine:
         if best is None:
             ruling = _Ruling("passages", say("passages", language), "info")
         elif parsed.intent == "who":
-            ruling = self._answer_who(retriever, scored, best, language, min_similarity)
+            ruling = self._answer_who(retriever, scored, best, language, min_similarity, asker_role if parsed.asker_acts else None)
             quoted = next((c for c in scored if ruling.rule and c.rule.id == ruling.rule.rule_id), best)
             for_situation = _for_situation(retriever, quoted, scored, parsed, min_similarity)
             if for_situation:  # "Hvis det blir krise – hvem snakker med media?": the everyday list may not hold
@@ -307,12 +307,15 @@ class AnswerEngine:
         return current_rules_first(scored, retriever, min_similarity)
 
     def _answer_who(
-        self, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, language: str, min_similarity: float
+        self, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, language: str, min_similarity: float,
+        acting_asker: str | None = None,
     ) -> "_Ruling":
         """"Hvem …?": the roles the quoted rule gives the duty or the right to (bot.answering.matching.holders),
         with every role's entry when the rule is part of a role list, else the close rules of its section
         (`role_entries`). A rule that limits or denies a role ("… uttaler seg ikke på kommunens vegne") or
-        permits it only on a condition never puts that role in the verdict."""
+        permits it only on a condition never puts that role in the verdict. `acting_asker`: the asker's role
+        where the question is whom the asker turns to ("Hvem skal jeg konferere med?"); a verdict naming only
+        that role would send them to themselves, so the rules are shown to read instead."""
         granting = [c for c in scored if grants(c.rule)]
         if not grants(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
@@ -323,7 +326,7 @@ class AnswerEngine:
             else {**role_entries(granting, best, min_similarity), **named}
         )
         role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), language)
-        if not named:
+        if not named or set(named) == {acting_asker}:
             return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)
         return _Ruling(
             "who",

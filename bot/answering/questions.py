@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.texts import phrase
 from knowledge.cleaning import remove_format_characters
@@ -44,6 +44,9 @@ _DUTY_NOUN_RE = re.compile(
     re.I,
 )
 _OBLIGATION_START_RE = re.compile(r"\s*(?:må|skal|bør|trenger|treng|must|should|do|does|have|need|needs)\b", re.I)
+# "Hvem skal jeg konferere med?", "Kven må eg kontakte?", "Who should I tell?": the asker does the act; the
+# answer is someone else.
+_ASKER_ACTS_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\s+(?:\w+\s+)?(?:jeg|eg|vi|me|i|we)\b", re.IGNORECASE)
 _SENTENCE_RE = re.compile(r"(?<=[.!?:;–—])\s+")
 _SPACED_HYPHEN_RE = re.compile(r"\s+-\s+")
 
@@ -142,6 +145,7 @@ class Question:
     situation: str = ""  # the situation it is asked for ("en krise med kriseledelse"; _SITUATION_RE), or ""
     validity: bool = False  # asks whether a rule applies ("Gjelder pressereglementet fortsatt?"; _VALIDITY_RE)
     about: str = ""  # what it is about ("en kollega som er sykmeldt"; _ABOUT_RE), or ""
+    asker_acts: bool = False  # "Hvem skal jeg konferere med?": who the asker turns to, so not the asker (_ASKER_ACTS_RE)
 
 
 def clean_question(raw: str | None, max_chars: int) -> str:
@@ -233,7 +237,7 @@ def read_question(text: str) -> Question:
         )
 
     if _WHO_RE.search(asked):
-        return question("who", False)
+        return replace(question("who", False), asker_acts=bool(_ASKER_ACTS_RE.search(asked)))
     yes_no = bool(_YES_NO_RE.search(asked)) and not _is_choice(asked)
     if not yes_no and _SCOPE_RE.search(asked) and not _OBLIGATION_RE.search(asked):
         return question("scope", False)

@@ -83,6 +83,14 @@ def test_an_employee_asking_who_is_not_told_it_is_the_employees(real_engine, que
     assert answer.role == "employee"  # the asker's role stays on the answer; it only doesn't pick the rule
 
 
+def test_a_unit_leader_asking_whom_to_confer_with_is_not_sent_to_unit_leaders(real_engine):
+    answer = real_engine.ask(
+        "Enhetsleder på sykehjem her. Avisa spør om bemanningen og jeg er usikker på om jeg bør svare. Hvem skal jeg konferere med?",
+        municipality="ostre-toten", role="unit_leader",
+    )
+    assert not answer.verdict.startswith("Enhetsledere")
+
+
 def test_who_speaks_in_a_crisis_in_english(real_engine):
     answer = real_engine.ask("Who speaks for us in a crisis?", municipality="ostre-toten")
     assert answer.language == "en" and answer.answered

@@ -33,6 +33,13 @@ def test_a_staff_member_is_understood_to_ask_for_the_right_kind_of_answer(questi
     assert (read.intent, read.yes_no) == (intent, yes_no)
 
 
+def test_whom_the_asker_turns_to_is_told_from_who_holds_a_task():
+    assert read_question("Er enhetsleder og usikker. Hvem skal jeg konferere med?").asker_acts
+    assert read_question("Kven må eg kontakte?").asker_acts
+    assert read_question("Who should I tell?").asker_acts
+    assert not read_question("Hvem uttaler seg på vegne av kommunen?").asker_acts
+
+
 def test_a_question_about_oneself_is_marked_first_person():
     assert read_question("Kan jeg dele bilder fra jobben?").first_person
     assert not read_question("Kan ordføreren uttale seg om saken?").first_person
