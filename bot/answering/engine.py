@@ -452,7 +452,8 @@ def _for_situation(
     krise, kriseledelse), without role words; stems of four letters or more, so a compound's short part
     ("led" in "kriseledelse") doesn't meet "leder"."""
     words = partial(_index_words, retriever)
-    referred = referred_elsewhere(best, scored, _asked_words(retriever, parsed.text), words, min_similarity)
+    notes = [c for c in scored if c.rule.modality == "refers"]  # rare: most documents leave nothing elsewhere
+    referred = referred_elsewhere(best, notes, _asked_words(retriever, parsed.text), words, min_similarity) if notes else []
     if not parsed.situation:
         return referred
     passage = retriever.passages_by_id.get(best.rule.passage_id)

@@ -33,17 +33,16 @@ _RESTRICTING = ("must_not", "should_not")
 _PERMITTING = ("may",)
 _OBLIGING = ("must", "responsible")
 _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
+# Verbs that say "not do it" ("Må eg la vere å …?", "Kan jeg unngå å …?").
+_NEGATING_VERBS = r"la være|la vere|avstå|unngå|avoid|refrain"
 # "Kan eg ikkje berre …?", "Can't I …?", "… uten fullmakt?": a yes or a no to a negated question says the
 # opposite of what it seems.
-_NEGATED_QUESTION_RE = re.compile(
-    r"\b(?:ikke|ikkje|not|never|aldri|uten|utan|without|la være|la vere|avstå|unngå|avoid|refrain)\b|n't\b",
-    re.IGNORECASE,
-)
+_NEGATED_QUESTION_RE = re.compile(rf"\b(?:ikke|ikkje|not|never|aldri|uten|utan|without|{_NEGATING_VERBS})\b|n't\b", re.IGNORECASE)
 # "Må jeg ikke …?", "Må eg la vere å …?", "Do I not have to …?": a duty question whose own verb is negated (not
 # "Er det mitt ansvar om dei tilsette ikkje følgjer …?", where the "not" is the case asked about).
 _NEGATED_DUTY_RE = re.compile(
     r"^\W*(?:må|skal|trenger|treng|bør|er|have|has|must|do|does|need|should|is|am)\s+(?:\w+\s+){1,3}?(?:ikke|ikkje|not|never|aldri)\b"
-    r"|n't\b|\b(?:la være|la vere|avstå|unngå|avoid|refrain)\b",
+    rf"|n't\b|\b(?:{_NEGATING_VERBS})\b",
     re.IGNORECASE,
 )
 # "… når jeg skriver et privat leserinnlegg?", "as a private person": duties of the job don't follow the asker

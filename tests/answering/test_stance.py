@@ -457,6 +457,11 @@ def test_whether_a_rule_still_applies_is_not_answered_by_its_modal_verb():
         ("In a crisis, may I speak to the press?", "a crisis"),
         ("I en e-post fra journalisten spør hun om tall. Kan jeg svare?", ""),
         ("When can I speak to the press, and when not?", ""),
+        # at the end, and a question about when is not one
+        ("Kan jeg uttale meg til pressen hvis det blir en krise?", "det blir en krise"),
+        ("Kan jeg som enhetsleder svare pressen når det er krise?", "det er krise"),
+        ("Når trenger jeg tillatelse fra lederen min, og når ikke?", ""),
+        ("When am I allowed to speak to the press, and when not?", ""),
     ],
 )
 def test_the_situation_a_question_is_asked_for_is_read(question, situation):
@@ -522,19 +527,6 @@ def test_advice_that_says_not_is_no_recommendation():
 def test_a_question_without_what_the_permission_asks_for_gets_no_yes():
     on_authority = rule("Øvrige ansatte kan uttale seg på vegne av kommunen etter fullmakt.", "may", restricted=True)
     assert ask("Kan jeg uttale meg på vegne av kommunen uten fullmakt?", [scored(on_authority, 0.9, shared=0.6)]).stance == "info"
-
-
-@pytest.mark.parametrize(
-    "question, situation",
-    [
-        ("Kan jeg uttale meg til pressen hvis det blir en krise?", "det blir en krise"),
-        ("Kan jeg som enhetsleder svare pressen når det er krise?", "det er krise"),
-        ("Når trenger jeg tillatelse fra lederen min, og når ikke?", ""),
-        ("When am I allowed to speak to the press, and when not?", ""),
-    ],
-)
-def test_a_situation_at_the_end_is_read_and_a_question_about_when_is_not_one(question, situation):
-    assert read_question(question).situation == situation
 
 
 def test_a_prohibition_on_what_the_question_is_about_stands_beside_the_permission_that_ranks_first():
