@@ -64,10 +64,15 @@ class AnswerLoop:
         except RuntimeError:  # no loop running here
             return False
 
-    async def run(self, work: Coroutine[object, object, T]) -> T:
-        """Await `work` run on the answer loop, at most `slots` at once in the order they came;
-        cancelling the caller cancels the work there."""
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._in_turn(work), self._running_loop()))
+    def run(self, work: Coroutine[object, object, T]) -> asyncio.Future[T]:
+        """Hand `work` to the answer loop now and return a future of the calling event loop that
+        gives its result; it runs there at most `slots` at once, in the order handed over, and
+        cancelling the returned future cancels the work there.
+
+        Handed over at the call, not when a task of the calling loop first runs: under a burst that
+        loop has every other request's next step queued first, so an answer whose request was taken
+        in at once waited for the whole burst to be taken in before its work could start."""
+        return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._in_turn(work), self._running_loop()))
 
     async def _in_turn(self, work: Coroutine[object, object, T]) -> T:
         if self._gate is None:  # made on the answer loop, the only loop that uses it

@@ -298,10 +298,11 @@ class SlackFrontEnd:
         """Run `work` in the background; an `answer` (the engine, then posting) on the services'
         answer loop, so it is posted while a burst of requests is still being received."""
         answer_loop = self.services.answer_loop if answer else None
+        running = answer_loop.run(work) if answer_loop is not None else work
 
         async def guarded() -> None:
             try:
-                await (answer_loop.run(work) if answer_loop is not None else work)
+                await running
             except Exception:  # the work reports its own errors to the asker; this only keeps the log
                 log.exception("Slack %s failed", what)
 

@@ -227,7 +227,7 @@ class TeamsBot:
                 log.exception("could not send a Teams answer to conversation %s", original.conversation.id if original.conversation else "?")
 
         answer_loop = self.services.answer_loop if answer else None
-        task = asyncio.create_task(answer_loop.run(run()) if answer_loop is not None else run(), name="veileder-teams-answer")
+        task = asyncio.ensure_future(answer_loop.run(run()) if answer_loop is not None else run())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -38,6 +38,24 @@ async def test_a_burst_is_answered_a_few_at_a_time_in_the_order_the_askers_came(
     assert threads == {"veileder-answer-loop"}  # not the loop that received the requests
 
 
+async def test_an_answer_is_worked_on_while_the_receiving_loop_is_still_taking_the_burst_in():
+    answer_loop = AnswerLoop(slots=2)
+    started = threading.Event()
+
+    async def answer() -> str:
+        started.set()
+        return "answered"
+
+    try:
+        answering = answer_loop.run(answer())
+        # The receiving loop doesn't get back to its own tasks here (it is busy with the burst's
+        # other requests); the answer has started anyway.
+        assert started.wait(5)
+        assert await answering == "answered"
+    finally:
+        answer_loop.close()
+
+
 async def test_a_question_asked_while_the_model_loads_is_answered_on_the_answer_loop_once_it_has(settings, engine):
     database = open_store(settings)
     services = BotServices(settings, None, QuestionLog.open(settings, database), CrisisStore(database))
