@@ -20,6 +20,7 @@ from bot.admin.report import retention_cleanup_ctx
 from bot.admin.sync.schedule import SyncSchedule
 from bot.answering.engine import AnswerEngine
 from bot.answering.engine_process import EngineProcess
+from bot.answering.long_lived import keep_long_lived_frozen_ctx
 from bot.services import BotServices
 from bot.settings import Settings
 from bot.store.claims import claims_cleanup_ctx
@@ -253,6 +254,12 @@ def serve(
         services.running["loader"] = asyncio.create_task(run(), name="veileder-load")
 
     web_app.on_startup.append(load_in_background)
+
+    async def served_generation() -> str:
+        engine = await services.ready_engine()
+        return await asyncio.to_thread(lambda: engine.retriever().stored.generation)
+
+    web_app.cleanup_ctx.append(keep_long_lived_frozen_ctx(served_generation))
     web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))
     web_app.cleanup_ctx.append(claims_cleanup_ctx(services.claims))
     web_app.cleanup_ctx.append(schedule.running)

@@ -30,6 +30,7 @@ from typing import Callable
 
 from bot.answering.answer import Answer
 from bot.answering.engine import AnswerEngine, CrisisSource, EngineError
+from bot.answering.long_lived import freeze_long_lived
 from bot.settings import Settings
 
 CrisisOpener = Callable[[Settings], CrisisSource]  # a module-level function: it is sent to the engine process
@@ -62,13 +63,30 @@ def _engine_here(settings: Settings, crisis: CrisisOpener | None) -> AnswerEngin
     return _process_engine
 
 
+# The index generation whose objects this engine process last froze (bot.answering.long_lived); engine process only.
+_frozen_generation: str | None = None
+
+
+def _keep_frozen(engine: AnswerEngine) -> str:
+    """The generation `engine` serves; the model and that generation are frozen once each (bot.answering.long_lived)."""
+    global _frozen_generation
+    generation = engine.retriever().stored.generation
+    if generation != _frozen_generation:
+        freeze_long_lived()
+        _frozen_generation = generation
+    return generation
+
+
 def _ask(settings: Settings, crisis: CrisisOpener | None, question: str, municipality: str | None, profile_role: str | None) -> Answer:
-    return _engine_here(settings, crisis).ask(question, municipality=municipality, profile_role=profile_role)
+    engine = _engine_here(settings, crisis)
+    answer = engine.ask(question, municipality=municipality, profile_role=profile_role)
+    _keep_frozen(engine)
+    return answer
 
 
 def _loaded(settings: Settings, crisis: CrisisOpener | None) -> tuple[int, str]:
     """(the engine process's id, the index generation it serves), once its engine is loaded."""
-    return os.getpid(), _engine_here(settings, crisis).retriever().stored.generation
+    return os.getpid(), _keep_frozen(_engine_here(settings, crisis))
 
 
 class EngineProcess:
