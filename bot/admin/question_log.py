@@ -29,7 +29,9 @@ class QuestionLog:
         self.database = database
         self.engine: Engine = database.engine
         self.salt = salt
-        self._together: GroupCommit[tuple[str, str | None, Answer, datetime], str] = GroupCommit(database, self._insert_questions, limit=500)
+        self._together: GroupCommit[tuple[str, str, str | None, Answer, datetime], str] = GroupCommit(
+            database, self._insert_questions, limit=500
+        )
 
     @classmethod
     def at(cls, url: str, salt: str) -> "QuestionLog":
@@ -65,21 +67,30 @@ class QuestionLog:
             return None
         return hashlib.sha256(f"{self.salt}:{user_id}".encode()).hexdigest()
 
-    def record_question(self, platform: str, user_id: str | None, answer: Answer) -> str:
-        """Store one answered (or refused) question; returns its id for feedback buttons. Blocking."""
-        return self._insert_questions([(platform, user_id, answer, datetime.now(timezone.utc))])[0]
+    @staticmethod
+    def new_question_id() -> str:
+        """An id for a question not logged yet (a UUID4 string), so an answer can be posted with its
+        feedback buttons before its log line is written (`record_question_async(question_id=…)`)."""
+        return str(uuid.uuid4())
 
-    async def record_question_async(self, platform: str, user_id: str | None, answer: Answer) -> str:
+    def record_question(self, platform: str, user_id: str | None, answer: Answer, question_id: str | None = None) -> str:
+        """Store one answered (or refused) question under `question_id` (a new id when None); returns
+        its id for feedback buttons. Blocking."""
+        return self._insert_questions([(question_id or self.new_question_id(), platform, user_id, answer, datetime.now(timezone.utc))])[0]
+
+    async def record_question_async(
+        self, platform: str, user_id: str | None, answer: Answer, question_id: str | None = None
+    ) -> str:
         """`record_question` off the event loop, in one transaction with the questions other answers
         record meanwhile (`GroupCommit`: a burst's 200 log lines take a few commits, not 200 turns
-        at the store's one writer before each answer can be posted). Raises what the insert raised."""
-        return await self._together.submit((platform, user_id, answer, datetime.now(timezone.utc)))
+        at the store's one writer). Raises what the insert raised."""
+        return await self._together.submit((question_id or self.new_question_id(), platform, user_id, answer, datetime.now(timezone.utc)))
 
-    def _insert_questions(self, asked: list[tuple[str, str | None, Answer, datetime]]) -> list[str]:
-        """Insert (platform, user id, answer, when it was logged) rows in one transaction; their new ids, in order."""
+    def _insert_questions(self, asked: list[tuple[str, str, str | None, Answer, datetime]]) -> list[str]:
+        """Insert (id, platform, user id, answer, when it was logged) rows in one transaction; their ids, in order."""
         rows = [
             {
-                "id": str(uuid.uuid4()),
+                "id": question_id,
                 "asked_at": at,
                 "platform": platform,
                 "user_hash": self.user_hash(user_id),
@@ -94,7 +105,7 @@ class QuestionLog:
                 "section": answer.rule.citation.section if answer.rule else None,
                 "confidence": answer.confidence,
             }
-            for platform, user_id, answer, at in asked
+            for question_id, platform, user_id, answer, at in asked
         ]
         with self.database.begin() as conn:
             conn.execute(insert(questions), rows)

@@ -500,22 +500,24 @@ class SlackFrontEnd:
         try:
             title = await self._profile_title(user_id)
             answer = await self.services.ask(question, municipality=self._municipality(team_id), profile_role=role_from_title(title))
-            question_id = await self._record(user_id, answer)
+            question_id = self.services.log.new_question_id()
             share_value = self._remember(answer, question_id) if share else None
             blocks, text = answer_blocks(answer, question_id, share_value=share_value, ask_value=self._ask_value(answer, question_id))
             await reply.finish(text, blocks)
+            await self._record(user_id, answer, question_id)  # once posted: the asker doesn't wait for the log
         except QuestionError as exc:
             await reply.finish(escape(str(exc)))
         except Exception:
             await reply.finish(self._apology(language, "answering a question"))
 
-    async def _record(self, user_id: str | None, answer: Answer) -> str | None:
-        """The question log's id for the feedback buttons; None (no buttons) if the log is unavailable."""
+    async def _record(self, user_id: str | None, answer: Answer, question_id: str) -> None:
+        """Log the answered question under the id its feedback buttons carry; if the log can't be
+        written the asker already has the answer, and a later click on its buttons is told the
+        question isn't found (`feedback_unknown`)."""
         try:
-            return await self.services.log.record_question_async("slack", user_id, answer)
+            await self.services.log.record_question_async("slack", user_id, answer, question_id)
         except Exception:
             log.exception("could not record a Slack question")
-            return None
 
     def _ask_value(self, answer: Answer, question_id: str | None) -> str | None:
         """The "ask an adviser" button's value, when the answer's municipality has an advisers' channel in Slack."""

@@ -272,21 +272,22 @@ class TeamsBot:
             async with TypingIndicator(context, typing_options=_KEEP_TYPING):
                 role = await self.profiles.role(aad_object_id(activity))
                 answer = await self.services.ask(text, municipality=self.municipality(activity), profile_role=role)
-                question_id = await self._record(activity, answer)
+            question_id = self.services.log.new_question_id()
             await context.send_activity(answer_message(answer, question_id, self._ask_action(answer, question_id)))
+            await self._record(activity, answer, question_id)  # once sent: the asker doesn't wait for the log
         except QuestionError as exc:
             await context.send_activity(plain_message(str(exc)))
         except Exception:  # noqa: BLE001 - the asker gets an apology, the log gets the details
             await self._apologise(context, language)
 
-    async def _record(self, activity: Activity, answer: Answer) -> str | None:
-        """The question log's id for the feedback buttons; None (an answer without them) when the log
-        can't be written, so the asker still gets the answer (as in Slack)."""
+    async def _record(self, activity: Activity, answer: Answer, question_id: str) -> None:
+        """Log the answered question under the id its feedback buttons carry; if the log can't be
+        written the asker already has the answer, and a later click on its buttons is told the
+        question isn't found (as in Slack)."""
         try:
-            return await self.services.log.record_question_async(PLATFORM, user_id(activity), answer)
+            await self.services.log.record_question_async(PLATFORM, user_id(activity), answer, question_id)
         except Exception:  # noqa: BLE001 - the answer matters more than its log line
             log.exception("could not record a Teams question")
-            return None
 
     async def on_adviser_action(self, context: TurnContext, activity: Activity) -> None:
         """"Ask an adviser", and the advisers' claim and reply (bot.teams.advisers): `activity` is

@@ -437,6 +437,28 @@ async def test_feedback_clicks_are_stored_and_acknowledged_to_the_person(slack):
     assert slack.fake.hook_messages("gone")[0]["text"] == slack_text("feedback_unknown", "nb")
 
 
+async def test_when_the_question_log_cannot_be_written_the_answer_still_comes_and_its_buttons_say_so_when_clicked(slack, caplog):
+    from sqlalchemy import text
+
+    with slack.services.log.engine.begin() as conn:  # a log that takes no line: every insert fails
+        conn.execute(text("DROP TABLE feedback"))
+        conn.execute(text("DROP TABLE questions"))
+        conn.execute(text("CREATE TABLE questions (id VARCHAR(36) PRIMARY KEY)"))
+        conn.execute(text("CREATE TABLE feedback (id INTEGER PRIMARY KEY)"))
+    first = mention(f"<@{BOT_USER_ID}> {PRESS}", STAFF)
+
+    with caplog.at_level(logging.ERROR, logger="bot.slack.app"):
+        await slack.send.event(first)
+        await slack.settle()
+
+    [post] = slack.fake.posted()
+    assert "could not record a Slack question" in caplog.text
+    message = {"type": "message", "ts": "1700000001.000100", "thread_ts": first["ts"], "user": BOT_USER_ID, "blocks": post["blocks"]}
+    await slack.send.click(buttons(post["blocks"])["feedback_helpful"], STAFF, message=message, hook="lost")
+    await slack.settle()
+    assert slack.fake.hook_messages("lost")[0]["text"] == slack_text("feedback_unknown", "nb")
+
+
 def test_the_question_is_read_without_slack_markup():
     text = f"<@{BOT_USER_ID}> kan jeg dele <https://www.ostre-toten.kommune.no/nyhet|nyheten> i <#C0123|kommunikasjon> &amp; på Facebook &lt;3"
     assert question_text(text, BOT_USER_ID) == "kan jeg dele nyheten i #kommunikasjon & på Facebook <3"

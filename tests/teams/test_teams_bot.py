@@ -243,20 +243,25 @@ async def test_clicking_helpful_on_the_card_stores_the_feedback_and_says_thanks(
     assert len(teams.stored_questions()) == 1, "a click is not a question"
 
 
-async def test_when_the_question_log_cannot_be_written_the_answer_still_comes_without_feedback_buttons(teams, connector, caplog):
+async def test_when_the_question_log_cannot_be_written_the_answer_still_comes_and_its_buttons_say_so_when_clicked(teams, connector, caplog):
     from sqlalchemy import text
 
     with teams.services.log.engine.begin() as conn:  # the log's tables gone: every write fails
         conn.execute(text("DROP TABLE feedback"))
         conn.execute(text("DROP TABLE questions"))
+        conn.execute(text("CREATE TABLE questions (id VARCHAR(36) PRIMARY KEY)"))  # a log that takes no line: every insert fails
+        conn.execute(text("CREATE TABLE feedback (id INTEGER PRIMARY KEY)"))
 
     with caplog.at_level(logging.ERROR, logger="bot.teams.app"):
         await teams.post(personal_message(connector.url, PRESS_QUESTION, aad=KARI_AAD))
 
     answered = teams.reply()
     assert any(UNIT_LEADER_RULE in t for t in card_texts(answered.card))
-    assert not any(action.get("data", {}).get("question_id") for action in answered.card.get("actions", []))
     assert "could not record a Teams question" in caplog.text
+
+    await teams.post(card_submit(connector.url, answered, answered.card["actions"][0]["data"]))
+
+    assert "fant ikke spørsmålet" in connector.messages()[-1].activity["text"]
 
 
 async def test_feedback_on_an_unknown_question_is_answered_politely(teams, connector):
