@@ -21,6 +21,7 @@ from bot.admin.sync.schedule import SyncSchedule
 from bot.answering.engine import AnswerEngine
 from bot.answering.engine_process import EngineProcess
 from bot.answering.long_lived import keep_long_lived_frozen_ctx
+from bot.background import while_serving
 from bot.services import BotServices
 from bot.settings import Settings
 from bot.store.claims import claims_cleanup_ctx
@@ -131,19 +132,15 @@ async def adviser_round(app: web.Application) -> None:
             log.exception("adviser round failed")
 
 
-async def adviser_rounds(app: web.Application) -> AsyncIterator[None]:
+def adviser_rounds(app: web.Application) -> Callable[[web.Application], AsyncIterator[None]]:
     """An aiohttp cleanup context running `adviser_round` every ADVISER_ROUND_SECONDS."""
 
-    async def loop() -> None:
+    async def rounds() -> None:
         while True:
             await adviser_round(app)
             await asyncio.sleep(ADVISER_ROUND_SECONDS)
 
-    task = asyncio.create_task(loop())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    return while_serving(rounds, "veileder-adviser-rounds")
 
 
 def load_engine(open_engine: EngineOpener, database: Database) -> AnswerEngine:
@@ -264,7 +261,7 @@ def serve(
     web_app.cleanup_ctx.append(claims_cleanup_ctx(services.claims))
     web_app.cleanup_ctx.append(schedule.running)
     if settings.advisers:
-        web_app.cleanup_ctx.append(adviser_rounds)
+        web_app.cleanup_ctx.append(adviser_rounds(web_app))
     if settings.slack_app_token and settings.slack_bot_token:
         from bot.slack.app import start_socket_mode
 

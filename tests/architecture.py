@@ -27,7 +27,7 @@ PACKAGES = ("knowledge", "index", "bot")
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("knowledge",),
     ("index",),
-    ("bot.settings", "bot.texts"),
+    ("bot.settings", "bot.texts", "bot.background"),
     ("bot.answering",),
     ("bot.graph", "bot.store"),
     ("bot.admin",),

@@ -10,7 +10,6 @@ it at start-up and daily through `retention_cleanup_ctx`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import unicodedata
@@ -25,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from knowledge.errors import VeilederError
 from bot.admin.cases import CaseStore, CaseSummary
 from bot.admin.question_log import QuestionLog, feedback, questions
+from bot.background import while_serving
 
 logger = logging.getLogger(__name__)
 
@@ -269,14 +269,7 @@ def retention_cleanup_ctx(
     Wiring (in `veileder serve`): `web_app.cleanup_ctx.append(retention_cleanup_ctx(services.log, settings.retention_days))`.
     """
 
-    async def run(app) -> AsyncIterator[None]:
-        task = asyncio.create_task(_retention_loop(log, days, every_seconds))
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return run
+    return while_serving(lambda: _retention_loop(log, days, every_seconds), "veileder-retention")
 
 
 async def _retention_loop(log: QuestionLog, days: int, every_seconds: float) -> None:

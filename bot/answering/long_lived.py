@@ -16,10 +16,11 @@ first unfreezes, so a generation no longer served is collected then.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from typing import Awaitable, Callable
+
+from bot.background import while_serving
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,4 @@ def keep_long_lived_frozen_ctx(served_generation: Callable[[], Awaitable[str]], 
                     log.info("model and index generation %s kept out of full garbage collections", generation)
             await asyncio.sleep(every_seconds)
 
-    async def context(_app):
-        task = asyncio.create_task(keep_frozen(), name="veileder-keep-frozen")
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return context
+    return while_serving(keep_frozen, "veileder-keep-frozen")

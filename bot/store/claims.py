@@ -118,8 +118,9 @@ CLEANUP_SECONDS = 3600
 def claims_cleanup_ctx(claims: Claims, every_seconds: float = CLEANUP_SECONDS):
     """An aiohttp cleanup context for `veileder serve`: expired claims are deleted every hour."""
     import asyncio
-    import contextlib
     import logging
+
+    from bot.background import while_serving
 
     log = logging.getLogger(__name__)
 
@@ -133,11 +134,4 @@ def claims_cleanup_ctx(claims: Claims, every_seconds: float = CLEANUP_SECONDS):
                 log.exception("could not delete expired claims")
             await asyncio.sleep(every_seconds)
 
-    async def context(_app):
-        task = asyncio.create_task(every_hour(), name="veileder-claims-cleanup")
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return context
+    return while_serving(every_hour, "veileder-claims-cleanup")
