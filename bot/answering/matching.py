@@ -39,6 +39,13 @@ _INTENT_MODALITIES = {
 }
 _INTENT_BONUS = (0.05, 0.03)
 RULE_OVERLAP_WEIGHT = 0.15
+# The two sides of the municipality a rule is often written for one of: political matters (the mayor,
+# committee leaders) and administrative ones (the chief executive, unit leaders).
+_DOMAINS = (
+    re.compile(r"\bpoliti(?:sk|ske|kk|kken|kar|karar|karane|ker|kere|kerne|cal|cs|cians?)\b", re.IGNORECASE),
+    re.compile(r"\badministra(?:tiv|tive|sjon|sjonen|tion)\b", re.IGNORECASE),
+)
+OTHER_DOMAIN_PENALTY = 0.1  # hand-score units; about what a role written for another asker costs
 STRONG_MARGIN = 0.07  # above the calibration's minimum: similar enough to need no shared word
 CANDIDATE_PASSAGES = 12
 NEIGHBOUR_SECTIONS = 3
@@ -171,6 +178,8 @@ def score_rules(
             score += _OWN_ENTRY_BONUS  # the asker's own entry in a list of rules per role
         if intent == "who" and rule.roles:
             score += 0.02
+        if other_domain(question, rule.text):
+            score -= OTHER_DOMAIN_PENALTY
         on_topic = bool(topic_words & rule_words)
         x = ranking_features(
             hand_score=score,
@@ -195,6 +204,15 @@ def score_rules(
     ]
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def other_domain(question: str, rule_text: str) -> bool:
+    """Is the rule written for the other side of the municipality than the question asks about? "Hvem
+    uttaler seg … i en politisk sak?" against "Rådmannen uttaler seg om administrative forhold …": the
+    question names one of political and administrative matters, the rule only the other."""
+    asked = [bool(domain.search(question)) for domain in _DOMAINS]
+    named = [bool(domain.search(rule_text)) for domain in _DOMAINS]
+    return sum(asked) == 1 and not any(a and n for a, n in zip(asked, named)) and any(named)
 
 
 def own_role_words(question: str) -> str:

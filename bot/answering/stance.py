@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from bot.answering.matching import ScoredRule
+from bot.answering.matching import ScoredRule, own_role_words
 from bot.answering.tuning import Tuning
-from bot.answering.verdicts import STANCE_OF, limit_clauses, verdict_key
+from bot.answering.verdicts import STANCE_OF, permission_and_limit, verdict_key
 from knowledge.roles import PARENTS, find_roles, role_stated_in
 from knowledge.rules import Rule
 
@@ -54,6 +54,12 @@ _MAIN_RULE_RE = re.compile(
     re.IGNORECASE,
 )
 # "Bør jeg …?", "Should I …?", "Er det lurt å …?": a question asking for advice, which advice answers.
+# The asker saying what they themselves think: "hva jeg mener", "kva eg meiner", "min mening", "my opinion".
+_OWN_OPINION_RE = re.compile(
+    r"\b(?:hva|kva|what) (?:jeg|eg|I) (?:mener|meiner|synes|syns|tenker|tenkjer|think|feel)\b"
+    r"|\b(?:min|mi|mine|my) (?:egen |eiga? |eigne |egne |own |personal )?(?:mening|meining|meninger|meiningar|synspunkt\w*|opinions?|views?)\b",
+    re.IGNORECASE,
+)
 _ASKS_ADVICE_RE = re.compile(r"\s*(?:bør|should|ought|er det lurt|er det anbefalt|anbefales det|is it advisable)\b", re.IGNORECASE)
 ALTERNATIVES_SHOWN = 3
 # "Kan jeg …?" answered by a duty, advice or responsibility (bot/verdicts._YES_NO)
@@ -235,14 +241,16 @@ def names_the_act(asked: str, rule: Rule, words: Callable[[str], set[str]]) -> b
 
 
 def names_the_limit(question: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
-    """Does the question use a word of what the rule's limit forbids that what it allows doesn't use
-    ("… gi vurderinger …?" against "kan gi faktaopplysninger …, men skal ikke gi vurderinger …")?
-    `words` gives a text's index words (stems)."""
-    clauses = limit_clauses(rule)
+    """Does the question use a word of the rule's limit that what it allows doesn't use ("… gi vurderinger
+    …?" against "kan gi faktaopplysninger …, men skal ikke gi vurderinger …"; "Kan jeg delegere ansvaret
+    …?" against "Ledere kan delegere til fagpersoner å uttale seg, men det overordnede ansvaret tilhører
+    lederen")? The words saying who asks ("som leder") don't count. `words` gives a text's index words (stems)."""
+    clauses = permission_and_limit(rule)
     if clauses is None:
         return False
-    allowed, forbidden = clauses
-    return bool(words(question) & (words(forbidden) - words(allowed)))
+    allowed, limit = clauses
+    asked = words(question) - words(own_role_words(question))
+    return bool(asked & (words(limit) - words(allowed)))
 
 
 def decide(
@@ -354,6 +362,12 @@ def decide(
     if stance in ("yes", "yes_but") and best.rule.modality != "may" and _NEGATION_RE.search(best.rule.text):
         # "Kan jeg legge ut bilder?" answered by "Pass på at pasienter ikke kommer med på bilder": a duty
         # or advice that says what not to do is a limit the verdict can't summarise as a yes
+        return depends()
+    if stance == "no" and best.fit < 2 and _OWN_OPINION_RE.search(asked):
+        # "Eg er lærar. Kan eg skrive kva eg meiner om ei sak … på kommunen si Facebook-side?" answered "Nei"
+        # from "Ikke gi dine egne vurderinger av saker som er til politisk behandling", written for those who
+        # run the municipality's accounts: what staff may say as themselves is their freedom of expression,
+        # so only a prohibition written for the asker's own role says no to it
         return depends()
     if stance == "no" and (key == "optional" and best.rule.restricted or _MAIN_RULE_RE.search(best.rule.text)):
         # "Må jeg ha fullmakt?" answered "not required" by a permission given "etter fullmakt", or a

@@ -74,11 +74,17 @@ def roles_phrase(roles: tuple[str, ...] | list[str], language: str) -> str:
 _STITCHABLE_RE = re.compile(r"\s*(?!som\b|også\b|òg\b|kun\b|bare\b|berre\b)(?!\w+s\b)\w+", re.IGNORECASE)
 
 
-def limit_clauses(rule: Rule) -> tuple[str, str] | None:
-    """(what it allows, what it then forbids) of a permission with a limit written as a clause of its
-    own ("Øvrige ansatte kan gi faktaopplysninger …, men skal ikke gi vurderinger …"), else None."""
-    allowed, forbidden = _MAY_RE.search(rule.text), _BUT_NOT_RE.search(rule.text)
-    return (allowed.group(1), forbidden.group(1)) if allowed and forbidden else None
+_BUT_RE = re.compile(r"\bmen\s+(.+?)(?:\.$|$)", re.I)
+
+
+def permission_and_limit(rule: Rule) -> tuple[str, str] | None:
+    """(what a permission allows, the "men …" clause that limits it), however the limit is written:
+    "Ledere kan delegere til fagpersoner å uttale seg, men det overordnede ansvaret tilhører lederen"
+    as well as "…, men skal ikke gi vurderinger …"; else None."""
+    allowed, limit = _MAY_RE.search(rule.text), _BUT_RE.search(rule.text)
+    if not allowed or not limit or allowed.start() > limit.start():  # "…, men må være bevisst på hvordan det kan …"
+        return None
+    return allowed.group(1), limit.group(1)
 
 
 def _limits(rule: Rule, language: str) -> str:
@@ -86,7 +92,7 @@ def _limits(rule: Rule, language: str) -> str:
     if language == "en":
         return say("yes_limits", language) + " (quoted below in Norwegian)."
     allowed = _MAY_RE.search(rule.text)
-    forbidden = _BUT_NOT_RE.search(rule.text)  # as limit_clauses reads them
+    forbidden = _BUT_NOT_RE.search(rule.text)
     head = say("yes_limits", language)
     if allowed and forbidden:
         negation = "ikkje" if language == "nn" else "ikke"

@@ -83,6 +83,12 @@ def test_an_employee_asking_who_is_not_told_it_is_the_employees(real_engine, que
     assert answer.role == "employee"  # the asker's role stays on the answer; it only doesn't pick the rule
 
 
+def test_who_speaks_in_a_political_matter_is_not_answered_from_the_rule_for_administrative_ones(real_engine):
+    answer = real_engine.ask("Hvem uttaler seg på vegne av Modum kommune i en politisk sak?", municipality="modum", role="employee")
+    assert answer.stance == "who" and answer.verdict.startswith("Ordføreren")
+    assert "administrative" not in answer.rule.text
+
+
 def test_a_unit_leader_asking_whom_to_confer_with_is_not_sent_to_unit_leaders(real_engine):
     answer = real_engine.ask(
         "Enhetsleder på sykehjem her. Avisa spør om bemanningen og jeg er usikker på om jeg bør svare. Hvem skal jeg konferere med?",

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.answering.answer import Answer
-from bot.answering.matching import ScoredRule, current_rules_first, grants, holders, role_entries
+from bot.answering.matching import ScoredRule, current_rules_first, grants, holders, other_domain, role_entries
 from bot.answering.questions import question_form, read_question
 from bot.answering.stance import decide, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
@@ -74,6 +74,40 @@ def test_a_permission_no_other_rule_limits_is_a_yes():
 
 def test_a_permission_with_its_limit_is_yes_but():
     assert ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK_LIMITED, 0.9)]).stance == "yes_but"
+
+
+def test_a_question_about_what_a_permissions_limit_keeps_gets_no_yes_however_the_limit_is_written():
+    # "Kan jeg delegere ansvaret …?" against "Ledere kan delegere til fagpersoner å uttale seg, men det
+    # overordnede ansvaret tilhører lederen": the "men" clause is the answer, not a "yes, but"
+    delegate = scored(
+        rule("Ledere kan delegere til fagpersoner å uttale seg, men det overordnede ansvaret tilhører lederen.", "may",
+             roles=("leader",), restricted=True), 0.9,
+    )
+    assert ask("Kan jeg som leder delegere ansvaret for informasjonen til en rådgiver?", [delegate], role="leader").stance == "info"
+    assert ask("Kan jeg som leder delegere intervjuet til en fagperson?", [delegate], role="leader").stance == "yes_but"
+    # a "kan" after the "men" is no permission with a limit: "…, men må være bevisst på hvordan det kan oppfattes"
+    aware = rule("Tillitsvalgte er ikke bundet av strategien, men må være bevisst på hvordan uttalelser kan oppfattes.", "may")
+    assert not names_the_limit("Kan jeg uttale meg kritisk?", aware, words)
+
+
+def test_an_employee_asking_to_say_what_they_think_gets_no_no_from_a_rule_not_written_for_them():
+    # "Ikke gi dine egne vurderinger …" is for those who run the municipality's accounts; a teacher saying
+    # what she thinks in the comment field has her freedom of expression
+    accounts = scored(rule("Ikke gi dine egne vurderinger av saker som er til politisk behandling.", "must_not", roles=()), 0.9, fit=1)
+    question = "Eg er lærar. Kan eg skrive kva eg meiner om ei sak som er til politisk handsaming i kommentarfeltet?"
+    assert ask(question, [accounts]).stance == "info"
+    assert ask("Kan jeg skrive om en sak som er til politisk behandling i kommentarfeltet?", [accounts]).stance == "no"
+    written_for_them = scored(accounts.rule, 0.9, fit=3)
+    assert ask("Kan jeg skrive hva jeg mener om saken på kommunens side?", [written_for_them], role="comms").stance == "no"
+
+
+def test_a_rule_for_the_other_side_of_the_municipality_is_told_from_one_for_the_side_asked_about():
+    administrative = "Rådmannen uttaler seg om administrative forhold på vegne av kommunen."
+    assert other_domain("Hvem uttaler seg på vegne av kommunen i en politisk sak?", administrative)
+    assert other_domain("Who comments on administrative matters?", "Ordføreren gir politiske kommentarer.")
+    assert not other_domain("Hvem uttaler seg på vegne av kommunen?", administrative)  # neither side asked about
+    assert not other_domain("Hvem uttaler seg i politiske saker?", "Ordfører/varaordfører uttaler seg på vegne av kommunen.")
+    assert not other_domain("Hvem uttaler seg i politiske og administrative saker?", administrative)
 
 
 def test_a_permission_next_to_a_close_prohibition_is_it_depends_with_both_rules():
@@ -254,6 +288,9 @@ def test_a_superseded_documents_rule_gives_way_to_the_current_documents_rule():
         ("Who is the mayor?", "factual"),
         ("Hva er telefonnummeret til pressekontakten?", "factual"),
         ("Hvor mange ansatte har kommunen?", "factual"),
+        ("Jeg lurer på en ting. Hvor mange ansatte har kommunen?", "factual"),
+        # the number is the situation; the question asks whether she may give it
+        ("En journalist spør meg hvor mange plasser det er på avdelingen. Kan jeg svare på det?", "question"),
         ("What does section 4 of the Local Government Act say?", "factual"),
         ("Hva er forskjellen på en pressemelding og en pressekonferanse?", "factual"),
         ("Hva betyr klarspråk?", "definition"),
