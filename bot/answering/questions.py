@@ -169,12 +169,15 @@ def clean_question(raw: str | None, max_chars: int) -> str:
 def question_form(text: str) -> str:
     """'factual' for questions about people, numbers, dates and law texts; 'definition' for what a term
     means; 'keywords' for a
-    string of words that asks nothing ("presse presse media journalist"); 'question' otherwise."""
+    string of words that asks nothing ("presse presse media journalist"); 'question' otherwise. Facts and
+    definitions are looked for in the sentence that asks: "En journalist spør hvor mange plasser det er på
+    avdelingen. Kan jeg svare på det?" asks for a permission, not a number."""
     from knowledge.roles import find_roles
 
-    if _FACTUAL_RE.search(text):
+    asking = asked_sentence(text)
+    if _FACTUAL_RE.search(asking):
         return "factual"
-    if _DEFINITION_RE.search(text):
+    if _DEFINITION_RE.search(asking):
         return "definition"
     who_is = _WHO_IS_RE.match(text)
     if who_is and not _DUTY_WORDS_RE.search(who_is.group("rest")) and not _FUNCTION_RE.match(who_is.group("rest")):

@@ -64,6 +64,8 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
     [
         ("Kan jeg uttale meg til pressen?", "in"),
         ("Can I post photos from work on Instagram?", "in"),
+        ("Hvem skal fronte kommunen utad i administrative saker?", "in"),  # representing it in public
+        ("Should our first message focus on the financial damage?", "in"),
         ("Hvor mange feriedager har jeg?", "off"),
         ("How do I reset my password?", "off"),
         ("Hva koster en kaffe?", "unknown"),
