@@ -48,8 +48,12 @@ _DOMAIN_RE = re.compile("|".join(re.escape(s) for s in sorted(set(_DOMAIN_STEMS)
 
 
 def scope_of(question: str) -> str:
-    """'off' (names an everyday work matter the strategies don't cover), 'in' (uses the domain's words) or 'unknown'."""
+    """'off' (names an everyday work matter the strategies don't cover), 'in' (uses the domain's words) or
+    'unknown'. Where it does both, what it names first is what it asks about: "Kan jeg uttale meg på vegne
+    av kommunen om den nye turnusordningen?" asks about speaking for the municipality ('in'), "Får jeg
+    betalt overtid hvis jeg må svare journalister …?" about pay ('off')."""
     text = f" {question.lower()} "
-    if _OFF_TOPIC_RE.search(text):
+    off, domain = _OFF_TOPIC_RE.search(text), _DOMAIN_RE.search(text)
+    if off and not (domain and domain.start() < off.start()):
         return "off"
-    return "in" if _DOMAIN_RE.search(text) else "unknown"
+    return "in" if domain else "unknown"

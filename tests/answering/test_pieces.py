@@ -67,6 +67,8 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("Hvem skal fronte kommunen utad i administrative saker?", "in"),  # representing it in public
         ("Should our first message focus on the financial damage?", "in"),
         ("Hvor mange feriedager har jeg?", "off"),
+        ("Kan jeg uttale meg på vegne av kommunen om den nye turnusordningen?", "in"),
+        ("Får jeg betalt overtid hvis jeg må svare journalister på kveldstid?", "off"),
         ("How do I reset my password?", "off"),
         ("Hva koster en kaffe?", "unknown"),
     ],
@@ -91,6 +93,12 @@ def test_a_permission_question_answered_by_a_prohibition_is_a_no_in_every_langua
 def test_a_permission_with_limits_repeats_the_rules_own_words():
     limited = rule("Ansatte kan gi faktaopplysninger, men skal ikke gi vurderinger.", "may", restricted=True)
     assert verdict_for(limited, "permission", True, "nb") == Verdict("yes_but", "Ja, men bare gi faktaopplysninger – ikke gi vurderinger.")
+
+
+def test_a_question_opening_with_trenger_asks_about_a_duty():
+    for question in ("Trenger vi å avklare det med noen først?", "Treng eg å seie frå?", "Do we need to tell anyone?"):
+        parsed = read_question(question)
+        assert (parsed.intent, parsed.yes_no) == ("obligation", True), question
 
 
 def test_an_obligation_question_answered_by_a_permission_is_no_but_you_may():
