@@ -13,7 +13,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _WHO_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\b|\b(?:hvem|kven|who)\s+(?:har|gir|skal|kan|uttaler|speaks?|is|are|gives?|may|can|should|answers?|svarer)\b", re.I)
 _YES_NO_RE = re.compile(
-    r"^\s*(?:kan|må|skal|bør|får|har|er|gjelder|kan|may|can|could|must|should|do|does|am|is|are|have|shall)\b"
+    r"^\s*(?:kan|må|skal|bør|burde|får|har|er|gjelder|trenger|treng|trengs|may|can|could|must|should|do|does|am|is|are|have|shall|need|needs)\b"
     r"|\b(?:er det lov|har jeg lov|har eg lov|er det greit|is it ok|is it okay|am i allowed|are we allowed)\b",
     re.I,
 )
