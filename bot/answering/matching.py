@@ -302,9 +302,21 @@ def holders(best: ScoredRule) -> dict[str, ScoredRule]:
     those — neighbouring rules with other qualifiers ("… om administrative forhold" beside "… om politiske
     saker") or about something else would put roles on the list the quoted rule doesn't name; none from a
     permission on a condition ("… kan kun skje etter særskilt samtykke")."""
-    if not grants(best.rule) or conditional_permission(best.rule):
+    if not grants(best.rule) or conditional_permission(best.rule) or _roles_only_in_a_clause(best.rule.text):
         return {}
     return {role: best for role in best.rule.roles}
+
+
+# A clause the sentence's roles may sit in without being its subject: "Verdiene er en veiviser når hver
+# enkelt ansatt uttaler seg …" gives the values a role, not the employees a task.
+_CLAUSE_RE = re.compile(r"\b(?:når|dersom|hvis|viss|whenever|when|if)\b", re.IGNORECASE)
+
+
+def _roles_only_in_a_clause(text: str) -> bool:
+    """Every role the sentence names is in a "når/dersom/hvis …" clause after its main clause."""
+    clause = _CLAUSE_RE.search(text)
+    mentions = find_roles(text)
+    return clause is not None and clause.start() > 0 and bool(mentions) and all(m.start > clause.start() for m in mentions)
 
 
 def role_entries(granting: list[ScoredRule], best: ScoredRule, min_similarity: float) -> dict[str, ScoredRule]:

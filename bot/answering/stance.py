@@ -33,8 +33,9 @@ _RESTRICTING = ("must_not", "should_not")
 _PERMITTING = ("may",)
 _OBLIGING = ("must", "responsible")
 _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
-# Verbs that say "not do it" ("Må eg la vere å …?", "Kan jeg unngå å …?").
-_NEGATING_VERBS = r"la være|la vere|avstå|unngå|avoid|refrain"
+# Verbs that say "not do it" ("Må eg la vere å …?", "Kan jeg unngå å …?"), or not yet ("Skal vi vente til de
+# selv ber om hjelp?" against "… skal umiddelbart ta kontakt …").
+_NEGATING_VERBS = r"la være|la vere|avstå|unngå|avoid|refrain|vente med|vente til|venta med|venta til|avvente|utsette|wait for|wait until|hold off|postpone"
 # "Kan eg ikkje berre …?", "Can't I …?", "… uten fullmakt?": a yes or a no to a negated question says the
 # opposite of what it seems.
 _NEGATED_QUESTION_RE = re.compile(rf"\b(?:ikke|ikkje|not|never|aldri|uten|utan|without|{_NEGATING_VERBS})\b|n't\b", re.IGNORECASE)
@@ -286,6 +287,14 @@ def decide(
     def depends() -> Decision:  # no verdict: the rules to read
         return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
 
+    if key == "responsible" and not yes_no and role is not None and set(best.rule.roles) <= {role, *PARENTS.get(role, ())}:
+        # "Som enhetsleder er jeg usikker på om jeg bør gi pressen opplysningene. Hva skal jeg gjøre da?"
+        # answered "Ansvaret ligger hos enhetsledere" from "Enhetsledere … gir faktaopplysninger …": telling
+        # the asker the task is theirs doesn't say what to do where a duty of theirs is closer to the
+        # question ("Ved tvil … plikter enhetsleder/avdelingsleder å konferere med …")
+        duties = [c for c in scored if c is not best and c.rule.modality == "must" and c.fit >= best.fit and c.similarity > best.similarity]
+        if duties:
+            return Decision("depends", "info", shown(duties))
     if stance in ("yes", "yes_but", "must") and for_situation:
         # the everyday rule's yes or duty may not hold in the situation asked about: both rules to read (a
         # prohibition stays a no: "Personalsaker skal ikke kommenteres" holds in a crisis too)

@@ -89,6 +89,14 @@ def test_who_speaks_in_a_political_matter_is_not_answered_from_the_rule_for_admi
     assert "administrative" not in answer.rule.text
 
 
+def test_who_may_speak_is_not_answered_with_who_decides_who_speaks(real_engine):
+    # Bærum: "Arbeidsgiver kan imidlertid bestemme hvem som skal uttale seg på kommunens vegne"
+    speaks = real_engine.ask("Hvem kan uttale seg til media om lønnsoppgjøret på vegne av fagforeningen?", municipality="baerum", role="union_rep")
+    assert not speaks.verdict.startswith("Ledere")
+    decides = real_engine.ask("Hvem bestemmer hvem som skal uttale seg på kommunens vegne?", municipality="baerum")
+    assert decides.stance == "who" and "bestemme hvem" in decides.rule.text
+
+
 def test_a_unit_leader_asking_whom_to_confer_with_is_not_sent_to_unit_leaders(real_engine):
     answer = real_engine.ask(
         "Enhetsleder på sykehjem her. Avisa spør om bemanningen og jeg er usikker på om jeg bør svare. Hvem skal jeg konferere med?",

@@ -251,6 +251,28 @@ def test_who_names_only_the_roles_the_quoted_rule_gives_the_task_and_shows_its_s
     assert holders(leaders) == {}
 
 
+def test_who_names_nobody_from_a_rule_whose_roles_are_only_in_a_clause_after_its_main_one():
+    # "Verdiene er en veiviser når hver enkelt ansatt uttaler seg …" gives the values a role, not staff a task
+    values = scored(rule("Verdiene er en veiviser når hver enkelt ansatt uttaler seg på vegne av kommunen.", "responsible"), 0.9)
+    assert holders(values) == {}
+    # a clause put first leaves the main clause's role the holder
+    crisis = scored(rule("Når media kontakter enheten i en krise, skal kommunikasjonsrådgiver svare.", "must", roles=("comms",)), 0.9)
+    assert set(holders(crisis)) == {"comms"}
+
+
+def test_telling_the_asker_a_task_is_theirs_gives_way_to_a_closer_duty_of_theirs():
+    # "Som enhetsleder er jeg usikker på om jeg bør gi pressen opplysningene. Hva skal jeg gjøre da?"
+    gives = scored(rule("Enhetsledere gir faktaopplysninger og faglige vurderinger på vegne av sin virksomhet.", "responsible",
+                        roles=("unit_leader",)), 0.93, similarity=0.890)
+    confer = scored(rule("Ved tvil om å gi informasjon til pressen plikter enhetsleder å konferere med kommunalsjef.", "must",
+                         roles=("unit_leader",)), 0.88, similarity=0.893)
+    question = "Som enhetsleder er jeg usikker på om jeg bør gi pressen opplysningene. Hva skal jeg gjøre da?"
+    decision = ask(question, [gives, confer], role="unit_leader")
+    assert decision.stance == "info" and confer in decision.alternatives
+    # without a closer duty, the responsibility is the answer ("Hvilke kommunikasjonsoppgaver har en leder?")
+    assert ask("Hvilke oppgaver har jeg overfor pressen?", [gives], role="unit_leader").stance == "must"
+
+
 def test_a_question_on_a_topic_the_documents_leave_to_another_document_gets_that_note_not_a_verdict():
     note = rule("Krisekommunikasjonsarbeidet er beskrevet i beredskapsplan for kommunen, og blir derfor ikke omtalt i denne strategien.",
                 "refers", roles=(), conditional=True)
@@ -369,6 +391,10 @@ def test_a_duty_question_whose_own_verb_is_negated_gets_no_yes_required():
         0.9, shared=0.5,
     )
     assert ask("Må jeg som leder la være å skrive leserinnlegg som privatperson?", [consider], role="leader").stance == "info"
+    # nor whose act is to wait ("Ved en krise – skal vi vente til de selv ber om hjelp?" against "… skal umiddelbart ta kontakt …")
+    at_once = scored(rule("Kommunikasjonsenheten skal umiddelbart ta kontakt med berørt tjenestested med tilbud om bistand.", "must",
+                          roles=("comms",)), 0.9, shared=0.5)
+    assert ask("Ved en krise – skal vi vente til de selv ber om hjelp?", [at_once], role="comms").stance == "info"
     # a "not" in the case asked about leaves the question as it is
     follow = scored(rule("Det er ditt ansvar å sørge for at dine ansatte følger retningslinjene.", "responsible", roles=("leader",)), 0.9, shared=0.5)
     assert ask("Er det mitt ansvar om de ansatte mine ikke følger retningslinjene?", [follow], role="leader").stance == "must"
