@@ -64,8 +64,11 @@ DEFAULT_ROLE = "employee"
 
 
 # A rule giving the right to decide who does something, and a question asking who decides.
+RULE_RESCUE_MARGIN = 0.05  # above the in-scope answer threshold: how similar a rule must be to answer a weakly matched question
 _DECIDES_WHO_RE = re.compile(r"\b(?:bestemme|bestemmer|avgjøre|avgjør|avgjere|velge|velger|decide|decides|choose)\s+(?:\w+\s+)?(?:hvem|kven|who)\b", re.IGNORECASE)
 _DECIDING_RE = re.compile(r"\b(?:bestem\w*|avgj\w*|velge\w*|velg|decide\w*|choose\w*|chooses)\b", re.IGNORECASE)
+# Approving or authorising: "Hvem må godkjenne at jeg uttaler meg …?" is answered by a rule that says who approves.
+_APPROVING_RE = re.compile(r"\b(?:godkjen\w*|fullmakt\w*|samtykke\w*|klarer\w*|approv\w*|authori[sz]\w*|consent\w*|sign(?:s|ed)? off)\b", re.IGNORECASE)
 
 class EngineError(VeilederError):
     """The engine can't answer at all (no index, wrong model); the message says how to fix it."""
@@ -233,16 +236,27 @@ class AnswerEngine:
             municipality_notice=_unchosen_notice(retriever, municipality, unchosen, language) if unchosen else None,
         )
         passages = [self._found(retriever, h) for h in retriever.present(hits, vector)[:PASSAGES_SHOWN]]
-        if not hits or not self._answerable(text, language, hits[0]) or parsed.form == "factual":
-            # people, numbers, dates and law texts: the strategies may mention them but never settle them
+        min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
+        scoring_role = _scoring_role(parsed.intent, asker_role)
+        scored: list[ScoredRule] | None = None
+        answerable = bool(hits) and parsed.form != "factual"  # people, numbers, dates and law texts: never settled
+        if answerable and not self._answerable(text, language, hits[0]):
+            # A question in the domain's words whose passages all match weakly may still match a rule well
+            # ("Det brenner på skolen min og NRK ringer meg. … Kan jeg stille opp?"): answered (cautiously,
+            # its confidence is low) where a candidate rule is clearly similar.
+            answerable = scope_of(text) == "in"
+            if answerable:
+                scored = self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed.intent, municipality, tuning)
+                needed = self.embedder.calibration.threshold("in", language) + RULE_RESCUE_MARGIN
+                answerable = any(c.similarity >= needed for c in scored)
+        if not answerable:
             return Answer(
                 **asked, answered=False, kind="refused", verdict=say("refused", language), stance="refuse", rule=None,
                 passages=passages, confidence=self._confidence(hits[0].dense if hits else 0.0, language), show_contact=True,
             )
 
-        min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
-        scoring_role = _scoring_role(parsed.intent, asker_role)
-        scored = self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed.intent, municipality, tuning)
+        if scored is None:
+            scored = self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed.intent, municipality, tuning)
         best = matching_rule(scored, scoring_role, min_similarity, tuning.strong_margin)
         if parsed.form in ("definition", "keywords"):
             best = None  # it asks for no rule: what the documents say, without a verdict
@@ -253,6 +267,7 @@ class AnswerEngine:
             ruling = self._answer_who(
                 retriever, scored, best, language, min_similarity, asker_role if parsed.asker_acts else None,
                 asks_who_decides=bool(_DECIDING_RE.search(asked_sentence(parsed.text))),
+                asks_who_approves=bool(_APPROVING_RE.search(asked_sentence(parsed.text))),
             )
             quoted = next((c for c in scored if ruling.rule and c.rule.id == ruling.rule.rule_id), best)
             for_situation = _for_situation(retriever, quoted, scored, parsed, min_similarity)
@@ -316,7 +331,7 @@ class AnswerEngine:
 
     def _answer_who(
         self, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, language: str, min_similarity: float,
-        acting_asker: str | None = None, asks_who_decides: bool = False,
+        acting_asker: str | None = None, asks_who_decides: bool = False, asks_who_approves: bool = False,
     ) -> "_Ruling":
         """"Hvem …?": the roles the quoted rule gives the duty or the right to (bot.answering.matching.holders),
         with every role's entry when the rule is part of a role list, else the close rules of its section
@@ -325,12 +340,16 @@ class AnswerEngine:
         where the question is whom the asker turns to ("Hvem skal jeg konferere med?"); a verdict naming only
         that role would send them to themselves, so the rules are shown to read instead. A rule giving its
         roles the right to decide who does something ("Arbeidsgiver kan bestemme hvem som skal uttale seg …")
-        names them only to a question about who decides (`asks_who_decides`), not to "Hvem kan uttale seg …?"."""
+        names them only to a question about who decides (`asks_who_decides`), not to "Hvem kan uttale seg …?";
+        and a question about who approves or authorises (`asks_who_approves`: "Hvem må godkjenne at jeg uttaler
+        meg …?") is answered by name only from a rule that says who approves, not from "Ordføreren uttaler seg …"."""
         granting = [c for c in scored if grants(c.rule)]
         if not grants(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
-        named = holders(best) if asks_who_decides or not _DECIDES_WHO_RE.search(best.rule.text) else {}
+        decides_other = bool(_DECIDES_WHO_RE.search(best.rule.text)) and not asks_who_decides
+        approves_not = asks_who_approves and not _APPROVING_RE.search(best.rule.text)
+        named = {} if decides_other or approves_not else holders(best)
         listed = (
             rules_by_role(granting, best, min_similarity, whole_list=True) if role_list
             else {**role_entries(granting, best, min_similarity), **named}
