@@ -61,6 +61,10 @@ _OWN_OPINION_RE = re.compile(
     r"|\b(?:min|mi|mine|my) (?:egen |eiga? |eigne |egne |own |personal )?(?:mening|meining|meninger|meiningar|synspunkt\w*|opinions?|views?)\b",
     re.IGNORECASE,
 )
+# A duty the municipality holds as an institution ("kommunens plikt", "Asker kommune skal …"), and a question
+# whose asker is the one it asks about ("Er jeg …?", "Må eg …?", "Do I …?").
+_INSTITUTION_RE = re.compile(r"\bkommunens?\b|\bfylkeskommunens?\b|\b[A-ZÆØÅ]\w+ (?:fylkes)?kommune(?:s)?\b|\bthe municipality\b", re.IGNORECASE)
+_ASKER_SINGULAR_RE = re.compile(r"\b(?:jeg|eg)\b|\bI\b")
 _ASKS_ADVICE_RE = re.compile(r"\s*(?:bør|should|ought|er det lurt|er det anbefalt|anbefales det|is it advisable)\b", re.IGNORECASE)
 ALTERNATIVES_SHOWN = 3
 # "Kan jeg …?" answered by a duty, advice or responsibility (bot/verdicts._YES_NO)
@@ -290,9 +294,18 @@ def decide(
     if key == "responsible" and not yes_no and role is not None and set(best.rule.roles) <= {role, *PARENTS.get(role, ())}:
         # "Som enhetsleder er jeg usikker på om jeg bør gi pressen opplysningene. Hva skal jeg gjøre da?"
         # answered "Ansvaret ligger hos enhetsledere" from "Enhetsledere … gir faktaopplysninger …": telling
-        # the asker the task is theirs doesn't say what to do where a duty of theirs is closer to the
-        # question ("Ved tvil … plikter enhetsleder/avdelingsleder å konferere med …")
-        duties = [c for c in scored if c is not best and c.rule.modality == "must" and c.fit >= best.fit and c.similarity > best.similarity]
+        # the asker the task is theirs doesn't say what to do where a duty or advice for them is closer to the
+        # question ("Ved tvil … plikter enhetsleder/avdelingsleder å konferere med …", "Om en bruker … fritar
+        # kommunen fra taushetsplikten, bør … leder likevel ikke kommentere saken")
+        duties = [
+            c for c in scored
+            if c is not best and c.similarity > best.similarity
+            and (
+                (c.rule.modality == "must" and c.fit >= best.fit)
+                # a restriction also where written for a broader role, if it uses more of the question's words
+                or (c.rule.modality in ("must_not", "should_not") and c.fit > 0 and c.on_topic and c.topic_shared > best.topic_shared)
+            )
+        ]
         if duties:
             return Decision("depends", "info", shown(duties))
     if stance in ("yes", "yes_but", "must") and for_situation:
@@ -334,6 +347,11 @@ def decide(
             # gir faktaopplysninger …" (it names the role) while "Ledere med mye mediekontakt skal gjennomføre …
             # medietrening" is closer and uses more of the question's words
             return Decision("depends", "info", shown(closer))
+        if not best.rule.roles and _INSTITUTION_RE.search(best.rule.text) and _ASKER_SINGULAR_RE.search(asked):
+            # "Jeg er folkevalgt. Er jeg pliktig til å følge kommunikasjonsplattformen?" answered "Ja, det er et
+            # krav" from "Kommuneloven (§4) påpeker kommunens plikt til å aktivt informere …": the municipality's
+            # duty is not one the asker can be told is theirs
+            return depends()
         if role is not None and role in best.rule.partial:
             # "Må jeg ta medietrening? Jeg er saksbehandler" from "Alle tjenesteledere og relevante fagpersoner skal …":
             # the duty is for some of the asker's role, so whether it is theirs depends

@@ -273,6 +273,27 @@ def test_telling_the_asker_a_task_is_theirs_gives_way_to_a_closer_duty_of_theirs
     assert ask("Hvilke oppgaver har jeg overfor pressen?", [gives], role="unit_leader").stance == "must"
 
 
+def test_telling_the_asker_a_task_is_theirs_gives_way_to_a_closer_restriction_on_what_was_asked():
+    # "En bruker har fritatt oss fra taushetsplikten. Da kan jeg vel som avdelingsleder kommentere saken i avisa?"
+    gives = ScoredRule(rule("Avdelingsledere gir faktaopplysninger og faglige vurderinger på vegne av sin virksomhet.", "responsible",
+                            roles=("unit_leader",)), 0.87, 0.864, 3, False, shared=0.28, topic_shared=0.0)
+    still_not = ScoredRule(rule("Om en bruker fritar kommunen fra taushetsplikten, bør leder likevel ikke kommentere saken.", "should_not",
+                                roles=("leader",)), 0.79, 0.900, 2, True, shared=0.2, topic_shared=0.3)
+    question = "En bruker har fritatt oss fra taushetsplikten. Da kan jeg vel som avdelingsleder kommentere saken hennes i avisa?"
+    decision = ask(question, [gives, still_not], role="unit_leader")
+    assert decision.stance == "info" and still_not in decision.alternatives
+
+
+def test_the_municipalitys_own_duty_is_not_told_to_an_asker_as_theirs():
+    # "Jeg er folkevalgt. Er jeg pliktig til å følge kommunikasjonsplattformen?" against the municipality's duty to inform
+    duty = scored(rule("Kommuneloven påpeker kommunens plikt til å aktivt informere om egen virksomhet.", "must", roles=()), 0.9,
+                  shared=0.5, fit=1)
+    assert ask("Jeg er folkevalgt. Er jeg pliktig til å følge kommunikasjonsplattformen?", [duty], role="elected").stance == "info"
+    # a duty written for whoever reads it stays one ("Etter intervju skal du forespørre sitatsjekk")
+    quote_check = scored(rule("Etter intervju skal du forespørre sitatsjekk.", "must", roles=()), 0.9, shared=0.5, fit=1)
+    assert ask("Må jeg be om sitatsjekk etter et intervju?", [quote_check], role="employee").stance == "must"
+
+
 def test_a_question_on_a_topic_the_documents_leave_to_another_document_gets_that_note_not_a_verdict():
     note = rule("Krisekommunikasjonsarbeidet er beskrevet i beredskapsplan for kommunen, og blir derfor ikke omtalt i denne strategien.",
                 "refers", roles=(), conditional=True)
