@@ -24,6 +24,11 @@ GLOSSARY: dict[str, str] = {
     "statement": "uttalelse uttale", "statements": "uttalelser", "comment": "kommentar kommentere", "comments": "kommentarer kommentere",
     "behalf": "vegne", "represent": "representerer vegne", "crisis": "krise kriser beredskap kriseledelse",
     "emergency": "krise beredskap beredskapsplan", "social": "sosiale", "facebook": "facebook sosiale medier",
+    # events that make a crisis, in the words the documents use for one
+    "flom": "krise", "flommen": "krise", "flaum": "krise", "flaumen": "krise", "flood": "krise", "brann": "krise", "brannen": "krise",
+    "brenner": "krise", "brant": "krise", "ulykke": "krise", "ulykken": "krise", "ulykka": "krise", "ulukke": "krise", "accident": "krise",
+    "evakuere": "krise beredskap", "evakuering": "krise beredskap", "evakuert": "krise beredskap", "evacuate": "krise beredskap",
+    "skred": "krise", "ras": "krise", "dataangrep": "krise", "cyberangrep": "krise", "pandemi": "krise", "pandemien": "krise",
     "post": "publisere legge ut dele", "posting": "publisere", "publish": "publisere", "share": "dele",
     "photo": "bilder bilde video", "photos": "bilder bilde video", "picture": "bilder bilde", "pictures": "bilder bilde", "video": "video bilder",
     "patients": "pasienter brukere", "patient": "pasienter", "consent": "samtykke",
