@@ -97,6 +97,11 @@ def test_who_may_speak_is_not_answered_with_who_decides_who_speaks(real_engine):
     assert decides.stance == "who" and "bestemme hvem" in decides.rule.text
 
 
+def test_who_approves_is_not_answered_from_a_rule_about_who_speaks(real_engine):
+    answer = real_engine.ask("Hvem må godkjenne at jeg som vanlig ansatt uttaler meg på vegne av kommunen?", municipality="modum", role="employee")
+    assert not answer.verdict.startswith("Ordføreren")
+
+
 def test_a_unit_leader_asking_whom_to_confer_with_is_not_sent_to_unit_leaders(real_engine):
     answer = real_engine.ask(
         "Enhetsleder på sykehjem her. Avisa spør om bemanningen og jeg er usikker på om jeg bør svare. Hvem skal jeg konferere med?",
