@@ -162,6 +162,8 @@ def test_english_questions_reach_norwegian_text_through_the_glossary(built_index
 
     assert "personalsaker" in expand_query("What do the press rules say about personnel cases?")
     assert "personalsaker" in expand_query("Kan jeg si noe om en ansatt som er suspendert?")  # everyday words too
+    # an event that makes a crisis meets the documents' word for one
+    assert "krise" in expand_query("Hvem skal snakke med media hvis det blir flom og vi må evakuere folk?").split()
     retriever = Retriever(load_index(built_index), HashingEmbedder())
     hits = retriever.search("personnel cases press", "ostre-toten", k=5)
     assert any("Personalsaker skal ikke kommenteres" in h.passage.text for h in hits)
