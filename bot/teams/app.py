@@ -106,6 +106,8 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
     auth_config = connections.get_default_connection_configuration()
     if auth_config.ANONYMOUS_ALLOWED:
         log.warning("Teams endpoint accepts anonymous requests (ANONYMOUS_ALLOWED): for local development only")
+        # Anonymous turns have no app id, and the SDK warns so at every message; said once above instead.
+        logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(logging.ERROR)
 
     with warnings.catch_warnings():  # the SDK's JWT check reads its configuration under this plain key
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
