@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from bot.answering.questions import asked_sentence
+
 _DOMAIN_STEMS = (
     # Norwegian (bokmål and nynorsk)
     "press", "medi", "journalist", "avis", "nrk", "tv", "radio", "intervju", "uttal", "uttale", "ytring", "ytre",
@@ -51,9 +53,14 @@ def scope_of(question: str) -> str:
     """'off' (names an everyday work matter the strategies don't cover), 'in' (uses the domain's words) or
     'unknown'. Where it does both, what it names first is what it asks about: "Kan jeg uttale meg på vegne
     av kommunen om den nye turnusordningen?" asks about speaking for the municipality ('in'), "Får jeg
-    betalt overtid hvis jeg må svare journalister …?" about pay ('off')."""
-    text = f" {question.lower()} "
-    off, domain = _OFF_TOPIC_RE.search(text), _DOMAIN_RE.search(text)
-    if off and not (domain and domain.start() < off.start()):
-        return "off"
-    return "in" if domain else "unknown"
+    betalt overtid hvis jeg må svare journalister …?" about pay ('off'). The sentence that asks is read
+    first: "Jeg har ikke PC på jobb. Har jeg ansvar for å følge med på intranettet?" asks about the
+    intranet; the whole question only where that sentence names neither."""
+    for part in (asked_sentence(question), question):
+        text = f" {part.lower()} "
+        off, domain = _OFF_TOPIC_RE.search(text), _DOMAIN_RE.search(text)
+        if off and not (domain and domain.start() < off.start()):
+            return "off"
+        if domain:
+            return "in"
+    return "unknown"
