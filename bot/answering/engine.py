@@ -7,7 +7,6 @@ answered finish on the generation they started with), and assembles one immutabl
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -63,12 +62,8 @@ RETRIEVE = 16  # passages considered for the matching rule; the best PASSAGES_SH
 DEFAULT_ROLE = "employee"
 
 
-# A rule giving the right to decide who does something, and a question asking who decides.
 RULE_RESCUE_MARGIN = 0.05  # above the in-scope answer threshold: how similar a rule must be to answer a weakly matched question
-_DECIDES_WHO_RE = re.compile(r"\b(?:bestemme|bestemmer|avgjøre|avgjør|avgjere|velge|velger|decide|decides|choose)\s+(?:\w+\s+)?(?:hvem|kven|who)\b", re.IGNORECASE)
-_DECIDING_RE = re.compile(r"\b(?:bestem\w*|avgj\w*|velge\w*|velg|decide\w*|choose\w*|chooses)\b", re.IGNORECASE)
-# Approving or authorising: "Hvem må godkjenne at jeg uttaler meg …?" is answered by a rule that says who approves.
-_APPROVING_RE = re.compile(r"\b(?:godkjen\w*|fullmakt\w*|samtykke\w*|klarer\w*|approv\w*|authori[sz]\w*|consent\w*|sign(?:s|ed)? off)\b", re.IGNORECASE)
+
 
 class EngineError(VeilederError):
     """The engine can't answer at all (no index, wrong model); the message says how to fix it."""
@@ -264,11 +259,7 @@ class AnswerEngine:
         if best is None:
             ruling = _Ruling("passages", say("passages", language), "info")
         elif parsed.intent == "who":
-            ruling = self._answer_who(
-                retriever, scored, best, language, min_similarity, asker_role if parsed.asker_acts else None,
-                asks_who_decides=bool(_DECIDING_RE.search(asked_sentence(parsed.text))),
-                asks_who_approves=bool(_APPROVING_RE.search(asked_sentence(parsed.text))),
-            )
+            ruling = self._answer_who(retriever, scored, best, language, min_similarity, parsed, asker_role)
             quoted = next((c for c in scored if ruling.rule and c.rule.id == ruling.rule.rule_id), best)
             for_situation = _for_situation(retriever, quoted, scored, parsed, min_similarity)
             if for_situation:  # "Hvis det blir krise – hvem snakker med media?": the everyday list may not hold
@@ -331,31 +322,26 @@ class AnswerEngine:
 
     def _answer_who(
         self, retriever: Retriever, scored: list[ScoredRule], best: ScoredRule, language: str, min_similarity: float,
-        acting_asker: str | None = None, asks_who_decides: bool = False, asks_who_approves: bool = False,
+        parsed: Question, asker_role: str | None,
     ) -> "_Ruling":
         """"Hvem …?": the roles the quoted rule gives the duty or the right to (bot.answering.matching.holders),
         with every role's entry when the rule is part of a role list, else the close rules of its section
         (`role_entries`). A rule that limits or denies a role ("… uttaler seg ikke på kommunens vegne") or
-        permits it only on a condition never puts that role in the verdict. `acting_asker`: the asker's role
-        where the question is whom the asker turns to ("Hvem skal jeg konferere med?"); a verdict naming only
-        that role would send them to themselves, so the rules are shown to read instead. A rule giving its
-        roles the right to decide who does something ("Arbeidsgiver kan bestemme hvem som skal uttale seg …")
-        names them only to a question about who decides (`asks_who_decides`), not to "Hvem kan uttale seg …?";
-        and a question about who approves or authorises (`asks_who_approves`: "Hvem må godkjenne at jeg uttaler
-        meg …?") is answered by name only from a rule that says who approves, not from "Ordføreren uttaler seg …"."""
+        permits it only on a condition, or gives the right to decide who does what was asked, never puts that
+        role in the verdict. Where the question is whom the asker turns to ("Hvem skal jeg konferere med?",
+        `Question.asker_acts`), a verdict naming only the asker's role would send them to themselves, so the
+        rules are shown to read instead."""
         granting = [c for c in scored if grants(c.rule)]
         if not grants(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
-        decides_other = bool(_DECIDES_WHO_RE.search(best.rule.text)) and not asks_who_decides
-        approves_not = asks_who_approves and not _APPROVING_RE.search(best.rule.text)
-        named = {} if decides_other or approves_not else holders(best)
+        named = holders(best, parsed.asks_who_decides, parsed.asks_who_approves)
         listed = (
             rules_by_role(granting, best, min_similarity, whole_list=True) if role_list
             else {**role_entries(granting, best, min_similarity), **named}
         )
         role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), language)
-        if not named or set(named) == {acting_asker}:
+        if not named or (parsed.asker_acts and set(named) == {asker_role}):
             return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)
         return _Ruling(
             "who",

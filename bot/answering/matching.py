@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 
+from bot.answering.questions import APPROVING_RE
 from bot.answering.ranking import RANKER_WEIGHTS, fit_weight_change, ranking_features
 from index.lexical import expand_query
 from index.retrieval import Hit, Retriever
@@ -297,12 +298,25 @@ def conditional_permission(rule: Rule) -> bool:
     return rule.modality == "may" and rule.restricted
 
 
-def holders(best: ScoredRule) -> dict[str, ScoredRule]:
+# A rule giving the right to decide who does something ("Arbeidsgiver kan bestemme hvem som skal uttale seg …").
+_DECIDES_WHO_RE = re.compile(
+    r"\b(?:bestemme|bestemmer|avgjøre|avgjør|avgjere|velge|velger|decide|decides|choose)\s+(?:\w+\s+)?(?:hvem|kven|who)\b",
+    re.IGNORECASE,
+)
+
+
+def holders(best: ScoredRule, asks_who_decides: bool = False, asks_who_approves: bool = False) -> dict[str, ScoredRule]:
     """The roles a "who …?" answer names: those the quoted rule gives the duty or the right to, and only
     those — neighbouring rules with other qualifiers ("… om administrative forhold" beside "… om politiske
     saker") or about something else would put roles on the list the quoted rule doesn't name; none from a
-    permission on a condition ("… kan kun skje etter særskilt samtykke")."""
-    if not grants(best.rule) or conditional_permission(best.rule) or _roles_only_in_a_clause(best.rule.text):
+    permission on a condition ("… kan kun skje etter særskilt samtykke"). A rule giving the right to decide
+    who does something names its roles only to a question about who decides (`asks_who_decides`), not to
+    "Hvem kan uttale seg …?"; a question about who approves (`asks_who_approves`: "Hvem må godkjenne at jeg
+    uttaler meg …?") gets names only from a rule that says who approves, not from "Ordføreren uttaler seg …"."""
+    text = best.rule.text
+    if not grants(best.rule) or conditional_permission(best.rule) or _roles_only_in_a_clause(text):
+        return {}
+    if (_DECIDES_WHO_RE.search(text) and not asks_who_decides) or (asks_who_approves and not APPROVING_RE.search(text)):
         return {}
     return {role: best for role in best.rule.roles}
 

@@ -47,6 +47,12 @@ _OBLIGATION_START_RE = re.compile(r"\s*(?:må|skal|bør|trenger|treng|must|shoul
 # "Hvem skal jeg konferere med?", "Kven må eg kontakte?", "Who should I tell?": the asker does the act; the
 # answer is someone else.
 _ASKER_ACTS_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\s+(?:\w+\s+)?(?:jeg|eg|vi|me|i|we)\b", re.IGNORECASE)
+# "Hvem bestemmer hvem som …?", "Hvem må godkjenne at jeg …?": a "who" question about who decides, or who
+# approves or authorises; APPROVING_RE also tells a rule that says who approves (bot.answering.matching.holders).
+_DECIDING_RE = re.compile(r"\b(?:bestem\w*|avgj\w*|velge\w*|velg|decide\w*|choose\w*|chooses)\b", re.IGNORECASE)
+APPROVING_RE = re.compile(
+    r"\b(?:godkjen\w*|fullmakt\w*|samtykke\w*|klarer\w*|approv\w*|authori[sz]\w*|consent\w*|sign(?:s|ed)? off)\b", re.IGNORECASE
+)
 _SENTENCE_RE = re.compile(r"(?<=[.!?:;–—])\s+")
 _SPACED_HYPHEN_RE = re.compile(r"\s+-\s+")
 
@@ -146,6 +152,8 @@ class Question:
     validity: bool = False  # asks whether a rule applies ("Gjelder pressereglementet fortsatt?"; _VALIDITY_RE)
     about: str = ""  # what it is about ("en kollega som er sykmeldt"; _ABOUT_RE), or ""
     asker_acts: bool = False  # "Hvem skal jeg konferere med?": who the asker turns to, so not the asker (_ASKER_ACTS_RE)
+    asks_who_decides: bool = False  # "Hvem bestemmer …?" (_DECIDING_RE)
+    asks_who_approves: bool = False  # "Hvem må godkjenne …?" (APPROVING_RE)
 
 
 def clean_question(raw: str | None, max_chars: int) -> str:
@@ -240,7 +248,10 @@ def read_question(text: str) -> Question:
         )
 
     if _WHO_RE.search(asked):
-        return replace(question("who", False), asker_acts=bool(_ASKER_ACTS_RE.search(asked)))
+        return replace(
+            question("who", False), asker_acts=bool(_ASKER_ACTS_RE.search(asked)),
+            asks_who_decides=bool(_DECIDING_RE.search(asked)), asks_who_approves=bool(APPROVING_RE.search(asked)),
+        )
     yes_no = bool(_YES_NO_RE.search(asked)) and not _is_choice(asked)
     if not yes_no and _SCOPE_RE.search(asked) and not _OBLIGATION_RE.search(asked):
         return question("scope", False)

@@ -54,7 +54,6 @@ _MAIN_RULE_RE = re.compile(
     r"\b(?:som (?:hoved)?regel|i utgangspunktet|i hovedsak|normalt|vanligvis|vanlegvis|as a (?:general )?rule|normally|generally)\b",
     re.IGNORECASE,
 )
-# "Bør jeg …?", "Should I …?", "Er det lurt å …?": a question asking for advice, which advice answers.
 # The asker saying what they themselves think: "hva jeg mener", "kva eg meiner", "min mening", "my opinion".
 _OWN_OPINION_RE = re.compile(
     r"\b(?:hva|kva|what) (?:jeg|eg|I) (?:mener|meiner|synes|syns|tenker|tenkjer|think|feel)\b"
@@ -65,6 +64,7 @@ _OWN_OPINION_RE = re.compile(
 # whose asker is the one it asks about ("Er jeg …?", "Må eg …?", "Do I …?").
 _INSTITUTION_RE = re.compile(r"\bkommunens?\b|\bfylkeskommunens?\b|\b[A-ZÆØÅ]\w+ (?:fylkes)?kommune(?:s)?\b|\bthe municipality\b", re.IGNORECASE)
 _ASKER_SINGULAR_RE = re.compile(r"\b(?:jeg|eg)\b|\bI\b")
+# "Bør jeg …?", "Should I …?", "Er det lurt å …?": a question asking for advice, which advice answers.
 _ASKS_ADVICE_RE = re.compile(r"\s*(?:bør|should|ought|er det lurt|er det anbefalt|anbefales det|is it advisable)\b", re.IGNORECASE)
 ALTERNATIVES_SHOWN = 3
 # "Kan jeg …?" answered by a duty, advice or responsibility (bot/verdicts._YES_NO)
@@ -148,6 +148,20 @@ def closer_to_the_question(best: ScoredRule, scored: list[ScoredRule], role: str
         and c.on_topic
         and c.similarity > best.similarity
         and c.topic_shared > best.topic_shared
+    ]
+
+
+def closer_binding(best: ScoredRule, scored: list[ScoredRule]) -> list[ScoredRule]:
+    """Duties for the asker at least as specific as the best rule, and restrictions for them that use more of
+    the question's words, that are more similar to the question than the best rule."""
+    return [
+        c for c in scored
+        if c is not best and c.similarity > best.similarity
+        and (
+            (c.rule.modality == "must" and c.fit >= best.fit)
+            # a restriction also where written for a broader role, if it uses more of the question's words
+            or (c.rule.modality in ("must_not", "should_not") and c.fit > 0 and c.on_topic and c.topic_shared > best.topic_shared)
+        )
     ]
 
 
@@ -297,17 +311,9 @@ def decide(
         # the asker the task is theirs doesn't say what to do where a duty or advice for them is closer to the
         # question ("Ved tvil … plikter enhetsleder/avdelingsleder å konferere med …", "Om en bruker … fritar
         # kommunen fra taushetsplikten, bør … leder likevel ikke kommentere saken")
-        duties = [
-            c for c in scored
-            if c is not best and c.similarity > best.similarity
-            and (
-                (c.rule.modality == "must" and c.fit >= best.fit)
-                # a restriction also where written for a broader role, if it uses more of the question's words
-                or (c.rule.modality in ("must_not", "should_not") and c.fit > 0 and c.on_topic and c.topic_shared > best.topic_shared)
-            )
-        ]
-        if duties:
-            return Decision("depends", "info", shown(duties))
+        binding = closer_binding(best, scored)
+        if binding:
+            return Decision("depends", "info", shown(binding))
     if stance in ("yes", "yes_but", "must") and for_situation:
         # the everyday rule's yes or duty may not hold in the situation asked about: both rules to read (a
         # prohibition stays a no: "Personalsaker skal ikke kommenteres" holds in a crisis too)
