@@ -191,6 +191,14 @@ def question_text(text: str | None, bot_user_id: str | None) -> str:
     return text.strip()
 
 
+async def _settled(task: asyncio.Future[None]) -> None:
+    """Wait for `task`; its failure (e.g. no "working" reaction) is logged, never a reason not to answer."""
+    try:
+        await task
+    except Exception as exc:  # noqa: BLE001
+        log.info("could not show that the question is being worked on: %s", type(exc).__name__)
+
+
 def _written_by_a_person(event: dict) -> bool:
     return bool(event.get("user")) and not event.get("bot_id") and event.get("subtype") in _ASKING_SUBTYPES
 
@@ -496,18 +504,23 @@ class SlackFrontEnd:
         except QuestionError as exc:
             await reply.finish(escape(str(exc)))
             return
-        await reply.start(phrase("working", language))
+        # "working" is shown while the answer is worked on, not before it: under a burst each round
+        # trip to Slack waited for would delay every answer behind it
+        working = asyncio.ensure_future(reply.start(phrase("working", language)))
         try:
             title = await self._profile_title(user_id)
             answer = await self.services.ask(question, municipality=self._municipality(team_id), profile_role=role_from_title(title))
+            await _settled(working)  # shown before the answer, so it is taken away after it
             question_id = self.services.log.new_question_id()
             share_value = self._remember(answer, question_id) if share else None
             blocks, text = answer_blocks(answer, question_id, share_value=share_value, ask_value=self._ask_value(answer, question_id))
             await reply.finish(text, blocks)
             await self._record(user_id, answer, question_id)  # once posted: the asker doesn't wait for the log
         except QuestionError as exc:
+            await _settled(working)
             await reply.finish(escape(str(exc)))
         except Exception:
+            await _settled(working)
             await reply.finish(self._apology(language, "answering a question"))
 
     async def _record(self, user_id: str | None, answer: Answer, question_id: str) -> None:

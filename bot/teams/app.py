@@ -62,6 +62,21 @@ _AT_TAG_RE = re.compile(r"</?at>", re.IGNORECASE)
 _KEEP_TYPING = TypingOptions(initial_delay_ms=3000, interval_ms=3000)
 SHUTDOWN_SECONDS = 10
 
+def _after(typing: asyncio.Future[Any]) -> Callable[[TurnContext, list[Activity], Callable[[], Awaitable[Any]]], Awaitable[Any]]:
+    """A send handler holding a turn's messages until its "typing" has been sent (or has failed),
+    so the asker never sees "typing" after the answer."""
+
+    async def handler(_context: TurnContext, activities: list[Activity], send: Callable[[], Awaitable[Any]]) -> Any:
+        if any(activity.type != ActivityTypes.typing for activity in activities):
+            try:
+                await typing
+            except Exception as exc:  # noqa: BLE001 - no typing indicator is no reason not to answer
+                log.info("could not show typing: %s", type(exc).__name__)
+        return await send()
+
+    return handler
+
+
 def product_info_once() -> None:
     """Have the Agents SDK compute its User-Agent string once, not for every client it makes.
 
@@ -219,7 +234,10 @@ class TeamsBot:
         continuation.id = original.id  # replies thread under the question, as a reply in the turn would
 
         async def callback(proactive: TurnContext) -> None:
-            await proactive.send_activity(Activity(type=ActivityTypes.typing))  # the asker sees it is being worked on
+            # the asker sees it is being worked on while it is, not before: under a burst each round
+            # trip to the connector waited for would delay the answers behind it
+            typing = asyncio.ensure_future(proactive.send_activity(Activity(type=ActivityTypes.typing)))
+            proactive.on_send_activities(_after(typing))
             await work(proactive, original)
 
         async def run() -> None:

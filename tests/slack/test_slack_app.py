@@ -153,6 +153,18 @@ async def test_a_staff_member_asks_in_a_dm_and_gets_the_rule_quoted_with_its_sou
     assert json.loads(buttons(post["blocks"])["feedback_helpful"]["value"])["question_id"] == row.id
 
 
+async def test_when_slack_is_slow_to_show_working_the_answer_still_comes_after_it(slack):
+    # The reaction is added while the answer is worked on; the answer waits for it, so the
+    # reaction never outlives the answer.
+    slack.fake.delays["reactions.add"] = 0.5
+    assert (await slack.send.event(dm(PRESS, STAFF))).status == 200
+    await slack.settle()
+
+    methods = [c.method for c in slack.fake.calls if c.method.startswith(("reactions", "chat", "users"))]
+    # the asker's profile was looked up (and the answer worked on) while the reaction was being added
+    assert methods == ["users.info", "reactions.add", "chat.postMessage", "reactions.remove"]
+
+
 async def test_a_mention_in_a_channel_is_answered_in_a_thread_without_the_mention(slack, engine):
     question = "Hvem uttaler seg til media?"
     event = mention(f"<@{BOT_USER_ID}> {question}", STAFF)

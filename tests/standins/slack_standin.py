@@ -61,6 +61,7 @@ class FakeSlack:
     hooks: list[tuple[str, dict]] = field(default_factory=list)
     socket_received: list[dict] = field(default_factory=list)
     views: list[dict] = field(default_factory=list)  # modals opened with views.open
+    delays: dict[str, float] = field(default_factory=dict)  # Web API method -> seconds it takes, as a slow Slack
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -149,6 +150,8 @@ class FakeSlack:
                 args.update(dict(await request.post()))
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None)
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         self.calls.append(Call(method, args, token))
         self._record()
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN

@@ -66,6 +66,7 @@ class FakeConnector:
 
     sent: list[Sent] = field(default_factory=list)
     updated: list[Sent] = field(default_factory=list)  # activities replaced in place (PUT), reply_to_id = the activity's id
+    typing_delay: float = 0.0  # seconds a typing activity takes to be taken, as a slow connector
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _server: LocalServer | None = None
     url: str = ""
@@ -85,6 +86,8 @@ class FakeConnector:
 
     async def _receive(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if body.get("type") == "typing" and self.typing_delay:
+            await asyncio.sleep(self.typing_delay)
         self.sent.append(
             Sent(
                 conversation_id=request.match_info["conversation_id"],

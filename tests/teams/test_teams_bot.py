@@ -154,6 +154,18 @@ def card_texts(card: dict[str, Any]) -> list[str]:
     return found
 
 
+async def test_when_the_connector_is_slow_to_take_typing_the_answer_still_comes_after_it(teams, connector):
+    # Typing is sent while the answer is worked on; the answer waits for it, so the asker
+    # never sees "typing" after the answer.
+    connector.typing_delay = 0.5
+    activity = personal_message(connector.url, PRESS_QUESTION, aad=KARI_AAD)
+
+    assert await teams.post(activity) in (200, 202)
+
+    assert [s.type for s in connector.sent] == ["typing", "message"]
+    assert teams.reply().reply_to_id == activity["id"]
+
+
 async def test_a_unit_leader_asks_in_a_personal_chat_and_gets_the_unit_leader_rule_as_a_card(teams, connector, graph):
     activity = personal_message(connector.url, PRESS_QUESTION, aad=KARI_AAD)
 
