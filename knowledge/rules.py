@@ -159,15 +159,45 @@ def modality_of(sentence: str) -> tuple[str, int] | None:
     return modality, start
 
 
+# A subordinate clause: a role named in it before the rule's cue is not who the rule is for ("I
+# krisesituasjoner hvor rådmannen har satt beredskapsledelse bør det …", "Informasjon som angår
+# kommunens ansatte bør …", "Når media kontakter enheten …, skal …").
+_CLAUSE_OPENER_RE = re.compile(
+    r"\b(?:hvor|kor|når|dersom|hvis|viss|fordi|mens|som|at|where|when|if|because|while|which|who|that)\b", re.IGNORECASE
+)
+
+
+def _in_a_clause(sentence: str, mention: RoleMention, cue_start: int) -> bool:
+    """The role is named inside a subordinate clause that the rule's cue is not part of: after a clause
+    opener, and not right before the cue ("Det er et mål at alle arbeidstakere skal …": the role is the
+    cue's subject). "Som" right before the role names it ("Som leder skal du …", "Den som leder
+    krisehåndteringen …": the one leading it)."""
+    if len(sentence[mention.end: cue_start].split()) <= 1:
+        return False
+    before = sentence[: mention.start]
+    return any(
+        not (m.group(0).lower() == "som" and not before[m.end():].strip()) for m in _CLAUSE_OPENER_RE.finditer(before)
+    )
+
+
 def _roles_for(
-    sentence: str, cue_start: int, passage: Passage, previous: tuple[str, ...]
+    sentence: str, cue_start: int, passage: Passage, previous: tuple[str, ...], addressed: bool = False
 ) -> tuple[tuple[str, ...], bool]:
-    """Who the rule is for, in order of evidence: the subject before the cue; a subject right after it
-    ("plikter enhetsleder …"); in a passage's first sentence, the role the cue points at ("ligger til
-    ordføreren", "gis av ordfører"); the previous sentence's subject ("Uttalelser kan overlates …" in
-    the etatsledere paragraph); the lead-in or section heading ("Medarbeidere", "Er du leder?")."""
+    """Who the rule is for, in order of evidence: the subject before the cue (not a role named in a
+    subordinate clause); a subject right after it ("plikter enhetsleder …"); in a passage's first
+    sentence, the role the cue points at ("ligger til ordføreren", "gis av ordfører"); the previous
+    sentence's subject ("Uttalelser kan overlates …" in the etatsledere paragraph); the lead-in or
+    section heading ("Medarbeidere", "Er du leder?"). An `addressed` rule (an imperative: "Send
+    søknad til kommunedirektøren …") is for its reader: only the lead-in or heading names them, the
+    roles in the sentence are whom it is sent to or about."""
+    if addressed:
+        for context in (passage.lead, *reversed(passage.section)):
+            found = find_roles(context)
+            if found:
+                return tuple(dict.fromkeys(m.role for m in found)), any(m.exclusive for m in found)
+        return (), False
     mentions = find_roles(sentence)
-    chosen: list[RoleMention] = [m for m in mentions if m.end <= cue_start]
+    chosen: list[RoleMention] = [m for m in mentions if m.end <= cue_start and not _in_a_clause(sentence, m, cue_start)]
     if not chosen:
         after = [m for m in mentions if m.start >= cue_start]
         if after:
@@ -190,6 +220,9 @@ def _roles_for(
     roles = tuple(dict.fromkeys(m.role for m in chosen))
     return roles, any(m.exclusive for m in chosen)
 
+
+# "Ikke gi egne vurderinger …", "Aldri del …": an imperative said in the negative.
+_NEGATED_IMPERATIVE_RE = re.compile(r"^\s*(?:ikke|ikkje|aldri|never|don't|do not)\s+(?=\w)", re.IGNORECASE)
 
 # Short verbs whose imperative is the infinitive ("Ta kontakt …", "Gi beskjed …").
 _SHORT_IMPERATIVES = frozenset("ta gå gi la se få be bli vær ver tenk".split())
@@ -247,15 +280,19 @@ def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) ->
         found = modality_of(cue_text)
         if found is None and passage.item and n == 0 and not _NOT_NORMATIVE_RE.search(sentence):
             found = ("must", 0)  # a numbered provision of a rule list is binding even without a modal verb
-        if found is None and vocabulary and not _NOT_NORMATIVE_RE.search(cue_text) and is_imperative(cue_text, vocabulary):
+        addressed = bool(vocabulary) and not _NOT_NORMATIVE_RE.search(cue_text) and is_imperative(
+            _NEGATED_IMPERATIVE_RE.sub("", cue_text, count=1).capitalize(), vocabulary
+        )
+        if found is None and addressed:
             found = ("should", 0)
+        addressed = addressed and found is not None and found[1] == 0  # the imperative is the rule's cue
         if found is None or len(sentence) < 12:
             # not a rule, but its subject may be what the next sentence refers back to ("Kommunikasjonsseksjonen
             # bidrar i … Seksjonen har også ansvaret for …")
             previous = _subject_roles(sentence) or previous
             continue
         modality, cue_start = found
-        roles, exclusive = _roles_for(sentence, cue_start, passage, previous)
+        roles, exclusive = _roles_for(sentence, cue_start, passage, previous, addressed)
         partial = _named_in_part(sentence, roles)
         previous = roles
         rules.append(

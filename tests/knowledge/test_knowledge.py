@@ -250,6 +250,33 @@ def test_advice_in_the_imperative_is_a_rule_even_when_the_document_never_uses_th
     assert not any(r.startswith("Bevissthet om") for r in rules)  # nor a derived noun ("-het")
 
 
+def test_a_role_a_rule_is_sent_to_or_named_in_a_side_clause_is_not_whom_the_rule_is_for():
+    # "Send … til kommunedirektøren" is for whoever reads it; a role in a clause before the cue
+    # ("hvor rådmannen har satt …") is not the rule's subject either
+    text = (
+        "Er du leder?\n\n"
+        "Send kortfatta søknad til kommunedirektøren på e-post med kopi til informasjonsavdelinga.\n\n"
+        "Dialog\n\n"
+        "Vær bevisst på skillet mellom administrativt og politisk nivå. "
+        "Henvis kun til rådmannens innstilling i politiske saker som er under behandling. "
+        "Ikke gi egne vurderinger i denne type saker. "
+        "I krisesituasjoner hvor rådmannen har satt beredskapsledelse bør det vurderes om all kommunikasjon skal gå via beredskapsledelsen. "
+        "Den som leder krisehåndteringen er ansvarlig for at informasjon blir gitt korrekt. "
+        "Det er et mål at alle medarbeidere skal føle at de jobber i samme kommune. "
+        "Som leder skal du kjenne kommunikasjonsstrategien.\n"
+    )
+    passages = passages_of(text)
+    vocabulary = frozenset(w.lower().strip(".,") for p in passages for w in p.text.split()) | {"henvise", "sende"}
+    roles = {r.text[:20]: r.roles for p in passages for r in extract_rules(p, vocabulary)}
+    assert roles["Send kortfatta søkna"] == ("leader",)  # the section's reader, not the chief executive
+    assert roles["Henvis kun til rådma"] == ()
+    assert roles["Ikke gi egne vurderi"] == ()  # nor carried on from the sentence before
+    assert roles["I krisesituasjoner h"] == ()
+    assert roles["Den som leder kriseh"] == ("leader",)  # the one leading it
+    assert roles["Det er et mål at all"] == ("employee",)  # the subject of the clause's own "skal"
+    assert roles["Som leder skal du kj"] == ("leader",)
+
+
 def test_an_endnote_is_a_section_of_its_own_not_part_of_the_last_section():
     # Bærum's strategy ends with its crisis section and then the endnote on freedom of expression;
     # a rule from the note must not be cited as a crisis rule
