@@ -378,6 +378,7 @@ class AnswerEngine:
             restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
             asks_about_limit=asks_about_limit, about_prohibitions=tuple(about_prohibitions),
             naming_about=rules_naming(scored, about, words), advises_the_act=names_the_act(asked, best.rule, words),
+            question=parsed.text,
         )
         verdict = verdict_text(decision.key, best.rule, language)
         text, stance = verdict.text, verdict.stance

@@ -289,6 +289,7 @@ def decide(
     about_prohibitions: tuple[ScoredRule, ...] = (),
     naming_about: frozenset[str] = frozenset(),
     advises_the_act: bool = True,
+    question: str = "",
 ) -> Decision:
     """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that
     asks; `restricting`: it asks whether someone may restrict or sanction what another says
@@ -298,7 +299,8 @@ def decide(
     limit forbids, not what it allows (`names_the_limit`); `about_prohibitions`: prohibitions about what
     the question is about that the best rule doesn't name (`prohibitions_about`); `naming_about`: the ids
     of the candidate rules that name what the question is about (`rules_naming`); `advises_the_act`: the
-    best rule names the act an advice question asks about (`names_the_act`)."""
+    best rule names the act an advice question asks about (`names_the_act`); `question`: the whole
+    question, where the asker may say who they are outside the sentence that asks."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
 
@@ -353,7 +355,7 @@ def decide(
             # gir faktaopplysninger …" (it names the role) while "Ledere med mye mediekontakt skal gjennomføre …
             # medietrening" is closer and uses more of the question's words
             return Decision("depends", "info", shown(closer))
-        if not best.rule.roles and _INSTITUTION_RE.search(best.rule.text) and _ASKER_SINGULAR_RE.search(asked):
+        if not best.rule.roles and _INSTITUTION_RE.search(best.rule.text) and _ASKER_SINGULAR_RE.search(question or asked):
             # "Jeg er folkevalgt. Er jeg pliktig til å følge kommunikasjonsplattformen?" answered "Ja, det er et
             # krav" from "Kommuneloven (§4) påpeker kommunens plikt til å aktivt informere …": the municipality's
             # duty is not one the asker can be told is theirs

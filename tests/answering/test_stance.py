@@ -12,7 +12,7 @@ import pytest
 
 from bot.answering.answer import Answer
 from bot.answering.matching import ScoredRule, current_rules_first, grants, holders, other_domain, role_entries
-from bot.answering.questions import question_form, read_question
+from bot.answering.questions import asked_sentence, question_form, read_question
 from bot.answering.stance import decide, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_text
@@ -58,7 +58,8 @@ def ask(question: str, candidates: list[ScoredRule], role: str | None = "employe
     parsed = read_question(question)
     for_situation = situational(candidates[0], candidates, words(parsed.situation), words, MIN_SIMILARITY)
     return decide(
-        candidates[0], candidates, parsed.intent, parsed.yes_no, role, confidence, MIN_SIMILARITY, DEFAULT, question,
+        candidates[0], candidates, parsed.intent, parsed.yes_no, role, confidence, MIN_SIMILARITY, DEFAULT,
+        asked_sentence(parsed.text), question=question,
         restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
         asks_about_limit=names_the_limit(question, candidates[0].rule, words),
         about_prohibitions=tuple(
@@ -292,6 +293,10 @@ def test_the_municipalitys_own_duty_is_not_told_to_an_asker_as_theirs():
     # a duty written for whoever reads it stays one ("Etter intervju skal du forespørre sitatsjekk")
     quote_check = scored(rule("Etter intervju skal du forespørre sitatsjekk.", "must", roles=()), 0.9, shared=0.5, fit=1)
     assert ask("Må jeg be om sitatsjekk etter et intervju?", [quote_check], role="employee").stance == "must"
+    # the asker may say "jeg" outside the sentence that asks last
+    project = scored(rule("Arbeidet med kommunens nye interne kanal skal gjennomføres som en innovativ anskaffelse.", "must",
+                          roles=()), 0.9, shared=0.5, fit=1)
+    assert ask("Skal jeg sende saker til internavisen? Er det fortsatt kommunens interne kanal?", [project]).stance == "info"
 
 
 def test_a_question_on_a_topic_the_documents_leave_to_another_document_gets_that_note_not_a_verdict():
