@@ -33,14 +33,14 @@ _CLAUSE_WORDS = frozenset("jeg eg du vi me de dei det han hun ho man en i we you
 _SCOPE_RE = re.compile(r"(?:^|[,:;–-])\s*(?:hva|kva|what)\b.*\b(?:kan|får|may|can|allowed)\b", re.I)
 _OBLIGATION_RE = re.compile(
     r"\b(?:må|skal|bør|plikt\w*|pålagt|påkrevd|obligatorisk|forplikt\w*|krav|nødt|trenger|treng|ansvar\w*|jobb(?:en)?"
-    r"|oppgave\w*|oppgåve\w*|forventes|forventa"
-    r"|have to|has to|must|should|need to|needs to|required|mandatory|compulsory|obliged|duty|responsib\w+|expected|part of my job)\b",
+    r"|oppgave\w*|oppgåve\w*|forventes|forventa|bundet|bunden|bunne"
+    r"|have to|has to|must|should|need to|needs to|required|mandatory|compulsory|obliged|bound|duty|responsib\w+|expected|part of my job)\b",
     re.I,
 )
 # "Er det mitt ansvar …?", "Er kommunene pålagt å …?", "Har jeg plikt til …?", "Is it my job …?": a yes/no question about a duty.
 _DUTY_NOUN_RE = re.compile(
-    r"\b(?:ansvar\w*|jobb(?:en)?|oppgave\w*|oppgåve\w*|plikt\w*|pålagt|påkrevd|obligatorisk|forplikt\w*|krav|nødt"
-    r"|duty|job|responsib\w+|required|mandatory|compulsory|obliged|expected)\b",
+    r"\b(?:ansvar\w*|jobb(?:en)?|oppgave\w*|oppgåve\w*|plikt\w*|pålagt|påkrevd|obligatorisk|forplikt\w*|krav|nødt|bundet|bunden|bunne"
+    r"|duty|job|responsib\w+|required|mandatory|compulsory|obliged|bound|expected)\b",
     re.I,
 )
 _OBLIGATION_START_RE = re.compile(r"\s*(?:må|skal|bør|trenger|treng|must|should|do|does|have|need|needs)\b", re.I)

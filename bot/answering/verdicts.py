@@ -170,6 +170,8 @@ def verdict_key(rule: Rule, intent: str, yes_no: bool, fits_asker: bool = True) 
             return key
     if rule.modality == "responsible" and rule.roles:
         return "responsible"
-    if rule.modality == "may" and rule.restricted:
+    if rule.modality == "may" and rule.restricted and not yes_no:
+        # a yes/no question that asks neither may nor must ("Er jeg bundet av …?" read otherwise) gets no
+        # "Ja, men …" from a permission's modal verb
         return "yes_limits"
     return "see_rule"

@@ -15,7 +15,7 @@ from bot.answering.matching import ScoredRule, current_rules_first, grants, hold
 from bot.answering.questions import asked_sentence, question_form, read_question
 from bot.answering.stance import decide, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
-from bot.answering.verdicts import STANCE_OF, STANCES, verdict_text
+from bot.answering.verdicts import STANCE_OF, STANCES, verdict_key, verdict_text
 from bot.texts import TABLES
 from knowledge.rules import Rule
 
@@ -643,3 +643,21 @@ def test_a_prohibition_naming_what_the_question_is_about_is_a_no_beside_the_gene
     # a permission that names it too still makes it "it depends"
     named_too = scored(rule("Ansatte kan gi faktaopplysninger om personalsaker som er offentlige.", "may"), 0.88, similarity=0.85)
     assert ask(asked, [personnel, named_too], role=None).stance == "info"
+
+
+def test_a_union_rep_asking_whether_the_strategy_binds_them_gets_no_yes_from_the_rule_saying_it_does_not():
+    # "… er jeg bundet av kommunikasjonsstrategien …?" had "Ja, men …" from "De er ikke bundet av …, men må …":
+    # being bound is a duty question, and a permission with a limit is no "yes" to it
+    not_bound = rule(
+        "De er ikke bundet av kommunikasjonsstrategien, men må være bevisst på hvordan utspill påvirker omdømmet.",
+        "may", roles=("union_rep",), restricted=True,
+    )
+    question = "Som tillitsvalgt i kommunen, er jeg bundet av kommunikasjonsstrategien når jeg uttaler meg?"
+    assert read_question(question).intent == "obligation"
+    assert ask(question, [scored(not_bound, 0.95, fit=3)], role="union_rep").stance not in ("yes", "yes_but", "must")
+
+
+def test_a_yes_no_question_asking_neither_may_nor_must_gets_no_yes_but_from_a_limited_permission():
+    limited = rule("Ansatte kan gi faktaopplysninger, men skal ikke gi vurderinger.", "may", restricted=True)
+    assert verdict_text(verdict_key(limited, "open", True), limited, "nb").stance not in ("yes", "yes_but")
+    assert verdict_key(limited, "open", False) == "yes_limits"  # an open question that is no yes/no keeps the limit
