@@ -68,7 +68,8 @@ _RESTRICTION_RE = re.compile(
 # pressekontakt i større saker", "… bidra operativt der det vurderes som nødvendig".
 _SCOPE_RE = re.compile(
     r"\bmed (?:mye|stor|hyppig|jevnlig|særlig|spesiell)\b"
-    r"|\bi (?:større|store|viktige|alvorlige|enkelte|spesielle|særlige|prinsipielle) (?:saker|tilfeller|hendelser)\b"
+    r"|\bi (?:større|store|viktige|alvorlige|enkelte|spesielle|særlige|særskilte|visse|prinsipielle) (?:saker|tilfeller|tilfelle|hendelser)\b"
+    r"|\bunntaksvis\b|\bi unntakstilfeller\b|\bsom (?:et )?unntak\b|\bin (?:special|exceptional|some) cases\b"
     r"|\b(?:der|når|hvor|om) det (?:vurderes|anses|finnes|er) (?:som )?(?:nødvendig|hensiktsmessig|relevant|naturlig|formålstjenlig|aktuelt)\b"
     r"|\bved behov\b|\bom nødvendig\b|\better behov\b|\bwhere (?:necessary|relevant|appropriate)\b|\bif (?:necessary|needed)\b",
     re.IGNORECASE,
@@ -100,11 +101,13 @@ class Rule:
 
 def _restricted(sentence: str, modality: str, cue_start: int) -> bool:
     """A permission or responsibility with a limit or condition after its cue ("…, men skal ikke gi
-    vurderinger", "… etter fullmakt"), or a duty, advice or responsibility that holds only in part of what
-    it names (_SCOPE_RE), wherever in the sentence that part is named."""
+    vurderinger", "… etter fullmakt"), or a rule that holds only in part of what it names (_SCOPE_RE:
+    "Ledere med mye mediekontakt skal …", "I særskilte tilfeller kan …"), wherever in the sentence
+    that part is named."""
     if modality in ("may", "responsible") and _RESTRICTION_RE.search(sentence[cue_start:]):
         return True
-    return modality in ("must", "should", "responsible") and bool(_SCOPE_RE.search(sentence))
+    # "I særskilte tilfeller kan kommunikasjonsrådgiver være talsperson": a permission for some cases only
+    return modality in ("may", "must", "should", "responsible") and bool(_SCOPE_RE.search(sentence))
 
 
 def _subject_roles(sentence: str) -> tuple[str, ...]:

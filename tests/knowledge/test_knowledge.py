@@ -120,9 +120,14 @@ def test_a_permission_on_a_condition_is_read_as_restricted_and_the_employers_rul
         "Arbeidsgiver kan bestemme hvem som skal uttale seg på kommunens vegne.\n\n"
         "Folkevalgte omfattes ikke av strategien, men er forpliktet til å følge kommunens etiske regelverk.\n\n"
         "Ledere kan delegere til fagpersoner å uttale seg, men det overordnede ansvaret tilhører lederen.\n\n"
-        "Ledere kan uttale seg om egen enhet, men også om saker som angår hele kommunen.\n"
+        "Ledere kan uttale seg om egen enhet, men også om saker som angår hele kommunen.\n\n"
+        "I særskilte tilfeller kan kommunikasjonsrådgiver være talsperson.\n\n"
+        "Uttalelser kan overlates til virksomhetsledere der det er formålstjenlig.\n"
     )
     rules = {r.text[:12]: r for p in passages_of(text) for r in extract_rules(p)}
+    # a permission for some cases only, however the cases are named
+    assert rules["I særskilte "].restricted and rules["I særskilte "].modality == "may"
+    assert rules["Uttalelser k"].restricted
     assert rules["Øvrige ansat"].restricted and rules["Øvrige ansat"].roles == ("employee",)
     assert rules["Arbeidsgiver"].roles == ("leader",) and not rules["Arbeidsgiver"].restricted
     # "not covered by …, but bound by …": no plain "not required"
