@@ -224,6 +224,21 @@ def _roles_for(
     return roles, any(m.exclusive for m in chosen)
 
 
+# A passive verb and its agent: "Offisielle kontoer … opprettes av rådmannen", "… vert oppretta av …".
+_PASSIVE_AGENT_RE = re.compile(r"\b\w{3,}(?:es|ast|s)\s+av\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def _done_by_a_role(sentence: str) -> tuple[str, int] | None:
+    """("responsible", where the verb starts) for a sentence saying a role does something in the passive
+    with no modal verb ("Offisielle kontoer med navn … opprettes av rådmannen."): whoever it names after
+    "av" holds that task; None otherwise."""
+    for mention in find_roles(sentence):
+        m = _PASSIVE_AGENT_RE.search(sentence[: mention.start])
+        if m:
+            return "responsible", m.start()
+    return None
+
+
 # "Ikke gi egne vurderinger …", "Aldri del …": an imperative said in the negative.
 _NEGATED_IMPERATIVE_RE = re.compile(r"^\s*(?:ikke|ikkje|aldri|never|don't|do not)\s+(?=\w)", re.IGNORECASE)
 
@@ -288,6 +303,8 @@ def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) ->
         )
         if found is None and addressed:
             found = ("should", 0)
+        if found is None and not _NOT_NORMATIVE_RE.search(cue_text):
+            found = _done_by_a_role(cue_text)
         addressed = addressed and found is not None and found[1] == 0  # the imperative is the rule's cue
         if found is None or len(sentence) < 12:
             # not a rule, but its subject may be what the next sentence refers back to ("Kommunikasjonsseksjonen

@@ -282,6 +282,19 @@ def test_a_role_a_rule_is_sent_to_or_named_in_a_side_clause_is_not_whom_the_rule
     assert roles["Som leder skal du kj"] == ("leader",)
 
 
+def test_a_task_a_role_does_in_the_passive_is_a_rule_for_that_role():
+    # "Who creates the official accounts?" is answered by "… opprettes av rådmannen", a sentence with no modal verb
+    text = (
+        "Sosiale medier\n\n"
+        "Offisielle kontoer med navn Testby kommune opprettes av rådmannen. "
+        "Virksomhetsleder er ansvarlig for driften av den enkelte konto. "
+        "Planen oppdateres av og til etter behov.\n"
+    )
+    rules = {r.text[:20]: r for p in passages_of(text) for r in extract_rules(p)}
+    assert (rules["Offisielle kontoer m"].modality, rules["Offisielle kontoer m"].roles) == ("responsible", ("chief_executive",))
+    assert not any(t.startswith("Planen") for t in rules)  # a passive with no role after "av" is no rule
+
+
 def test_an_endnote_is_a_section_of_its_own_not_part_of_the_last_section():
     # Bærum's strategy ends with its crisis section and then the endnote on freedom of expression;
     # a rule from the note must not be cited as a crisis rule
