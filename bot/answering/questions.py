@@ -54,6 +54,10 @@ APPROVING_RE = re.compile(
     r"\b(?:godkjen\w*|fullmakt\w*|samtykke\w*|klarer\w*|approv\w*|authori[sz]\w*|consent\w*|sign(?:s|ed)? off)\b", re.IGNORECASE
 )
 _SENTENCE_RE = re.compile(r"(?<=[.!?:;–—])\s+")
+# Abbreviations a sentence doesn't end at ("… i store saker, t.d. omorganisering av heile kommunen?").
+_ABBREVIATIONS = frozenset(
+    "f.eks t.d bl.a m.a dvs d.v.s osv o.s.v evt ca mv m.v m.m o.l jf jfr nr pkt kap e.g i.e etc approx vs".split()
+)
 _SPACED_HYPHEN_RE = re.compile(r"\s+-\s+")
 
 
@@ -201,8 +205,15 @@ def question_form(text: str) -> str:
 
 def asked_sentence(text: str) -> str:
     """The sentence that asks: the last one ending in '?' ("Skal være med i et innslag … Hva må jeg gjøre
-    klart?"), else the last sentence. A hyphen between spaces is a dash, as typed in chat."""
-    sentences = [x for x in _SENTENCE_RE.split(_as_dashes(text).strip()) if re.search(r"\w", x)]
+    klart?"), else the last sentence; not broken after an abbreviation ("t.d.", "f.eks."). A hyphen
+    between spaces is a dash, as typed in chat."""
+    sentences: list[str] = []
+    for piece in _SENTENCE_RE.split(_as_dashes(text).strip()):
+        if sentences and sentences[-1].rsplit(None, 1)[-1].rstrip(".").lower() in _ABBREVIATIONS:
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    sentences = [x for x in sentences if re.search(r"\w", x)]
     asking = [x for x in sentences if x.rstrip().endswith("?")]
     asks_itself = [x for x in asking if len(x.split()) >= 3]
     if asking and not asks_itself:  # a tag ("Er e-post greit – eller?") asks with the sentence before it

@@ -24,6 +24,8 @@ def rule(text: str, modality: str, roles: tuple[str, ...] = ("employee",), **fla
         ("Hvem uttaler seg på vegne av kommunen?", "who", False),
         ("Kven snakkar med media i ei krise?", "who", False),
         ("Who speaks for the municipality?", "who", False),
+        # the question doesn't end at an abbreviation
+        ("Kven uttaler seg om administrative ting i store saker, t.d. omorganisering av heile kommunen?", "who", False),
         ("Må jeg informere lederen min før jeg snakker med en journalist?", "obligation", True),
         ("Hva er målet med kommunikasjonsstrategien?", "open", False),
     ],
