@@ -124,4 +124,4 @@ def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mis
     ]
     # l030 (a ninth fresh session's): "… Tidens Krav ringte og spurte hvor mange korttidsplasser vi har. Kan jeg
     # svare på det?" is refused — the newspaper's name is its only word of the domain. A refusal, not a verdict.
-    assert len(questions) >= 460 and [w[0] for w in wrong_way] in ([], ["l030"]), wrong_way
+    assert len(questions) >= 515 and [w[0] for w in wrong_way] in ([], ["l030"]), wrong_way
