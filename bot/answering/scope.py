@@ -26,6 +26,7 @@ _DOMAIN_STEMS = (
     "merkevare", "grafisk", "nyhet", "nettside", "epost", "e-post", "melding", "samfunnsoppdrag", "internkommunik",
     "omtale", "intervju", "synes", "mene", "mening", "ytre", "vurdering", "saksbehandl", "dokumentasjon",
     "fronte", "utad", "representant", "messenger", "chat", "innboks", "direktemelding", "kommentarfelt",
+    "diskusjon", "diskuter", "drøft", "forum",
     "kommunikasjonsplan", "målgrupp", "medvirkning", "skilt", "profilh", "logo", "uttrykk", "ambassadør",
     # English
     "press", "media", "journalist", "newspaper", "reporter", "interview", "speak", "spokes", "statement", "comment",
@@ -33,7 +34,7 @@ _DOMAIN_STEMS = (
     "behalf", "confidential", "loyal", "critic", "reputation", "brand", "channel", "website", "intranet",
     "strategy", "rule", "guideline", "principle", "goal", "responsib", "role", "political", "personnel", "consent",
     "patient", "public", "mayor", "union", "talk", "say", "tweet", "blog", "news", "letter", "write", "debate",
-    "opinion", "interview", "marketing", "visual", "logo", "citizens", "residents", "message", "represent", "inbox",
+    "opinion", "interview", "marketing", "visual", "logo", "citizens", "residents", "message", "represent", "inbox", "discuss", "forum", "online",
 )
 # Everyday work matters the strategies don't cover: a question about these is refused unless the
 # documents match it unusually well.
