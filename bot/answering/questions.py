@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from bot.texts import phrase
+from index.lexical import GLOSSARY
 from knowledge.cleaning import remove_format_characters
 from knowledge.errors import VeilederError
 
@@ -123,6 +124,13 @@ _SITUATION_RE = re.compile(
     r"(?P<lead>[^,–—:;?]+)[,–—:;]"
     r"|\b(?:under|ved|during|in the event of|(?:i|in)(?=\s+(?:en|ei|et|a|an)\s))\s+(?P<tail>(?:(?:en|ei|et|a|an|the)\s+)?[\wæøå-]+(?:\s+[\wæøå-]+)?)\s*\??\s*$"
     r"|[^,–—:;]\s(?:hvis|viss|dersom|når|if|when)\s+(?!(?:kan|må|skal|bør|can|may|must|should|ikke|ikkje|not|da|then)\b)(?P<condition>[^,–—:;?]+)\?\s*$",
+    re.IGNORECASE,
+)
+# Events that make a crisis, told anywhere in a question ("Det er flaum og vi må evakuere sjukeheimen …"): the
+# words the lexical glossary gives "krise" for, and the word itself.
+_CRISIS_EVENT_RE = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(w) for w, terms in GLOSSARY.items() if "krise" in terms.split()), key=len, reverse=True))
+    + r"|kris[ae]\w*|kriseled\w*|kriseleiing\w*|crisis)\b",
     re.IGNORECASE,
 )
 # "Gjelder pressereglementet fortsatt?", "Does the press policy apply during a crisis?": whether a rule
@@ -245,6 +253,11 @@ def read_question(text: str) -> Question:
     situation = _SITUATION_RE.search(_as_dashes(text).strip())
     stated = (situation.group("lead") or situation.group("tail") or situation.group("condition") or "").strip() if situation else ""
     asked = asked_sentence(text)
+    if not stated:
+        # "Det er flaum og vi må evakuere sjukeheimen, kriseleiinga er sett. NRK ringjer meg. Kan eg …?": a crisis
+        # told in sentences of their own is the situation asked in
+        told = _CRISIS_EVENT_RE.findall(text)
+        stated = " ".join(dict.fromkeys(w.lower() for w in told))
     if situation is not None and situation.group("lead") and asked.strip().startswith(situation.group(0).strip()):
         asked = asked.strip()[len(situation.group(0).strip()):]  # "Ved en ulykke, skal kritikk …?" asks "skal kritikk …?"
     asked = _LEAD_IN_RE.sub("", asked)

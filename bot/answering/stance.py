@@ -305,7 +305,9 @@ def decide(
     stance = STANCE_OF[key]
 
     def depends() -> Decision:  # no verdict: the rules to read
-        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions)
+        # the rule written for the situation asked in comes first ("… kriseleiinga er sett. … Kan eg uttale meg …?":
+        # "Dersom … kriseledelse etableres, erstattes dette reglementet …")
+        return _depends(best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions, first=for_situation)
 
     if key == "responsible" and not yes_no and role is not None and set(best.rule.roles) <= {role, *PARENTS.get(role, ())}:
         # "Som enhetsleder er jeg usikker på om jeg bør gi pressen opplysningene. Hva skal jeg gjøre da?"
@@ -463,9 +465,11 @@ def _depends(
     tuning: Tuning,
     fallback: str,
     extra: tuple[ScoredRule, ...] = (),
+    first: tuple[ScoredRule, ...] = (),
 ) -> Decision:
-    """No verdict: the rules close to the best are shown (and `extra`), or just the best rule when it stands alone."""
-    close = peers(best, scored, role, min_similarity, tuning.peer_margin)
+    """No verdict: the rules close to the best are shown (`first` before them, `extra` after), or just the
+    best rule when it stands alone."""
+    close = list(first) + peers(best, scored, role, min_similarity, tuning.peer_margin)
     close += forbidding_as_close(best, scored, role, min_similarity, tuning) + list(extra)
     if close:
         return Decision("depends", "info", shown(close))

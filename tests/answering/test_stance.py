@@ -520,6 +520,15 @@ def test_a_leader_asking_for_a_crisis_is_shown_the_crisis_rule_not_told_yes_from
     assert in_crisis.stance == "info" and in_crisis.alternatives[0].rule is CRISIS_REPLACES
 
 
+def test_a_crisis_told_before_the_question_shows_the_crisis_rule_first_when_the_answer_depends():
+    # the everyday rule is about what was asked only in part; of the rules shown, the one for the crisis comes first
+    press = rule("Ansatte kan gi faktaopplysninger til pressen.", "may", roles=("employee",))
+    personnel = rule("Personalsaker skal ikke kommenteres i media.", "must_not", roles=())
+    candidates = [scored(press, 0.95, shared=0.1), scored(personnel, 0.94, fit=1, shared=0.1), scored(CRISIS_REPLACES, 0.80, fit=1)]
+    answer = ask("Det er flom og kriseledelse er satt. NRK ringer meg. Kan jeg svare pressen?", candidates)
+    assert answer.stance == "info" and answer.alternatives[0].rule is CRISIS_REPLACES
+
+
 def test_a_situation_the_best_rule_names_itself_keeps_its_verdict():
     crisis_duty = rule("Under en krise skal enhetsledere henvise pressen til kriseledelsen.", "must", roles=("unit_leader",))
     candidates = [scored(crisis_duty, 0.95), scored(CRISIS_REPLACES, 0.80, fit=1)]
@@ -551,6 +560,10 @@ def test_whether_a_rule_still_applies_is_not_answered_by_its_modal_verb():
         ("Kan jeg som enhetsleder svare pressen når det er krise?", "det er krise"),
         ("Når trenger jeg tillatelse fra lederen min, og når ikke?", ""),
         ("When am I allowed to speak to the press, and when not?", ""),
+        # a crisis told in sentences of its own, in the words that make one
+        ("Det er flaum og vi må evakuere sjukeheimen, kriseleiinga er sett. NRK ringjer meg. Kan eg uttale meg?",
+         "flaum evakuere kriseleiinga"),
+        ("Det brenner på skolen. Kan jeg svare avisa?", "brenner"),
     ],
 )
 def test_the_situation_a_question_is_asked_for_is_read(question, situation):
