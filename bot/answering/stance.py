@@ -423,6 +423,18 @@ def decide(
             and restricts(c.rule.modality, c.rule.restricted)
             and (c in close or ((role is None or c.fit > 0) and c.similarity >= as_close))
         ]
+        # … and to a prohibition for this asker written beside it in its own section, however far it ranks: a
+        # freedom stated next to its limits is no plain yes ("Ansatte … har full ytringsfrihet som privatpersoner."
+        # beside "Kommunal stillingstittel, brev eller e-post skal ikke benyttes." to "Kan jeg skrive under med
+        # «helsesykepleier i … kommune»?")
+        limiting += [
+            c
+            for c in scored
+            if c is not best
+            and c.rule.modality in ("must_not", "should_not")
+            and (role is None or c.fit > 0)
+            and (c.rule.document_id, c.rule.section) == (best.rule.document_id, best.rule.section)
+        ]
         limiting += about_prohibitions
         if limiting:
             return Decision("depends", "info", shown(limiting))

@@ -118,7 +118,9 @@ def test_a_permission_next_to_a_close_prohibition_is_it_depends_with_both_rules(
 
 
 def test_a_prohibition_far_below_the_permission_does_not_take_the_yes_away():
-    far = scored(MUST_NOT_SPEAK, 0.6, similarity=0.81)
+    # (one written beside the permission in its own section does: see the test on freedoms stated beside their limits)
+    elsewhere = rule("Ansatte skal ikke uttale seg til media om personalsaker.", "must_not", document="kommune/personal.txt")
+    far = scored(elsewhere, 0.6, similarity=0.81)
     assert ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK, 0.9), far]).stance == "yes"
 
 
@@ -674,3 +676,17 @@ def test_a_yes_no_question_asking_neither_may_nor_must_gets_no_yes_but_from_a_li
     limited = rule("Ansatte kan gi faktaopplysninger, men skal ikke gi vurderinger.", "may", restricted=True)
     assert verdict_text(verdict_key(limited, "open", True), limited, "nb").stance not in ("yes", "yes_but")
     assert verdict_key(limited, "open", False) == "yes_limits"  # an open question that is no yes/no keeps the limit
+
+
+def test_a_freedom_stated_beside_a_prohibition_in_its_section_is_no_plain_yes():
+    # "Kan jeg skrive under med «helsesykepleier i … kommune»?" had "Ja." from "full ytringsfrihet som
+    # privatpersoner"; the section's "Kommunal stillingstittel … skal ikke benyttes" ranks far below it
+    freedom = rule("Ansatte har full ytringsfrihet som privatpersoner.", "may")
+    title = rule("Kommunal stillingstittel, brev eller e-post skal ikke benyttes.", "must_not")
+    far = scored(title, 0.80, similarity=0.80, shared=0.0, on_topic=False)
+    question = "Kan jeg skrive under med «helsesykepleier i kommunen» selv om det er mitt private syn?"
+    answer = ask(question, [scored(freedom, 0.95, similarity=0.9), far])
+    assert answer.stance == "info" and title in [c.rule for c in answer.alternatives]
+    # a prohibition in another section doesn't take the yes
+    elsewhere = rule("Kommunal stillingstittel, brev eller e-post skal ikke benyttes.", "must_not", document="kommune/sosiale-medier.txt")
+    assert ask(question, [scored(freedom, 0.95, similarity=0.9), scored(elsewhere, 0.80, similarity=0.80, shared=0.0, on_topic=False)]).stance == "yes"
