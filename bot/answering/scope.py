@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.answering.questions import asked_sentence
+from index.lexical import GLOSSARY
 
 _DOMAIN_STEMS = (
     # Norwegian (bokmål and nynorsk)
@@ -47,6 +48,7 @@ _OFF_TOPIC_STEMS = (
     "printer", "parking", "park my", "canteen", "lunch", "mileage", "expenses", "home office", "pension",
 )
 _OFF_TOPIC_RE = re.compile("|".join(re.escape(s) for s in sorted(set(_OFF_TOPIC_STEMS), key=len, reverse=True)), re.I)
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
 _DOMAIN_RE = re.compile("|".join(re.escape(s) for s in sorted(set(_DOMAIN_STEMS), key=len, reverse=True)), re.I)
 
 
@@ -56,7 +58,8 @@ def scope_of(question: str) -> str:
     av kommunen om den nye turnusordningen?" asks about speaking for the municipality ('in'), "Får jeg
     betalt overtid hvis jeg må svare journalister …?" about pay ('off'). The sentence that asks is read
     first: "Jeg har ikke PC på jobb. Har jeg ansvar for å følge med på intranettet?" asks about the
-    intranet; the whole question only where that sentence names neither."""
+    intranet; the whole question only where that sentence names neither; last, the domain's terms the
+    lexical glossary gives for its everyday words ("… en ansatt som er sykmeldt. Kan jeg bekrefte det?")."""
     for part in (asked_sentence(question), question):
         text = f" {part.lower()} "
         off, domain = _OFF_TOPIC_RE.search(text), _DOMAIN_RE.search(text)
@@ -64,4 +67,6 @@ def scope_of(question: str) -> str:
             return "off"
         if domain:
             return "in"
-    return "unknown"
+    # everyday words the glossary gives the domain's terms for ("sykmeldt" → personalsaker, "flom" → krise)
+    terms = " ".join(GLOSSARY[w] for w in _WORD_RE.findall(question.lower()) if w in GLOSSARY)
+    return "in" if _DOMAIN_RE.search(f" {terms} ") else "unknown"

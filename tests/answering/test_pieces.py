@@ -74,6 +74,8 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("Jeg har ikke PC på jobb. Har jeg ansvar for å følge med på intranettet?", "in"),  # the sentence that asks
         ("Noen sendte en klage i Messenger til kommunens side. Kan jeg bare behandle den der i chatten?", "in"),  # a channel
         ("Kan eg vere med i faglege diskusjonar i eit forum for sjukepleiarar?", "in"),  # taking part in a discussion
+        # an everyday word the glossary gives a term of the domain for (sykmeldt → personalsaker)
+        ("En ansatt har vært sykmeldt etter en konflikt. Kan jeg bekrefte at hun er sykmeldt?", "in"),
         ("How do I reset my password?", "off"),
         ("Hva koster en kaffe?", "unknown"),
     ],
