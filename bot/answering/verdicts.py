@@ -75,6 +75,10 @@ _STITCHABLE_RE = re.compile(r"\s*(?!som\b|også\b|òg\b|kun\b|bare\b|berre\b)(?!
 
 
 _BUT_RE = re.compile(r"\bmen\s+(.+?)(?:\.$|$)", re.I)
+# A sentence that opens with an adverbial ("I særskilte tilfeller kan kommunikasjonsrådgiver være
+# talsperson"): its subject follows "kan", and the limit may be the adverbial, so nothing after "kan" is
+# what one may do.
+_FRONTED_RE = re.compile(r"^\s*(?:i|ved|under|når|dersom|hvis|om|etter|før|unntaksvis|in|when|if|during)\b", re.I)
 
 
 def permission_and_limit(rule: Rule) -> tuple[str, str] | None:
@@ -97,7 +101,12 @@ def _limits(rule: Rule, language: str) -> str:
     if allowed and forbidden:
         negation = "ikkje" if language == "nn" else "ikke"
         return f"{head} {allowed.group(1).strip()} – {negation} {forbidden.group(1).strip()}."
-    if allowed and _STITCHABLE_RE.match(allowed.group(1)) and not re.search(r"\bmen\b", rule.text, re.I):
+    if (
+        allowed
+        and _STITCHABLE_RE.match(allowed.group(1))
+        and not re.search(r"\bmen\b", rule.text, re.I)
+        and not _FRONTED_RE.match(rule.text)
+    ):
         return f"{head} {allowed.group(1).strip()}."
     # "Ledere kan delegere …, men det overordnede ansvaret tilhører lederen", "… kan som privatpersoner
     # ytre seg …", "… kan også gis av andre": the limit isn't a clause to quote, so the rule is read whole

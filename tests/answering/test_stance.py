@@ -493,6 +493,8 @@ def test_a_yes_but_quotes_the_limit_only_where_it_is_a_clause_of_its_own():
         "Ledere kan delegere til fagpersoner å uttale seg, men det overordnede ansvaret tilhører lederen.",
         "Alle ansatte kan som privatpersoner ytre seg fritt innenfor lovens rammer.",
         "Øvrige politiske kommentarer kan også gis av andre folkevalgte, men er ikke omfattet av reglementet.",
+        # the limit opens the sentence, and the subject follows "kan"
+        "I særskilte tilfeller kan kommunikasjonsrådgiver være talsperson.",
     ):
         verdict = verdict_text("yes_limits", rule(text, "may", restricted=True), "nb")
         assert (verdict.stance, verdict.text) == ("yes_but", "Ja, men innenfor vilkårene i regelen under."), text
