@@ -49,6 +49,12 @@ _OFF_TOPIC_STEMS = (
 )
 _OFF_TOPIC_RE = re.compile("|".join(re.escape(s) for s in sorted(set(_OFF_TOPIC_STEMS), key=len, reverse=True)), re.I)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# A named outlet or organisation (two capitalised words, or an acronym) that called to ask: an inquiry from
+# outside ("Tidens Krav ringte og spurte hvor mange …"), unlike "Sjefen ringte og spurte om …".
+_NAMED_CALLER_RE = re.compile(
+    r"(?:\b[A-ZÆØÅ]{2,}\b|\b[A-ZÆØÅ][a-zæøå]+\s+[A-ZÆØÅ][a-zæøå]+\b)\s+"
+    r"(?:ringte|ringde|ringer|ringjer|called|rang|calls)\s+(?:og|and)\s+(?:spurte|spurde|spør|lurte|asked|asks)\b"
+)
 _DOMAIN_RE = re.compile("|".join(re.escape(s) for s in sorted(set(_DOMAIN_STEMS), key=len, reverse=True)), re.I)
 
 
@@ -59,7 +65,8 @@ def scope_of(question: str) -> str:
     betalt overtid hvis jeg må svare journalister …?" about pay ('off'). The sentence that asks is read
     first: "Jeg har ikke PC på jobb. Har jeg ansvar for å følge med på intranettet?" asks about the
     intranet; the whole question only where that sentence names neither; last, the domain's terms the
-    lexical glossary gives for its everyday words ("… en ansatt som er sykmeldt. Kan jeg bekrefte det?")."""
+    lexical glossary gives for its everyday words ("… en ansatt som er sykmeldt. Kan jeg bekrefte det?"), or
+    a named outlet that called to ask ("Tidens Krav ringte og spurte …")."""
     for part in (asked_sentence(question), question):
         text = f" {part.lower()} "
         off, domain = _OFF_TOPIC_RE.search(text), _DOMAIN_RE.search(text)
@@ -69,4 +76,4 @@ def scope_of(question: str) -> str:
             return "in"
     # everyday words the glossary gives the domain's terms for ("sykmeldt" → personalsaker, "flom" → krise)
     terms = " ".join(GLOSSARY[w] for w in _WORD_RE.findall(question.lower()) if w in GLOSSARY)
-    return "in" if _DOMAIN_RE.search(f" {terms} ") else "unknown"
+    return "in" if _DOMAIN_RE.search(f" {terms} ") or _NAMED_CALLER_RE.search(question) else "unknown"

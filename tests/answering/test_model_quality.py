@@ -122,6 +122,4 @@ def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mis
         for q in questions
         if (answer := other_engine.ask(q["question"], q["municipality"], q["role"])).stance in q["bad"]
     ]
-    # l030 (a ninth fresh session's): "… Tidens Krav ringte og spurte hvor mange korttidsplasser vi har. Kan jeg
-    # svare på det?" is refused — the newspaper's name is its only word of the domain. A refusal, not a verdict.
-    assert len(questions) >= 515 and [w[0] for w in wrong_way] in ([], ["l030"]), wrong_way
+    assert len(questions) >= 570 and wrong_way == [], wrong_way

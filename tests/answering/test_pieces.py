@@ -76,6 +76,9 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("Kan eg vere med i faglege diskusjonar i eit forum for sjukepleiarar?", "in"),  # taking part in a discussion
         # an everyday word the glossary gives a term of the domain for (sykmeldt → personalsaker)
         ("En ansatt har vært sykmeldt etter en konflikt. Kan jeg bekrefte at hun er sykmeldt?", "in"),
+        # a named outlet called to ask, unlike one's boss
+        ("Tidens Krav ringte og spurte hvor mange vannlekasjer vi har hatt. Kan jeg svare på det?", "in"),
+        ("Sjefen ringte og spurte om jeg kunne ta en ekstravakt på lørdag. Må jeg det?", "unknown"),
         ("How do I reset my password?", "off"),
         ("Hva koster en kaffe?", "unknown"),
     ],
