@@ -97,7 +97,14 @@ def tokenize(text: str, splitter: "CompoundSplitter | None" = None) -> list[str]
     words = [w for w in _WORD_RE.findall(text.lower()) if len(w) > 1 and w not in _stopwords()]
     if splitter is not None:
         words = words + [part for w in words for part in splitter.parts(w)]
-    return _stemmer().stemWords(words)
+    return [_verb_of(w) for w in _stemmer().stemWords(words)]
+
+
+def _verb_of(stem: str) -> str:
+    """A verbal noun's stem as its verb's ("oppretting" → "opprett", as "opprette" stems; "godkjenning" →
+    "godkjenn"): the Snowball stemmer keeps the -ing, so "Kan jeg opprette en konto?" missed "Oppretting
+    av kontoer …"."""
+    return stem[:-3] if stem.endswith("ing") and len(stem) >= 7 else stem
 
 
 class CompoundSplitter:

@@ -169,6 +169,16 @@ def test_english_questions_reach_norwegian_text_through_the_glossary(built_index
     assert any("Personalsaker skal ikke kommenteres" in h.passage.text for h in hits)
 
 
+def test_a_verb_in_a_question_meets_the_documents_verbal_noun():
+    # "Kan jeg opprette en konto?" against "Oppretting av offisielle kontoer … krever godkjenning"
+    from index.lexical import tokenize
+
+    assert tokenize("opprette") == tokenize("Oppretting") == tokenize("opprettinga")
+    assert tokenize("godkjenne") == tokenize("godkjenning")
+    assert tokenize("endre") == tokenize("endring")
+    assert tokenize("høring") == ["høring"] and tokenize("kommunikasjon") == ["kommunikasjon"]  # short or no -ing
+
+
 def test_a_question_asked_by_many_at_once_is_embedded_once(built_index):
     """A burst of the same question (every replica's staff asking about the same news) waits for one
     embedding instead of computing it on every answer thread."""
