@@ -161,13 +161,18 @@ class CompoundSplitter:
         return []
 
 
+def glossary_terms(text: str) -> list[str]:
+    """The glossary's Norwegian terms for the words of `text` that it lists ("sykmeldt" → "personalsaker")."""
+    return [GLOSSARY[w] for w in _WORD_RE.findall(text.lower()) if w in GLOSSARY]
+
+
 def expand_query(text: str) -> str:
     """The question plus the documents' words for the terms it uses: English and nynorsk words,
     everyday words ("sykemeldt" → "personalsaker"), and the documents' words for the asker's own
     role ("jeg som vanlig ansatt" → "medarbeidere")."""
     from knowledge.roles import ROLE_SEARCH_WORDS, role_stated_in
 
-    extra = [GLOSSARY[w] for w in _WORD_RE.findall(text.lower()) if w in GLOSSARY]
+    extra = glossary_terms(text)
     own_role = role_stated_in(text)
     if own_role:
         extra.append(ROLE_SEARCH_WORDS[own_role])

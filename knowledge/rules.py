@@ -224,8 +224,8 @@ def _roles_for(
     return roles, any(m.exclusive for m in chosen)
 
 
-# A passive verb and its agent: "Offisielle kontoer … opprettes av rådmannen", "… vert oppretta av …".
-_PASSIVE_AGENT_RE = re.compile(r"\b\w{3,}(?:es|ast|s)\s+av\s+(?:\w+\s+)?$", re.IGNORECASE)
+# An s-passive verb and its agent: "Offisielle kontoer … opprettes av rådmannen", "… opprettast av …".
+_PASSIVE_AGENT_RE = re.compile(r"\b\w{3,}(?:s|ast)\s+av\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
 def _done_by_a_role(sentence: str) -> tuple[str, int] | None:

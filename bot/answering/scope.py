@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.answering.questions import asked_sentence
-from index.lexical import GLOSSARY
+from index.lexical import glossary_terms
 
 _DOMAIN_STEMS = (
     # Norwegian (bokmål and nynorsk)
@@ -48,7 +48,6 @@ _OFF_TOPIC_STEMS = (
     "printer", "parking", "park my", "canteen", "lunch", "mileage", "expenses", "home office", "pension",
 )
 _OFF_TOPIC_RE = re.compile("|".join(re.escape(s) for s in sorted(set(_OFF_TOPIC_STEMS), key=len, reverse=True)), re.I)
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
 # A named outlet or organisation (two capitalised words, or an acronym) that called to ask: an inquiry from
 # outside ("Tidens Krav ringte og spurte hvor mange …"), unlike "Sjefen ringte og spurte om …".
 _NAMED_CALLER_RE = re.compile(
@@ -75,5 +74,5 @@ def scope_of(question: str) -> str:
         if domain:
             return "in"
     # everyday words the glossary gives the domain's terms for ("sykmeldt" → personalsaker, "flom" → krise)
-    terms = " ".join(GLOSSARY[w] for w in _WORD_RE.findall(question.lower()) if w in GLOSSARY)
+    terms = " ".join(glossary_terms(question))
     return "in" if _DOMAIN_RE.search(f" {terms} ") or _NAMED_CALLER_RE.search(question) else "unknown"

@@ -160,7 +160,7 @@ def closer_binding(best: ScoredRule, scored: list[ScoredRule]) -> list[ScoredRul
         and (
             (c.rule.modality == "must" and c.fit >= best.fit)
             # a restriction also where written for a broader role, if it uses more of the question's words
-            or (c.rule.modality in ("must_not", "should_not") and c.fit > 0 and c.on_topic and c.topic_shared > best.topic_shared)
+            or (c.rule.modality in _RESTRICTING and c.fit > 0 and c.on_topic and c.topic_shared > best.topic_shared)
         )
     ]
 
@@ -431,7 +431,7 @@ def decide(
             c
             for c in scored
             if c is not best
-            and c.rule.modality in ("must_not", "should_not")
+            and c.rule.modality in _RESTRICTING
             and (role is None or c.fit > 0)
             and (c.rule.document_id, c.rule.section) == (best.rule.document_id, best.rule.section)
         ]
