@@ -161,9 +161,30 @@ class CompoundSplitter:
         return []
 
 
+_INFLECTED_MIN = 6  # letters of a word (and of its glossary entry) matched by stem: shorter ones are too ambiguous ("post", "posten")
+
+
+@lru_cache(maxsize=1)
+def _glossary_by_stem() -> dict[str, str]:
+    """The glossary's entries of at least `_INFLECTED_MIN` letters by their stem ("intervju" → "intervju")."""
+    by_stem: dict[str, str] = {}
+    for word, terms in GLOSSARY.items():
+        if len(word) >= _INFLECTED_MIN:
+            stem = _stemmer().stemWord(word)
+            by_stem[stem] = " ".join(dict.fromkeys(f"{by_stem.get(stem, '')} {terms}".split()))
+    return by_stem
+
+
 def glossary_terms(text: str) -> list[str]:
-    """The glossary's Norwegian terms for the words of `text` that it lists ("sykmeldt" → "personalsaker")."""
-    return [GLOSSARY[w] for w in _WORD_RE.findall(text.lower()) if w in GLOSSARY]
+    """The glossary's Norwegian terms for the words of `text` that it lists ("sykmeldt" → "personalsaker"),
+    also in other forms of the same word ("intervjue", "intervjuet" → the entry for "intervju")."""
+    terms = []
+    for word in _WORD_RE.findall(text.lower()):
+        if word in GLOSSARY:
+            terms.append(GLOSSARY[word])
+        elif len(word) >= _INFLECTED_MIN and (found := _glossary_by_stem().get(_stemmer().stemWord(word))):
+            terms.append(found)
+    return terms
 
 
 def expand_query(text: str) -> str:

@@ -169,6 +169,17 @@ def test_english_questions_reach_norwegian_text_through_the_glossary(built_index
     assert any("Personalsaker skal ikke kommenteres" in h.passage.text for h in hits)
 
 
+def test_other_forms_of_a_glossary_word_get_its_terms():
+    # "Bygdeposten vil intervjue meg" is a press question as much as "… et intervju"
+    from index.lexical import expand_query, glossary_terms
+
+    assert "media" in expand_query("Bygdeposten vil intervjue meg om sykehjemmet. Kan jeg stille opp?").split()
+    assert glossary_terms("journalistene ringte") == glossary_terms("journalist")
+    assert "krise" in " ".join(glossary_terms("etter brannene")).split()
+    # short words are matched only as they stand: "posten" is no English "post"
+    assert glossary_terms("Bygdeposten og posten") == []
+
+
 def test_a_verb_in_a_question_meets_the_documents_verbal_noun():
     # "Kan jeg opprette en konto?" against "Oppretting av offisielle kontoer … krever godkjenning"
     from index.lexical import tokenize
