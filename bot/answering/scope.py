@@ -43,9 +43,10 @@ _OFF_TOPIC_STEMS = (
     "ferie", "feriedag", "avspasering", "lønn", "løn ", "lønna", "lønning", "overtid", "permisjon", "sykemelding",
     "sjukemelding", "egenmelding", "eigenmelding", "passord", "pc-", " pc ", "datamaskin", "printer",
     "parkering", "parkere", "kantine", "lunsj", "kjøregodtgjør", "reiseregning", "hjemmekontor", "heimekontor",
-    "turnus", "vaktliste", "pensjon", "forsikring",
+    "turnus", "vaktliste", "pensjon", "forsikring", " betalt ", "godtgjørelse", "godtgjersle", "honorar", "lønnstillegg",
     "holiday", "vacation", "salary", " pay ", "payslip", "overtime", "leave", "password", "login", "laptop",
     "printer", "parking", "park my", "canteen", "lunch", "mileage", "expenses", "home office", "pension",
+    " paid ", "compensation", "extra pay",
 )
 _OFF_TOPIC_RE = re.compile("|".join(re.escape(s) for s in sorted(set(_OFF_TOPIC_STEMS), key=len, reverse=True)), re.I)
 # A named outlet or organisation (two capitalised words, or an acronym) that called to ask: an inquiry from

@@ -128,9 +128,12 @@ def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
 
 def about_what_was_asked(candidate: ScoredRule, min_similarity: float, tuning: Tuning) -> bool:
     """A rule can say yes or no to a question only if it is about what was asked: it uses a good share
-    of the question's own words and is clearly similar to it, not merely close in topic."""
+    of the question's own words, not only those naming the asker's role ("Får eg ekstra fri viss eg stiller
+    opp som pressekontakt …?" is not answered by "Kommunikasjonsrådgiver … gir medieråd" for a press
+    contact), and is clearly similar to it, not merely close in topic."""
     return (
         candidate.on_topic
+        and candidate.topic_shared > 0
         and candidate.shared >= tuning.about_overlap
         and candidate.similarity >= min_similarity + tuning.no_margin
     )

@@ -71,6 +71,7 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("Hvor mange feriedager har jeg?", "off"),
         ("Kan jeg uttale meg på vegne av kommunen om den nye turnusordningen?", "in"),
         ("Får jeg betalt overtid hvis jeg må svare journalister på kveldstid?", "off"),
+        ("Får eg ekstra betalt viss eg stiller opp som pressekontakt i helga?", "off"),  # pay, whatever the task
         ("Jeg har ikke PC på jobb. Har jeg ansvar for å følge med på intranettet?", "in"),  # the sentence that asks
         ("Noen sendte en klage i Messenger til kommunens side. Kan jeg bare behandle den der i chatten?", "in"),  # a channel
         ("Kan eg vere med i faglege diskusjonar i eit forum for sjukepleiarar?", "in"),  # taking part in a discussion

@@ -188,6 +188,16 @@ def test_a_no_comes_only_from_a_rule_about_what_was_asked():
     assert ask("Kan jeg uttale meg til media om en personalsak?", [about_it]).stance == "no"
 
 
+def test_a_rule_sharing_only_the_words_of_the_askers_role_gives_no_yes_or_no():
+    # "Får eg ekstra fri viss eg stiller opp som pressekontakt …?": the adviser's rule names a press contact,
+    # as the asker does, and nothing of what was asked
+    adviser = rule("Kommunikasjonsrådgiver gir medieråd og er pressekontakt.", "may", roles=("comms",))
+    role_words_only = ScoredRule(adviser, 0.9, 0.88, 3, True, shared=0.3, topic_shared=0.0)
+    assert ask("Får eg ekstra fri viss eg stiller opp som pressekontakt i helga?", [role_words_only], role="comms").stance == "info"
+    about_it = replace(role_words_only, topic_shared=0.3)
+    assert ask("Kan eg gi medieråd som pressekontakt?", [about_it], role="comms").stance in ("yes", "yes_but")
+
+
 def test_a_no_next_to_a_close_permission_is_it_depends():
     # (a question about what only the prohibition names keeps its "no": see the test of personnel cases below)
     decision = ask(
