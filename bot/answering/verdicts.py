@@ -135,10 +135,9 @@ _YES_NO: dict[tuple[str, str], str] = {
     # "Hva gjør jeg hvis en journalist spør om en sykemeldt ansatt?": the rule forbids it
     ("what", "must_not"): "forbidden",
     ("what", "should_not"): "rather_not",
-    # "Er tillitsvalgte bundet …?": a yes/no question that asks neither permission nor duty can't take
-    # its yes or no from the rule's modality (a "may" rule may well mean "no, not bound").
-    ("open", "must"): "required",
-    ("open", "should"): "recommended",
+    # A yes/no question that asks neither permission nor duty ("Har tillitsvalgte noen rolle i
+    # internkommunikasjonen?") takes no yes or no from the rule's modality: not "Ja, det er et krav" from
+    # "Medarbeiderne skal oppleve at de er inkludert …", nor a "Ja, men" from a "may" that may mean "not bound".
 }
 
 

@@ -690,6 +690,16 @@ def test_a_yes_no_question_asking_neither_may_nor_must_gets_no_yes_but_from_a_li
     assert verdict_key(limited, "open", False) == "yes_limits"  # an open question that is no yes/no keeps the limit
 
 
+def test_a_yes_no_question_asking_neither_may_nor_must_is_not_told_a_duty():
+    # "Har tillitsvalgte noen rolle i internkommunikasjonen?" had "Ja, det er et krav" from a duty of all staff
+    included = rule("Medarbeiderne skal oppleve at de er inkludert og informert om viktige prosesser.", "must")
+    question = "Jeg er tillitsvalgt. Har tillitsvalgte noen rolle i internkommunikasjonen?"
+    assert read_question(question).intent == "open"
+    assert ask(question, [scored(included, 0.9, fit=2, shared=0.5)], role="union_rep").stance == "info"
+    advice = rule("Ledere bør informere de ansatte først.", "should", roles=("leader",))
+    assert verdict_text(verdict_key(advice, "open", True), advice, "nb").stance == "info"
+
+
 def test_a_freedom_stated_beside_a_prohibition_in_its_section_is_no_plain_yes():
     # "Kan jeg skrive under med «helsesykepleier i … kommune»?" had "Ja." from "full ytringsfrihet som
     # privatpersoner"; the section's "Kommunal stillingstittel … skal ikke benyttes" ranks far below it
