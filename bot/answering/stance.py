@@ -343,9 +343,11 @@ def decide(
         return depends()
     if stance == "must" and yes_no:
         # "Må jeg …?" answered "Ja, det er et krav": not where a close rule lets the asker do it without
-        # ("Øvrige ansatte kan gi faktaopplysninger …" next to "Ansatte skal opptre lojalt …")
+        # ("Øvrige ansatte kan gi faktaopplysninger …" next to "Ansatte skal opptre lojalt …"), where that rule
+        # shares a word of what was asked: "… tiltak som kommunene kan vurdere" beside "Kommunestyret … må ta
+        # sitt ansvar for …" lets nobody off anything
         close = peers(best, scored, role, min_similarity, 2 * tuning.peer_margin)
-        permitting = [c for c in close if c.rule.modality in _PERMITTING and c.fit >= best.fit]
+        permitting = [c for c in close if c.rule.modality in _PERMITTING and c.fit >= best.fit and c.topic_shared > 0]
         if permitting:
             return Decision("depends", "info", shown(permitting))
         # the words a duty shares with the question must be more than those saying who asks: "Må jeg som

@@ -216,6 +216,16 @@ def test_a_required_next_to_a_close_permission_is_it_depends():
     assert ask("Må jeg spørre sjefen før jeg snakker med en journalist?", candidates[:1]).stance == "info"
 
 
+def test_a_permission_about_something_else_does_not_withdraw_a_duty():
+    # "Har vi som politikarar eit ansvar for at dei tilsette veit kva dei kan seie?": the council's duty stands
+    # beside "… tiltak som kommunene kan vurdere", which shares none of the question's words
+    council = rule("Kommunestyret må ta sitt ansvar for at de ansatte kjenner reglene om ytringsfrihet.", "must", roles=("elected",))
+    measures = rule("Nedenfor viser jeg til noen tiltak som kommunene kan vurdere.", "may", roles=("elected",))
+    question = "Har vi som folkevalgte et ansvar for at de ansatte kjenner reglene om ytringsfrihet?"
+    beside = [scored(council, 0.9, shared=0.5), ScoredRule(measures, 0.89, 0.86, 3, True, shared=0.05, topic_shared=0.0)]
+    assert ask(question, beside, role="elected").stance == "must"
+
+
 def test_below_the_calibrated_confidence_there_is_no_verdict():
     assert ask("Kan jeg uttale meg til media?", [scored(MAY_SPEAK, 0.9)], confidence=0.05).stance == "info"
 
