@@ -27,7 +27,7 @@ _DOMAIN_STEMS = (
     "merkevare", "grafisk", "nyhet", "nettside", "epost", "e-post", "melding", "samfunnsoppdrag", "internkommunik",
     "omtale", "intervju", "synes", "mene", "mening", "ytre", "vurdering", "saksbehandl", "dokumentasjon",
     "fronte", "utad", "representant", "messenger", "chat", "innboks", "direktemelding", "kommentarfelt",
-    "diskusjon", "diskuter", "drøft", "forum",
+    "diskusjon", "diskuter", "drøft", "forum", "portal",
     "kommunikasjonsplan", "målgrupp", "medvirkning", "skilt", "profilh", "logo", "uttrykk", "ambassadør",
     # English
     "press", "media", "journalist", "newspaper", "reporter", "interview", "speak", "spokes", "statement", "comment",

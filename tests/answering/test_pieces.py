@@ -73,6 +73,7 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("Får jeg betalt overtid hvis jeg må svare journalister på kveldstid?", "off"),
         ("Får eg ekstra betalt viss eg stiller opp som pressekontakt i helga?", "off"),  # pay, whatever the task
         ("Jeg har ikke PC på jobb. Har jeg ansvar for å følge med på intranettet?", "in"),  # the sentence that asks
+        ("Noen av oss har ikke PC på jobben. Skal vi likevel lese ansattportalen?", "in"),  # an employee portal is a channel
         ("Noen sendte en klage i Messenger til kommunens side. Kan jeg bare behandle den der i chatten?", "in"),  # a channel
         ("Kan eg vere med i faglege diskusjonar i eit forum for sjukepleiarar?", "in"),  # taking part in a discussion
         # an everyday word the glossary gives a term of the domain for (sykmeldt → personalsaker)
