@@ -13,6 +13,13 @@ from knowledge.errors import VeilederError
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _WHO_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\b|\b(?:hvem|kven|who)\s+(?:har|gir|skal|kan|uttaler|speaks?|is|are|gives?|may|can|should|answers?|svarer)\b", re.I)
+# "Er det bare ordføreren som kan uttale seg?", "Is it only leaders who need to know …?": whether one role is the
+# only holder is answered by who holds it; a yes or no from a rule's modal verb would say neither.
+_ONLY_WHO_RE = re.compile(
+    r"^\s*(?:er|is|are)\s+(?:det|dette|it|this|they)\s+(?:bare|berre|kun|only|just)\b.{1,80}?\b(?:som|who|that)\b"
+    r"|\b(?:den eneste|den einaste|the only (?:one|ones|person|people))\s+(?:som|who|that)\b",
+    re.I,
+)
 _YES_NO_RE = re.compile(
     r"^\s*(?:kan|må|skal|bør|burde|får|har|er|gjelder|trenger|treng|trengs|may|can|could|must|should|do|does|am|is|are|have|shall|need|needs)\b"
     r"|\b(?:er det lov|har jeg lov|har eg lov|er det greit|is it ok|is it okay|am i allowed|are we allowed)\b",
@@ -271,7 +278,7 @@ def read_question(text: str) -> Question:
             text, intent, yes_no, first_person, restricting=restricting, situation=stated, validity=validity, about=about
         )
 
-    if _WHO_RE.search(asked):
+    if _WHO_RE.search(asked) or _ONLY_WHO_RE.search(asked):
         return replace(
             question("who", False), asker_acts=bool(_ASKER_ACTS_RE.search(asked)),
             asks_who_decides=bool(_DECIDING_RE.search(asked)), asks_who_approves=bool(APPROVING_RE.search(asked)),

@@ -44,7 +44,7 @@ _OFF_TOPIC_STEMS = (
     "sjukemelding", "egenmelding", "eigenmelding", "passord", "pc-", " pc ", "datamaskin", "printer",
     "parkering", "parkere", "kantine", "lunsj", "kjøregodtgjør", "reiseregning", "hjemmekontor", "heimekontor",
     "turnus", "vaktliste", "pensjon", "forsikring", " betalt ", "godtgjørelse", "godtgjersle", "honorar", "lønnstillegg",
-    "holiday", "vacation", "salary", " pay ", "payslip", "overtime", "leave", "password", "login", "laptop",
+    "holiday", "vacation", "salary", " pay ", "payslip", "overtime", "on leave", "sick leave", "annual leave", "parental leave", "leave of absence", "password", "login", "laptop",
     "printer", "parking", "park my", "canteen", "lunch", "mileage", "expenses", "home office", "pension",
     " paid ", "compensation", "extra pay",
 )

@@ -27,6 +27,11 @@ def rule(text: str, modality: str, roles: tuple[str, ...] = ("employee",), **fla
         # the question doesn't end at an abbreviation
         ("Kven uttaler seg om administrative ting i store saker, t.d. omorganisering av heile kommunen?", "who", False),
         ("Må jeg informere lederen min før jeg snakker med en journalist?", "obligation", True),
+        # whether one role is the only one is answered by who it is, not by a yes from a modal verb
+        ("Er det bare ordføreren som kan uttale seg om politiske saker?", "who", False),
+        ("Is it only managers who need to know the limits of our freedom of expression?", "who", False),
+        ("Er rådmannen den eneste som kan gi kommentarer?", "who", False),
+        ("Kan jeg uttale meg, eller er det bare ordføreren som får?", "permission", True),  # the asker asks for themselves
         ("Hva er målet med kommunikasjonsstrategien?", "open", False),
     ],
 )
@@ -82,6 +87,9 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("Tidens Krav ringte og spurte hvor mange vannlekasjer vi har hatt. Kan jeg svare på det?", "in"),
         ("Sjefen ringte og spurte om jeg kunne ta en ekstravakt på lørdag. Må jeg det?", "unknown"),
         ("How do I reset my password?", "off"),
+        ("Can I take sick leave after the interview?", "off"),
+        # "leave" alone is no leave of absence
+        ("Someone left a wrong price in a comment on our Facebook page. Should we correct it or just leave it?", "in"),
         ("Hva koster en kaffe?", "unknown"),
     ],
 )
