@@ -36,6 +36,8 @@ _PERMISSION_RE = re.compile(
 # "Skal vi sende vedtaksbrev på papir eller digitalt?": a choice between two things, not a yes/no question
 # (unlike "Kan jeg …, eller er det bare ordføreren …?", whose second part is a clause of its own).
 _CHOICE_RE = re.compile(r"\b(?:eller|or)\s+(?P<after>(?:\S+\s*){1,3})", re.I)
+# "… dersom A eller B?": the alternatives of a condition, not answers to choose between
+_CONDITION_BEFORE_RE = re.compile(r"\b(?:dersom|hvis|viss|når|if|when|in case)\b", re.I)
 _CLAUSE_WORDS = frozenset("jeg eg du vi me de dei det han hun ho man en i we you it they that there this is are er".split())
 # "Hva kan jeg uttale meg om?": what the asker may do, answered by a permission within its scope.
 _SCOPE_RE = re.compile(r"(?:^|[,:;–-])\s*(?:hva|kva|what)\b.*\b(?:kan|får|may|can|allowed)\b", re.I)
@@ -242,6 +244,8 @@ def _is_choice(asked: str) -> bool:
     match = _CHOICE_RE.search(asked)
     if match is None:
         return False
+    if _CONDITION_BEFORE_RE.search(asked[: match.start()]):
+        return False  # "Må vi ha nokon som kan ta over dersom talspersonen blir sjuk eller krisa varer lenge?"
     after = {w.lower().strip(",.?!") for w in match.group("after").split()}
     return not (after & _CLAUSE_WORDS)
 
