@@ -30,6 +30,7 @@ _FOOTER_RE = re.compile(r"^(?:.{0,60}\S\s+)?(?:s\.|side)\s*\d{1,3}(?:\s*(?:av|/)
 _PAGE_NUMBER_RE = re.compile(r"^\d{1,3}$")
 _FOOTNOTE_MARKER_RE = re.compile(r"^(?:\d{1,2}|[ivx]{1,3})$")
 _EMPHASIS_RE = re.compile(r"\*\*(.+?)\*\*|(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])|__(.+?)__")
+_STAR_BULLET_RE = re.compile(r"^\*\s+(?:[-–—]\s+)?(?=\S)")
 _SENTENCE_END = (".", "!", "?", ":", "»", '"', ")")
 
 
@@ -86,6 +87,8 @@ def normalise_line(line: str) -> str:
     line = _PRIVATE_USE_RE.sub(" ", line)
     line = _EMPHASIS_RE.sub(lambda m: next(g for g in m.groups() if g is not None), line)
     line = _SPACES_RE.sub(" ", line).strip()
+    # "* Vær gjerne aktiv …" (a Markdown bullet, or a "•" as OCR reads it, also "* — …") is a bullet.
+    line = _STAR_BULLET_RE.sub(BULLET + " ", line)
     # "• • Det er leders oppgave" (a glyph doubled by the extraction) is one bullet.
     line = re.sub(rf"^(?:{BULLET}\s*){{2,}}", BULLET + " ", line)
     if line.startswith(BULLET) and not line.startswith(BULLET + " "):

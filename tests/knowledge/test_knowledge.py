@@ -30,6 +30,15 @@ def test_cleaning_removes_what_pdf_extraction_leaves():
     assert any("kommunikasjonsplattform." in p.text for p in passages), [p.text for p in passages]
 
 
+def test_a_star_bullet_as_markdown_writes_it_or_ocr_reads_a_dot_is_a_bullet():
+    # a scanned strategy's "•" comes out of OCR as "*" or "* —"
+    assert normalise_line("* — Medarbeidere kan gi faktaopplysninger.") == "• Medarbeidere kan gi faktaopplysninger."
+    assert normalise_line("* Vær gjerne aktiv i sosiale medier.") == "• Vær gjerne aktiv i sosiale medier."
+    assert normalise_line("*Viktig* regel") == "Viktig regel" and normalise_line("5 * 3 = 15") == "5 * 3 = 15"
+    items = [p for p in passages_of("Ansattes bruk av sosiale medier\n\n* Vær gjerne aktiv i sosiale medier, men husk at du har et stort publikum som kan lese alt du skriver.\n* — Vær tydelig på når du uttaler deg som privatperson slik at det ikke reises tvil om din rolle.\n") if p.kind == "item"]
+    assert len(items) == 2, [p.text for p in items]
+
+
 def test_a_detached_footnote_is_moved_out_of_the_sentence_it_interrupted():
     text = (
         "Brukernes behov skal ligge til grunn i all kommunikasjon, fra språkform,\n\n1\n"
