@@ -166,7 +166,8 @@ _INFLECTED_MIN = 6  # letters of a word (and of its glossary entry) matched by s
 
 @lru_cache(maxsize=1)
 def _glossary_by_stem() -> dict[str, str]:
-    """The glossary's entries of at least `_INFLECTED_MIN` letters by their stem ("intervju" → "intervju")."""
+    """The glossary's terms by the stem of its entries of at least `_INFLECTED_MIN` letters, so that
+    "intervjue" and "intervjuet" (stem "intervju") find the entry for "intervju"."""
     by_stem: dict[str, str] = {}
     for word, terms in GLOSSARY.items():
         if len(word) >= _INFLECTED_MIN:
