@@ -32,6 +32,10 @@ def rule(text: str, modality: str, roles: tuple[str, ...] = ("employee",), **fla
         ("Is it only managers who need to know the limits of our freedom of expression?", "who", False),
         ("Er rådmannen den eneste som kan gi kommentarer?", "who", False),
         ("Kan jeg uttale meg, eller er det bare ordføreren som får?", "permission", True),  # the asker asks for themselves
+        # which unit holds a duty is asked as "who"; what a role does is not
+        ("Kva eining har hovudansvaret for kommunikasjonen med innbyggjarane?", "who", False),
+        ("Which department handles press inquiries?", "who", False),
+        ("Hvilken rolle har tillitsvalgte i kommunikasjonen?", "open", False),
         # "eller" inside a condition joins its cases; it offers no choice of answers
         ("Må vi ha noen som kan ta over dersom talspersonen blir syk eller krisen varer lenge?", "obligation", True),
         ("Hva er målet med kommunikasjonsstrategien?", "open", False),
