@@ -13,13 +13,13 @@ from knowledge.errors import VeilederError
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _WHO_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\b|\b(?:hvem|kven|who)\s+(?:har|gir|skal|kan|uttaler|speaks?|is|are|gives?|may|can|should|answers?|svarer)\b", re.I)
-# "Er det bare ordføreren som kan uttale seg?", "Is it only leaders who need to know …?": whether one role is the
-# only holder is answered by who holds it; a yes or no from a rule's modal verb would say neither.
 # "Kva eining har hovudansvaret for …?", "Which department handles …?": which unit holds a duty is a "who"
 # question ("Hvilken rolle har tillitsvalgte …?" asks what a role does, so "rolle" is not among these).
 _WHICH_UNIT_RE = re.compile(
     r"^\s*(?:hvilken|hvilke|kva for ei?n?|kva|which|what)\s+(?:enhet|eining|avdeling|avdelinga|instans|unit|department|office|team)\b", re.I
 )
+# "Er det bare ordføreren som kan uttale seg?", "Is it only leaders who need to know …?": whether one role is the
+# only holder is answered by who holds it; a yes or no from a rule's modal verb would say neither.
 _ONLY_WHO_RE = re.compile(
     r"^\s*(?:er|is|are)\s+(?:det|dette|it|this|they)\s+(?:bare|berre|kun|only|just)\b.{1,80}?\b(?:som|who|that)\b"
     r"|\b(?:den eneste|den einaste|the only (?:one|ones|person|people))\s+(?:som|who|that)\b",
