@@ -47,6 +47,7 @@ class Sent:
     reply_to_id: str | None
     activity: dict[str, Any]
     authorization: str | None
+    peer: tuple[str, int] | None = None  # the bot's end of the connection it came over (address, port)
 
     @property
     def type(self) -> str:
@@ -94,6 +95,7 @@ class FakeConnector:
                 reply_to_id=request.match_info.get("reply_to_id"),
                 activity=body,
                 authorization=request.headers.get("Authorization"),
+                peer=request.transport.get_extra_info("peername") if request.transport else None,
             )
         )
         return web.json_response({"id": f"bot-activity-{next(self._ids)}"})

@@ -212,6 +212,17 @@ async def test_a_second_question_reuses_the_cached_role(teams, connector, graph)
     assert [q.role for q in teams.stored_questions()] == ["unit_leader", "unit_leader"]
 
 
+async def test_answers_one_after_another_reuse_the_connection_to_the_connector(teams, connector):
+    # Each answer is a turn of its own; without a shared pool each opened a new connection (in
+    # production a TLS handshake per answer).
+    for question in (PRESS_QUESTION, "Hvem uttaler seg i en krise?", "Kan jeg dele bilder fra jobben?"):
+        await teams.post(personal_message(connector.url, question))
+
+    assert len(connector.messages()) == 3
+    answers_came_over = {sent.peer for sent in connector.messages()}
+    assert None not in answers_came_over and len(answers_came_over) == 1
+
+
 async def test_someone_without_a_title_in_entra_sees_the_rule_for_each_role(teams, connector):
     await teams.post(personal_message(connector.url, PRESS_QUESTION, aad=OLA_AAD, name="Ola Nordmann"))
 
