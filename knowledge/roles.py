@@ -208,10 +208,17 @@ _SELF_RE = re.compile(
 )
 
 
+# "som" before a role in the definite form starts a relative clause ("budsjettet som kommunestyret
+# vedtok", "det som rådmannen sa"), not the asker's role ("som leder", "som tillitsvalgt").
+_RELATIVE_SOM_RE = re.compile(r"\bsom\s+$", re.IGNORECASE)
+_DEFINITE_RE = re.compile(r"(?:en|et|ene|ane)$", re.IGNORECASE)
+
+
 def role_stated_in(question: str) -> str | None:
     """The asker's role if the question says it ("Jeg er enhetsleder …", "As a manager, …")."""
     for mention in find_roles(question):
-        if _SELF_RE.search(question[: mention.start]):
+        before = question[: mention.start]
+        if _SELF_RE.search(before) and not (_RELATIVE_SOM_RE.search(before) and _DEFINITE_RE.search(mention.words)):
             return mention.role
     return None
 

@@ -21,7 +21,7 @@ _DOMAIN_STEMS = (
     "profil", "logo", "språk", "klarspråk", "budskap", "kanal", "strategi", "plattform", "reglement", "kjøreregl",
     "retningslinj", "prinsipp", "mål", "ansvar", "rolle", "rådgiver", "rådgjevar", "politisk", "politikk",
     "personalsak", "samtykke", "pasient", "brukere", "innbygger", "høring", "medvirk", "dialog", "åpenhet",
-    "offentlig", "innsyn", "nyhet", "internavis", "kontakt", "henvendels", "spørsmål fra", "uttalelse",
+    "offentlig", "innsyn", "nyhet", "nyheit", "internavis", "kontakt", "henvendels", "spørsmål fra", "uttalelse",
     "tillitsvalg", "folkevalg", "ordfører", "kommunedirektør", "rådmann", "visjon", "verdi", "grep", "satsing",
     "snakk", "seie", "sei ", "si ", "debatt", "innlegg", "privat", "brev", "skriv", "innbyggj", "markedsfør",
     "merkevare", "grafisk", "nyhet", "nettside", "epost", "e-post", "melding", "samfunnsoppdrag", "internkommunik",

@@ -120,6 +120,13 @@ def test_the_asker_can_state_a_role_in_bokmal_nynorsk_or_english():
     assert role_stated_in("Er rektor. Kan jeg uttale meg om skolen?") == "unit_leader"
     assert role_stated_in("Jobber som kommunalsjef. Hvem uttaler seg?") == "department_head"
     assert role_stated_in("Hva er ansvaret til kommunalsjefen?") is None
+    assert role_stated_in("Kan vi som tillitsvalgte uttale oss?") == "union_rep"
+
+
+def test_a_role_in_a_relative_clause_is_not_the_askers():
+    question = "Kan kommunedirektøren forsvare prioriteringene i budsjettet som kommunestyret vedtok?"
+    assert role_stated_in(question) is None
+    assert role_stated_in("Må jeg følge det som rådmannen sa i møtet?") is None
 
 
 def test_a_permission_on_a_condition_is_read_as_restricted_and_the_employers_rule_as_a_leaders():
