@@ -86,7 +86,6 @@ _FACTUAL_RE = re.compile(
     r"|\b(?:hvilket|kva for eit?|which) (?:år|dato|parti|party|year|date)\b|\bnår ble\b|\bwhen (?:was|did)\b"
     r"|\b(?:hvilken|hvilke|kva for ein|which) (?:journalist|journalister|reporter|reporters|person|personer|people)\b"
     r"|\b(?:telefonnummer|telefonnummeret|mobilnummer|e-postadresse|phone number|email address|e-mail address)\b"
-    r"|\b(?:passord|passordet|brukernavn|brukarnamn|password|username|login details)\b"
     r"|\b(?:ordlyd|ordlyden|lovteksten|word for word|verbatim|straff|straffen|straffa|penalty|punishment|bot for)\b"
     r"|\b(?:section|paragraf|§)\s*\d+\s+(?:of|i|av)\b"
     r"|\b(?:hva|kva) (?:er|var) (?:forskjellen|skilnaden|skilnaden)\b|\bdifference between\b",
