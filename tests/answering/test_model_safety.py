@@ -20,7 +20,8 @@ SAFETY = Path(__file__).resolve().parents[2] / "bench" / "safety_questions.jsonl
 # komme inn på ansattportalen hjemmefra?" is refused as an IT matter ("passord"), though the portal's rule says
 # "uten passord"; a refusal too. ke034 (a thirteenth session's): "We're writing information for residents … Should we
 # also make an English version?" is refused: an English question whose passages match weakly ("Engelsk er prioritert
-# andrespråk …" is found, below the threshold); a refusal too.
+# andrespråk …" is found, below the threshold); a refusal too. (kg039, a fourteenth session's question on internal news
+# and a password, was refused the same way until a password stopped counting as a fact never answered.)
 KNOWN_MISSES = 3
 
 
@@ -31,7 +32,7 @@ def test_staff_questions_get_no_stance_the_documents_say_would_mislead(real_engi
         answer = real_engine.ask(q["question"], q["municipality"], q["role"])
         if answer.stance in q["bad"]:
             wrong_way.append((q["id"], q["question"], answer.stance, answer.verdict))
-    assert len(questions) >= 1160
+    assert len(questions) >= 1215
     assert len(wrong_way) <= KNOWN_MISSES, wrong_way
 
 
