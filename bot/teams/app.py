@@ -51,6 +51,7 @@ from bot.teams.advisers import ACTIONS as ADVISER_ACTIONS, TeamsAdvisers, ask_ac
 from bot.teams.auth import RefusalLimiter, SigningKeys
 from bot.teams.cards import FEEDBACK, answer_card, answer_text
 from bot.teams.connector_pool import PooledConnectorClients
+from bot.teams.turn_gate import TurnGate
 from bot.teams.markdown import escape_markdown
 
 log = logging.getLogger(__name__)
@@ -130,9 +131,11 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["agent_configuration"] = auth_config
 
+    turns = TurnGate()
+
     async def process(request: web.Request) -> web.StreamResponse:
         request[_PAST_AUTH] = True
-        return await start_agent_process(request, agent_app, adapter)
+        return await turns.run(lambda: start_agent_process(request, agent_app, adapter))
 
     authorized = jwt_authorization_decorator(process)
     SigningKeys(jwks_url=services.settings.teams_jwks_url).install()
