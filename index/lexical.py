@@ -188,6 +188,21 @@ def glossary_terms(text: str) -> list[str]:
     return terms
 
 
+@lru_cache(maxsize=65536)
+def _lemma(word: str) -> str:
+    import simplemma
+
+    return simplemma.lemmatize(word, lang="nb")
+
+
+def with_lemmas(text: str) -> str:
+    """The text plus the bokmål lemma of each word that isn't its own lemma ("større" → "stor", "flere" →
+    "mange"), from `simplemma`'s dictionary: for comparing what two texts name, where a comparative or
+    an irregular form would otherwise miss its base form ("store saker", "større saker")."""
+    lemmas = [lemma for word in _WORD_RE.findall(text.lower()) if (lemma := _lemma(word)) != word]
+    return f"{text} {' '.join(lemmas)}" if lemmas else text
+
+
 def expand_query(text: str) -> str:
     """The question plus the documents' words for the terms it uses: English and nynorsk words,
     everyday words ("sykemeldt" → "personalsaker"), and the documents' words for the asker's own

@@ -48,7 +48,7 @@ from bot.settings import Settings
 from bot.texts import phrase
 from index.embedder import Embedder, load_embedder
 from index.generations import CurrentIndex, NoUsableIndex
-from index.lexical import expand_query
+from index.lexical import expand_query, with_lemmas
 from index.retrieval import Hit, Retriever
 from knowledge.catalog import Contact
 from knowledge.passages import Passage
@@ -479,8 +479,9 @@ def _for_situation(
 
 
 def _index_words(retriever: Retriever, text: str) -> set[str]:
-    """The text's index words (stems, compounds with their parts) of four letters or more, no numbers."""
-    return {w for w in retriever.stored.lexical.tokenize(text) if len(w) >= 4 and not w.isdigit()}
+    """The text's index words (stems, compounds with their parts) of four letters or more, no numbers,
+    with those of irregular words' base forms ("større" also as "stor": `with_lemmas`)."""
+    return {w for w in retriever.stored.lexical.tokenize(with_lemmas(text)) if len(w) >= 4 and not w.isdigit()}
 
 
 def _asked_words(retriever: Retriever, part: str) -> set[str]:

@@ -45,6 +45,12 @@ def test_an_employee_gets_a_yes_with_the_rules_own_limits(real_engine):
     assert english.rule is not None and english.rule.citation.item == "7"
 
 
+def test_who_is_press_contact_in_big_cases_names_the_rule_for_bigger_cases(real_engine):
+    # "store saker" is the situation "… i større saker" names: the rule answers it, not "it depends"
+    answer = real_engine.ask("Hvem er pressekontakt i Bærum kommune når det er store saker?", municipality="baerum")
+    assert answer.stance == "who" and "pressekontakt i større saker" in answer.rule.text
+
+
 def test_a_role_stated_in_the_question_is_used(real_engine):
     answer = real_engine.ask("Jeg er enhetsleder. Kan jeg uttale meg til pressen?", municipality="ostre-toten")
     assert answer.role == "unit_leader" and answer.rule.citation.item == "6"

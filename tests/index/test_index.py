@@ -217,3 +217,11 @@ def test_a_question_asked_by_many_at_once_is_embedded_once(built_index):
 
     assert sorted(embedder.calls) == ["Hvem er pressekontakt?", "Kan jeg uttale meg til pressen?"]
     assert all((v == vectors[0]).all() for v in vectors[:12]) and not (vectors[0] == vectors[-1]).all()
+
+
+def test_a_comparative_meets_its_base_form():
+    # "når det er store saker" names the situation "Kommunikasjonssjefen er pressekontakt i større saker" is for
+    from index.lexical import tokenize, with_lemmas
+
+    assert set(tokenize(with_lemmas("store saker"))) <= set(tokenize(with_lemmas("i større saker")))
+    assert with_lemmas("Kan jeg uttale meg?").startswith("Kan jeg uttale meg?")
