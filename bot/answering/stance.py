@@ -460,6 +460,11 @@ def decide(
             # kommenteres" names what it is about; a permission that doesn't ("Ansatte kan gi faktaopplysninger")
             # is the general rule the specific prohibition makes an exception to
             contrary = [c for c in contrary if c.rule.id in naming_about]
+        if key == "optional" and best.fit >= 3:
+            # "Er eg bunden av strategien?" from a union rep: "Tillitsvalgte … er ikke bundet av denne strategien",
+            # written for the asker's own role, exempts them from a duty written for a broader role or for all
+            # ("Tiltak … i denne strategien må følges" for employees and leaders): the specific rule governs
+            contrary = [c for c in contrary if c.fit >= best.fit]
         if contrary:
             return Decision("depends", "info", shown(contrary))
     return Decision(key, stance)

@@ -696,6 +696,18 @@ def test_a_union_rep_asking_whether_the_strategy_binds_them_gets_no_yes_from_the
     assert ask(question, [scored(not_bound, 0.95, fit=3)], role="union_rep").stance not in ("yes", "yes_but", "must")
 
 
+def test_a_union_rep_whose_own_rule_exempts_them_is_told_not_required_beside_a_duty_for_all_staff():
+    # "Er eg bunden av strategien?": the rule for union reps governs the duty written for employees and leaders
+    exempt = rule("Tillitsvalgte har en fristilt rolle og er ikke bundet av denne strategien.", "may", roles=("union_rep",))
+    staff_duty = rule("Tiltak i denne strategien må følges av ansatte og ledere.", "must", roles=("employee", "leader"))
+    question = "Eg er tillitsvald. Er eg bunden av strategien når eg uttaler meg til avisa?"
+    candidates = [scored(exempt, 0.9, fit=3), scored(staff_duty, 0.88, fit=2)]
+    assert ask(question, candidates, role="union_rep").stance == "no"
+    # the same duty written for the asker's own role still makes it "it depends"
+    own_duty = rule("Tillitsvalgte må følge tiltakene i denne strategien.", "must", roles=("union_rep",))
+    assert ask(question, [scored(exempt, 0.9, fit=3), scored(own_duty, 0.88, fit=3)], role="union_rep").stance == "info"
+
+
 def test_a_yes_no_question_asking_neither_may_nor_must_gets_no_yes_but_from_a_limited_permission():
     limited = rule("Ansatte kan gi faktaopplysninger, men skal ikke gi vurderinger.", "may", restricted=True)
     assert verdict_text(verdict_key(limited, "open", True), limited, "nb").stance not in ("yes", "yes_but")
