@@ -183,6 +183,12 @@ def _in_a_clause(sentence: str, mention: RoleMention, cue_start: int) -> bool:
     )
 
 
+# The writer as the subject before the cue ("Nedenfor viser jeg til noen tiltak som kommunene kan vurdere …"
+# in a ministry's letter): such a sentence refers neither to the previous sentence's subject nor to the
+# roles its heading names ("… styrke de ansattes ytringsfrihet").
+_WRITER_RE = re.compile(r"\b(?:jeg|eg)\b", re.IGNORECASE)
+
+
 def _roles_for(
     sentence: str, cue_start: int, passage: Passage, previous: tuple[str, ...], addressed: bool = False
 ) -> tuple[tuple[str, ...], bool]:
@@ -212,6 +218,8 @@ def _roles_for(
                     if not _COORDINATION_RE.fullmatch(sentence[chosen[-1].end: m.start]):
                         break
                     chosen.append(m)
+    if not chosen and _WRITER_RE.search(sentence[:cue_start]):
+        return (), False  # the writer's own sentence names whom it is for, or is for all
     if not chosen and previous:
         return previous, False
     if not chosen:

@@ -184,6 +184,17 @@ def test_a_rule_that_refers_back_to_the_unit_a_sentence_before_opened_with_is_th
     assert [(r.text[:20], r.roles) for r in rules] == [("Seksjonen har også a", ("comms",))]
 
 
+def test_the_writers_own_sentence_is_not_for_the_role_a_sentence_before_named_nor_for_the_heading():
+    # a ministry's letter: "jeg" is the writer, not the council the sentence before gave a duty
+    text = (
+        "Kommunenes innsats for å styrke de ansattes ytringsfrihet\n\n"
+        "Kommunestyret, som kommunens øverste organ, må ta sitt ansvar for at reglene gjøres kjent. "
+        "Nedenfor viser jeg til noen tiltak som kommunene kan vurdere i sitt arbeid med ytringsfrihet.\n"
+    )
+    roles = {r.text[:20]: r.roles for p in passages_of(text) for r in extract_rules(p)}
+    assert roles == {"Kommunestyret, som k": ("elected",), "Nedenfor viser jeg t": ()}
+
+
 def test_a_note_leaving_a_topic_to_another_document_is_read_as_such():
     text = (
         "Innledning\n\n"
