@@ -24,7 +24,7 @@ _DOMAIN_STEMS = (
     "offentlig", "innsyn", "nyhet", "nyheit", "internavis", "kontakt", "henvendels", "spørsmål fra", "uttalelse",
     "tillitsvalg", "folkevalg", "ordfører", "kommunedirektør", "rådmann", "visjon", "verdi", "grep", "satsing",
     "snakk", "seie", "sei ", "si ", "debatt", "innlegg", "privat", "brev", "skriv", "innbyggj", "markedsfør",
-    "merkevare", "grafisk", "nyhet", "nettside", "epost", "e-post", "melding", "samfunnsoppdrag", "internkommunik",
+    "merkevare", "grafisk", "kommunevåpen", "våpenskjold", "design", "plakat", "brosjyre", "annonse", "nyhet", "nettside", "epost", "e-post", "melding", "samfunnsoppdrag", "internkommunik",
     "omtale", "intervju", "synes", "mene", "mening", "ytre", "vurdering", "saksbehandl", "dokumentasjon",
     "fronte", "utad", "representant", "messenger", "chat", "innboks", "direktemelding", "kommentarfelt",
     "diskusjon", "diskuter", "drøft", "forum", "portal",
@@ -35,7 +35,7 @@ _DOMAIN_STEMS = (
     "behalf", "confidential", "loyal", "critic", "reputation", "brand", "channel", "website", "intranet",
     "strategy", "rule", "guideline", "principle", "goal", "responsib", "role", "political", "personnel", "consent",
     "patient", "public", "mayor", "union", "talk", "say", "tweet", "blog", "news", "letter", "write", "debate",
-    "opinion", "interview", "marketing", "visual", "logo", "citizens", "residents", "message", "represent", "inbox", "discuss", "online",
+    "opinion", "interview", "marketing", "visual", "logo", "coat of arms", "poster", "leaflet", "advert", "citizens", "residents", "message", "represent", "inbox", "discuss", "online",
 )
 # Everyday work matters the strategies don't cover: a question about these is refused unless the
 # documents match it unusually well.

@@ -33,6 +33,15 @@ _RESTRICTING = ("must_not", "should_not")
 _PERMITTING = ("may",)
 _OBLIGING = ("must", "responsible")
 _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
+# "… uten passord", "… utan løyve", "… without a password": what follows is what the rule says is not needed.
+_WITHOUT_RE = re.compile(r"\b(?:uten|utan|without)\s+(?:a |an |et |ein |eit |en |noe |noko )?(\w{4,})", re.IGNORECASE)
+
+
+def _without_what_was_asked(rule_text: str, question: str) -> bool:
+    """Does the rule say "without" the thing the question asks about ("Trenger jeg passord …?" against "Portalen
+    skal være åpen for alle, uten passord")? Words compared by their first five letters."""
+    asked = {w[:5] for w in re.findall(r"\w{4,}", question.lower())}
+    return any(m.group(1).lower()[:5] in asked for m in _WITHOUT_RE.finditer(rule_text))
 # Verbs that say "not do it" ("Må eg la vere å …?", "Kan jeg unngå å …?"), or not yet ("Skal vi vente til de
 # selv ber om hjelp?" against "… skal umiddelbart ta kontakt …").
 _NEGATING_VERBS = r"la være|la vere|avstå|unngå|avoid|refrain|vente med|vente til|venta med|venta til|avvente|utsette|wait for|wait until|hold off|postpone"
@@ -337,9 +346,12 @@ def decide(
         # ytringsfrihet": the rule's "may" is the employee's, not a yes to stopping them. "Må tillitsvalgte
         # spørre kommunedirektøren?" from a rule that doesn't name them: it may not hold for them.
         return depends()
-    if stance == "must" and best.rule.modality in ("must", "should") and _NEGATION_RE.search(best.rule.text):
+    if stance == "must" and best.rule.modality in ("must", "should") and (
+        _NEGATION_RE.search(best.rule.text) or _without_what_was_asked(best.rule.text, question or asked)
+    ):
         # "Bør jeg kommentere saken i media?" answered "Det anbefales" from "… bør saksbehandler eller leder
-        # likevel ikke kommentere saken …": a duty or advice that says "not" is no "yes, required"
+        # likevel ikke kommentere saken …": a duty or advice that says "not" is no "yes, required"; nor one
+        # saying "without" what was asked ("Trenger jeg passord …?" from "Portalen skal være åpen …, uten passord")
         return depends()
     if stance == "must" and yes_no:
         # "Må jeg …?" answered "Ja, det er et krav": not where a close rule lets the asker do it without

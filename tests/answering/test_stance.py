@@ -696,6 +696,15 @@ def test_a_union_rep_asking_whether_the_strategy_binds_them_gets_no_yes_from_the
     assert ask(question, [scored(not_bound, 0.95, fit=3)], role="union_rep").stance not in ("yes", "yes_but", "must")
 
 
+def test_a_duty_saying_without_what_was_asked_is_no_yes_required():
+    # "Portalen skal være åpen for alle, uten passord" does not say a password is required
+    open_portal = rule("Portalen skal være åpen for alle, uten passord.", "must", roles=())
+    question = "Trenger jeg passord for å komme inn på ansattportalen?"
+    assert ask(question, [scored(open_portal, 0.9, fit=1, shared=0.5)]).stance == "info"
+    with_login = rule("Portalen skal være åpen for alle ansatte med passord.", "must", roles=())
+    assert ask(question, [scored(with_login, 0.9, fit=1, shared=0.5)]).stance == "must"
+
+
 def test_a_union_rep_whose_own_rule_exempts_them_is_told_not_required_beside_a_duty_for_all_staff():
     # "Er eg bunden av strategien?": the rule for union reps governs the duty written for employees and leaders
     exempt = rule("Tillitsvalgte har en fristilt rolle og er ikke bundet av denne strategien.", "may", roles=("union_rep",))
