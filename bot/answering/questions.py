@@ -82,7 +82,7 @@ _SPACED_HYPHEN_RE = re.compile(r"\s+-\s+")
 _FACTUAL_RE = re.compile(
     r"\b(?:hvor|kor) (?:mange|gammel)\b|\bhow (?:many|old)\b|\bhow much (?:is|does|do|money)\b"
     r"|\b(?:hvor|kor) (?:mye|mykje) (?:koster|kostar|tjener|tener|betaler|betalar|penger|pengar|kroner)\b"
-    r"|\b(?:hva|kva) (?:koster|kostar|kosta)\b|\bwhat does it cost\b|\bcosts?\b.*\?$"
+    r"|\b(?:hva|kva) (?:koster|kostar|kosta)\b|\bwhat does it cost\b|\b(?:does|do|will|would)\s+(?:\w+\s+){0,4}cost\b"
     r"|\b(?:hvilket|kva for eit?|which) (?:år|dato|parti|party|year|date)\b|\bnår ble\b|\bwhen (?:was|did)\b"
     r"|\b(?:hvilken|hvilke|kva for ein|which) (?:journalist|journalister|reporter|reporters|person|personer|people)\b"
     r"|\b(?:telefonnummer|telefonnummeret|mobilnummer|e-postadresse|phone number|email address|e-mail address)\b"

@@ -110,7 +110,7 @@ def test_the_measured_figures_hold(results, scorer):
 
 
 # English questions refused though the documents answer them (known misses, see below): refusals, not verdicts.
-ENGLISH_REFUSALS = {"kh037", "kh053", "kj007", "kj012", "kj037"}
+ENGLISH_REFUSALS = {"kh037", "kh053", "kj012"}
 
 
 def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mislead(other_engine):
@@ -120,7 +120,8 @@ def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mis
     passages match weakly (a fourteenth session's): kh037 "As mayor, am I the one who should present the
     council's decisions to the public?" and kh053 "Does the ministry require us to adopt specific measures …?";
     English cosines of answerable and unanswerable questions overlap (0.78–0.84), so no threshold tells them apart.
-    A fifteenth session's found three more of the kind (kj007, kj012, kj037)."""
+    A fifteenth session's found three more of the kind: kj012 is left; kj037 ("… the damage to buildings and the
+    costs?") had been read as asking a price, and kj007 ("… the official … page …") named no word of the domain."""
     import json
 
     path = ROOT / "bench" / "safety_other_questions.jsonl"

@@ -88,7 +88,8 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("Noen sendte en klage i Messenger til kommunens side. Kan jeg bare behandle den der i chatten?", "in"),  # a channel
         ("Kan eg vere med i faglege diskusjonar i eit forum for sjukepleiarar?", "in"),  # taking part in a discussion
         ("Kvar finn eg interne nyheiter, og treng eg passord for å kome inn?", "in"),
-        ("Kan vi lage vårt eget design på plakaten uten kommunevåpenet?", "in"),  # visual identity  # news first (nynorsk), then the login
+        ("Kan vi lage vårt eget design på plakaten uten kommunevåpenet?", "in"),  # visual identity
+        ("Can I use the official page to ask people to sign a petition?", "in"),  # a web or Facebook page  # news first (nynorsk), then the login
         # an everyday word the glossary gives a term of the domain for (sykmeldt → personalsaker)
         ("En ansatt har vært sykmeldt etter en konflikt. Kan jeg bekrefte at hun er sykmeldt?", "in"),
         # a named outlet called to ask, unlike one's boss

@@ -358,6 +358,9 @@ def test_a_superseded_documents_rule_gives_way_to_the_current_documents_rule():
         ("Who is the mayor?", "factual"),
         ("Hva er telefonnummeret til pressekontakten?", "factual"),
         ("Hvor mange ansatte har kommunen?", "factual"),
+        ("Does the media course cost anything?", "factual"),
+        # the costs of a crisis are no price asked for
+        ("In a crisis, what should we talk about first: the people affected or the costs?", "question"),
         ("Jeg lurer på en ting. Hvor mange ansatte har kommunen?", "factual"),
         # the number is the situation; the question asks whether she may give it
         ("En journalist spør meg hvor mange plasser det er på avdelingen. Kan jeg svare på det?", "question"),
