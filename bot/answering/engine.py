@@ -466,22 +466,23 @@ def _for_situation(
     states (bot.answering.stance.situational) and notes leaving a topic it names to another document
     (`referred_elsewhere`). Words are the index's: with the glossary's Norwegian terms ("a crisis" →
     krise, kriseledelse), without role words; stems of four letters or more, so a compound's short part
-    ("led" in "kriseledelse") doesn't meet "leder"."""
+    ("led" in "kriseledelse") doesn't meet "leder"; the situation's words also in their base forms
+    ("store saker" is what "… pressekontakt i større saker" names: `with_lemmas`)."""
     words = partial(_index_words, retriever)
     notes = [c for c in scored if c.rule.modality == "refers"]  # rare: most documents leave nothing elsewhere
     referred = referred_elsewhere(best, notes, _asked_words(retriever, parsed.text), words, min_similarity) if notes else []
     if not parsed.situation:
         return referred
     passage = retriever.passages_by_id.get(best.rule.passage_id)
+    stated = _asked_words(retriever, with_lemmas(parsed.situation))
     return situational(
-        best, scored, _asked_words(retriever, parsed.situation), words, min_similarity, context=passage.text if passage else "",
+        best, scored, stated, lambda text: words(with_lemmas(text)), min_similarity, context=passage.text if passage else "",
     ) + referred
 
 
 def _index_words(retriever: Retriever, text: str) -> set[str]:
-    """The text's index words (stems, compounds with their parts) of four letters or more, no numbers,
-    with those of irregular words' base forms ("større" also as "stor": `with_lemmas`)."""
-    return {w for w in retriever.stored.lexical.tokenize(with_lemmas(text)) if len(w) >= 4 and not w.isdigit()}
+    """The text's index words (stems, compounds with their parts) of four letters or more, no numbers."""
+    return {w for w in retriever.stored.lexical.tokenize(text) if len(w) >= 4 and not w.isdigit()}
 
 
 def _asked_words(retriever: Retriever, part: str) -> set[str]:
