@@ -336,7 +336,10 @@ class AnswerEngine:
         if not grants(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
-        named = holders(best, parsed.asks_who_decides, parsed.asks_who_approves)
+        named = holders(
+            best, parsed.asks_who_decides, parsed.asks_who_approves,
+            asked=frozenset(_asked_words(retriever, parsed.text)), words=partial(_index_words, retriever),
+        )
         listed = (
             rules_by_role(granting, best, min_similarity, whole_list=True) if role_list
             else {**role_entries(granting, best, min_similarity), **named}

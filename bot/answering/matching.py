@@ -8,6 +8,7 @@ permission or prohibition).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import re
 
@@ -305,7 +306,13 @@ _DECIDES_WHO_RE = re.compile(
 )
 
 
-def holders(best: ScoredRule, asks_who_decides: bool = False, asks_who_approves: bool = False) -> dict[str, ScoredRule]:
+def holders(
+    best: ScoredRule,
+    asks_who_decides: bool = False,
+    asks_who_approves: bool = False,
+    asked: frozenset[str] = frozenset(),
+    words: "Callable[[str], set[str]] | None" = None,
+) -> dict[str, ScoredRule]:
     """The roles a "who …?" answer names: those the quoted rule gives the duty or the right to, and only
     those — neighbouring rules with other qualifiers ("… om administrative forhold" beside "… om politiske
     saker") or about something else would put roles on the list the quoted rule doesn't name; none from a
@@ -318,7 +325,34 @@ def holders(best: ScoredRule, asks_who_decides: bool = False, asks_who_approves:
         return {}
     if (_DECIDES_WHO_RE.search(text) and not asks_who_decides) or (asks_who_approves and not APPROVING_RE.search(text)):
         return {}
+    if words is not None:
+        clause_roles = _roles_of_the_clause_asked_about(text, asked, words)
+        if clause_roles is not None:
+            return {role: best for role in clause_roles}
     return {role: best for role in best.rule.roles}
+
+
+# Main clauses joined in one sentence, each with a subject of its own: "Tenesteleiar er ansvarleg for drifta av
+# kontoen, og kommunedirektøren eller informasjon og service skal ha administratorrettar til kontoen."
+_COORDINATED_RE = re.compile(r",\s+(?:og|men|and|but)\s+|;\s+", re.IGNORECASE)
+
+
+def _roles_of_the_clause_asked_about(
+    text: str, asked: frozenset[str], words: "Callable[[str], set[str]]"
+) -> tuple[str, ...] | None:
+    """Where the sentence gives different roles different things in clauses of their own, the roles named in
+    the clause that uses most of what was asked (`asked`: the question's index words; `words` gives a text's);
+    () when no clause uses more of it than the others (the answer then names nobody); None for a sentence
+    with one subject."""
+    clauses = _COORDINATED_RE.split(text)
+    named = [tuple(dict.fromkeys(m.role for m in find_roles(clause))) for clause in clauses]
+    with_roles = [(clause, roles) for clause, roles in zip(clauses, named) if roles]
+    if len(with_roles) < 2 or len({roles for _clause, roles in with_roles}) < 2:
+        return None
+    overlaps = sorted(((len(asked & words(clause)), roles) for clause, roles in with_roles), key=lambda o: -o[0])
+    if overlaps[0][0] == 0 or overlaps[0][0] == overlaps[1][0]:
+        return ()
+    return overlaps[0][1]
 
 
 # A clause the sentence's roles may sit in without being its subject: "Verdiene er en veiviser når hver

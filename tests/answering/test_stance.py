@@ -748,3 +748,22 @@ def test_a_freedom_stated_beside_a_prohibition_in_its_section_is_no_plain_yes():
     # a prohibition in another section doesn't take the yes
     elsewhere = rule("Kommunal stillingstittel, brev eller e-post skal ikke benyttes.", "must_not", document="kommune/sosiale-medier.txt")
     assert ask(question, [scored(freedom, 0.95, similarity=0.9), scored(elsewhere, 0.80, similarity=0.80, shared=0.0, on_topic=False)]).stance == "yes"
+
+
+def test_who_answers_name_the_subject_of_the_clause_the_question_is_about():
+    # one sentence, two duties for two roles: running the account and holding its admin rights
+    accounts = rule(
+        "Tenesteleiar er ansvarleg for drifta av den einskilde konto, og kommunedirektøren skal ha "
+        "administratorrettar til kontoen.",
+        "responsible", roles=("unit_leader",),
+    )
+    candidate = scored(accounts, 0.9)
+    admin = "Kven skal ha administratorrettar til kontoane?"
+    assert set(holders(candidate, asked=frozenset(words(admin)), words=words)) == {"chief_executive"}
+    running = "Kven har ansvaret for drifta av kontoen?"
+    assert set(holders(candidate, asked=frozenset(words(running)), words=words)) == {"unit_leader"}
+    # a question neither clause speaks to more than the other names nobody rather than guessing
+    assert holders(candidate, asked=frozenset(words("Kven bestemmer?")), words=words) == {}
+    # a sentence with one subject is read as before
+    single = scored(rule("Kommunikasjonssjefen er pressekontakt i større saker.", "responsible", roles=("comms",)), 0.9)
+    assert set(holders(single, asked=frozenset(words(admin)), words=words)) == {"comms"}
