@@ -115,9 +115,11 @@ def mount_teams(app: web.Application, services: BotServices, environ: Mapping[st
     if profiles is None:
         profiles = GraphProfiles.from_settings(services.settings)
         app.on_cleanup.append(lambda _app: profiles.close())
-    bot = TeamsBot(services, profiles, adapter, clients)
+    bot = TeamsBot(services, profiles, adapter)
     services.running["teams_bot"] = bot
     app.on_shutdown.append(lambda _app: bot.close())
+    # the pooled connections close once the requests still being handled at shutdown have ended
+    app.on_cleanup.append(lambda _app: clients.close())
     bot.advisers = TeamsAdvisers(services, adapter, connections.get_default_connection_configuration().CLIENT_ID)
     app[TEAMS_BOT] = bot
     agent_app = bot.application(connections)
@@ -195,14 +197,11 @@ def _unauthorized() -> web.Response:
 class TeamsBot:
     """Turns Teams activities into questions for the engine and renders the answers."""
 
-    def __init__(
-        self, services: BotServices, profiles: GraphProfiles, adapter: CloudAdapter, clients: PooledConnectorClients | None = None
-    ) -> None:
+    def __init__(self, services: BotServices, profiles: GraphProfiles, adapter: CloudAdapter) -> None:
         self.services = services
         self.profiles = profiles
         self.advisers: TeamsAdvisers | None = None  # set by mount_teams (it needs the adapter)
         self.adapter = adapter
-        self.clients = clients  # the adapter's connector clients, when their connections are pooled
         self._tasks: set[asyncio.Task] = set()
 
     async def drain(self) -> None:
@@ -211,21 +210,11 @@ class TeamsBot:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def close(self) -> None:
-        """Give answers being worked on a few seconds to be sent (on shutdown), then close the
-        connections to the connector (this loop's and the answer loop's)."""
+        """Give answers being worked on a few seconds to be sent (on shutdown)."""
         if self._tasks:
             _done, pending = await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_SECONDS)
             for task in pending:
                 task.cancel()
-        if self.clients is None:
-            return
-        await self.clients.close()
-        answer_loop = self.services.answer_loop
-        if answer_loop is not None:
-            try:  # on the loop its pool was made on
-                await asyncio.wait_for(answer_loop.run(self.clients.close()), SHUTDOWN_SECONDS)
-            except Exception:  # noqa: BLE001 - the process is stopping anyway
-                log.debug("could not close the answer loop's connections to the connector", exc_info=True)
 
     async def _first_time(self, activity: Activity) -> bool:
         """Claim the activity (conversation id + activity id) in the shared state store; False for a

@@ -10,7 +10,8 @@ times each: the median asker waited 0.57–0.65 of the burst's drain time with e
 
 Acknowledgements then spread over the burst instead of all coming first (the slowest of 200 took
 2.5–3 s instead of 0.6–0.9 s), so no turn waits for its place longer than `WAIT_SECONDS`: past that
-it runs at once, and Teams (which gives up on an activity after about 15 s) never waits too long.
+it runs at once, and Teams (which gives up on an activity after about 15 s) never waits too long;
+nor does a turn keep its place longer than that (one stuck on a connector that doesn't answer).
 Only turns whose token has been checked pass here, so forged requests can't take places from real
 ones. Slack's events are not gated: Slack re-sends an event it hasn't seen acknowledged within 3 s,
 and a gate that kept acknowledgements under about 1 s didn't help its ratio (0.58, 0.59).
@@ -28,7 +29,9 @@ WAIT_SECONDS = 5.0
 
 class TurnGate:
     """At most `at_once` turns run at once, first come first served (asyncio's semaphore wakes its
-    waiters in order); one that has waited `wait_seconds` runs anyway."""
+    waiters in order); one that has waited `wait_seconds` runs anyway, and one that has run for
+    `wait_seconds` gives its place to the next (a turn stuck on a connector that doesn't answer
+    holds no place for longer than that)."""
 
     def __init__(self, at_once: int = TURNS_AT_ONCE, wait_seconds: float = WAIT_SECONDS) -> None:
         if at_once < 1:
@@ -39,10 +42,21 @@ class TurnGate:
     async def run(self, turn: Callable[[], Awaitable[T]]) -> T:
         """`turn()` once a place is free, or after `wait_seconds` without one."""
         try:
-            await asyncio.wait_for(self._places.acquire(), self.wait_seconds)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(self.wait_seconds):
+                await self._places.acquire()
+        except TimeoutError:
             return await turn()
+        released = False
+
+        def give_back() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._places.release()
+
+        lease = asyncio.get_running_loop().call_later(self.wait_seconds, give_back)
         try:
             return await turn()
         finally:
-            self._places.release()
+            lease.cancel()
+            give_back()

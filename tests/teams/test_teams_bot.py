@@ -266,6 +266,32 @@ async def test_clicking_helpful_on_the_card_stores_the_feedback_and_says_thanks(
     assert len(teams.stored_questions()) == 1, "a click is not a question"
 
 
+async def test_a_click_being_handled_when_the_server_stops_is_still_thanked(settings, engine, connector, graph, anonymous_sdk, monkeypatch):
+    # the connections to the connector close only after the requests in hand have been answered
+    import asyncio
+    import time
+
+    profiles = GraphProfiles(graph_client(LocalCredential(), graph.url))
+    server, teams = await start_teams(settings, engine, connector, profiles)
+    await teams.post(personal_message(connector.url, PRESS_QUESTION))
+    answered = teams.reply()
+    record = teams.services.log.record_feedback
+
+    def slow_record(*args, **kwargs):
+        time.sleep(0.5)  # the store is slow just as the server is told to stop
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(teams.services.log, "record_feedback", slow_record)
+    click = asyncio.ensure_future(teams.post(card_submit(connector.url, answered, answered.card["actions"][0]["data"])))
+    await asyncio.sleep(0.2)
+    await server.stop()
+
+    assert await click in (200, 202)
+    assert connector.messages()[-1].activity["text"] == "Takk for tilbakemeldingen!"
+    await teams.session.close()
+    await profiles.close()
+
+
 async def test_when_the_question_log_cannot_be_written_the_answer_still_comes_and_its_buttons_say_so_when_clicked(teams, connector, caplog):
     from sqlalchemy import text
 

@@ -57,3 +57,17 @@ async def test_a_failing_turn_gives_its_place_back():
         return "answered"
 
     assert await asyncio.wait_for(gate.run(answered), 1) == "answered"
+
+
+async def test_a_turn_stuck_on_a_connector_that_never_answers_gives_its_place_back():
+    gate = TurnGate(at_once=1, wait_seconds=0.5)
+    never = asyncio.Event()
+    stuck = asyncio.ensure_future(gate.run(never.wait))
+    await asyncio.sleep(0.6)  # past its lease
+
+    async def answered() -> str:
+        return "answered"
+
+    # the place is free again: the next turn needn't wait out its own 0.5 s
+    assert await asyncio.wait_for(gate.run(answered), 0.4) == "answered"
+    stuck.cancel()
