@@ -8,9 +8,8 @@ permission or prohibition).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
-
 import re
+from typing import Callable
 
 import numpy as np
 

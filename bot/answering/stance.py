@@ -35,13 +35,6 @@ _OBLIGING = ("must", "responsible")
 _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
 # "… uten passord", "… utan løyve", "… without a password": what follows is what the rule says is not needed.
 _WITHOUT_RE = re.compile(r"\b(?:uten|utan|without)\s+(?:a |an |et |ein |eit |en |noe |noko )?(\w{4,})", re.IGNORECASE)
-
-
-def _without_what_was_asked(rule_text: str, question: str) -> bool:
-    """Does the rule say "without" the thing the question asks about ("Trenger jeg passord …?" against "Portalen
-    skal være åpen for alle, uten passord")? Words compared by their first five letters."""
-    asked = {w[:5] for w in re.findall(r"\w{4,}", question.lower())}
-    return any(m.group(1).lower()[:5] in asked for m in _WITHOUT_RE.finditer(rule_text))
 # Verbs that say "not do it" ("Må eg la vere å …?", "Kan jeg unngå å …?"), or not yet ("Skal vi vente til de
 # selv ber om hjelp?" against "… skal umiddelbart ta kontakt …").
 _NEGATING_VERBS = r"la være|la vere|avstå|unngå|avoid|refrain|vente med|vente til|venta med|venta til|avvente|utsette|wait for|wait until|hold off|postpone"
@@ -282,6 +275,13 @@ def names_the_limit(question: str, rule: Rule, words: Callable[[str], set[str]])
     allowed, limit = clauses
     asked = words(question) - words(own_role_words(question))
     return bool(asked & (words(limit) - words(allowed)))
+
+
+def _without_what_was_asked(rule_text: str, question: str) -> bool:
+    """Does the rule say "without" the thing the question asks about ("Trenger jeg passord …?" against "Portalen
+    skal være åpen for alle, uten passord")? Words compared by their first five letters."""
+    asked = {w[:5] for w in re.findall(r"\w{4,}", question.lower())}
+    return any(m.group(1).lower()[:5] in asked for m in _WITHOUT_RE.finditer(rule_text))
 
 
 def decide(
