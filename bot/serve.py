@@ -146,7 +146,8 @@ def adviser_rounds(app: web.Application) -> Callable[[web.Application], AsyncIte
 def load_engine(open_engine: EngineOpener, database: Database) -> AnswerEngine:
     """The engine with its model loaded, an index served (building the first one if there is none)
     and the language detector and word maps loaded (`AnswerEngine.warm_up`), so the first question
-    after /readyz turns 200 is as fast as any other; while another replica builds that first index
+    after /readyz turns 200 is as fast as any other, and questions traced through the model
+    (`trace_queries`); while another replica builds that first index
     into the shared folder, wait for it."""
     from index.store import IndexBusy
 
@@ -154,6 +155,7 @@ def load_engine(open_engine: EngineOpener, database: Database) -> AnswerEngine:
     while True:
         try:
             engine.warm_up()
+            engine.embedder.trace_queries()  # answers beside the event loop: see index.query_graph
             return engine
         except IndexBusy:
             log.info("another replica is building the first index; waiting for it")

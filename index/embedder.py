@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from index.query_graph import QueryGraph
 from knowledge.errors import VeilederError
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,10 @@ class Embedder(Protocol):
 
     def encode_passages(self, texts: list[str]) -> np.ndarray: ...
 
+    def trace_queries(self) -> bool:
+        """Prepare single questions for answering beside busy threads (`veileder serve`); True when done."""
+        ...
+
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU, with e5's `query: ` / `passage: ` prompts where the model has them."""
@@ -99,6 +105,14 @@ class SentenceTransformerEmbedder:
         prompts = getattr(self.model, "prompts", {}) or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None
+        self._query_graph: QueryGraph | None = None
+
+    def trace_queries(self) -> bool:
+        """Send single questions through the model as one traced graph from now on (index.query_graph:
+        answers under load don't wait behind the serving thread for the interpreter lock); a second or
+        two. False, and questions stay on the eager model, where the model can't be traced faithfully."""
+        self._query_graph = QueryGraph.build(self.model, self._query_prompt)
+        return self._query_graph is not None
 
     def _encode(self, texts: list[str], prompt_name: str | None, batch_size: int) -> np.ndarray:
         import torch
@@ -115,6 +129,8 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1 and self._query_graph is not None:
+            return self._query_graph.encode(texts[0])[None, :]
         return self._encode(texts, self._query_prompt, batch_size=16)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
@@ -145,6 +161,10 @@ class HashingEmbedder:
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self.encode_queries(texts)
+
+    def trace_queries(self) -> bool:
+        """Nothing to trace: no model."""
+        return False
 
 
 def load_embedder(model: str, data_dir: Path, threads: int | None = None) -> Embedder:
