@@ -67,6 +67,15 @@ _OWN_OPINION_RE = re.compile(
 _INSTITUTION_RE = re.compile(r"\bkommunens?\b|\bfylkeskommunens?\b|\b[A-ZÆØÅ]\w+ (?:fylkes)?kommune(?:s)?\b|\bthe municipality\b", re.IGNORECASE)
 _ASKER_SINGULAR_RE = re.compile(r"\b(?:jeg|eg)\b|\bI\b")
 # "Bør jeg …?", "Should I …?", "Er det lurt å …?": a question asking for advice, which advice answers.
+# "Må jeg alltid …?", "i alle saker", "every time": a duty asked about without exception
+_ALWAYS_RE = re.compile(
+    r"\b(?:alltid|bestandig|i alle (?:saker|tilfeller|tilfelle)|kvar gong|hver gang|uansett|always|every time|in all cases)\b",
+    re.IGNORECASE,
+)
+# "Bør jeg …", "Må eg …", "Can we …", "Do I …": the question's verb, then the asker as its subject
+_ASKER_IS_SUBJECT_RE = re.compile(
+    r"\W*(?:(?:men|og|så|but|and|so)\s+)?\w+\s+(?:jeg|eg|vi|me|we|(?-i:I))\b", re.IGNORECASE
+)
 _ASKS_ADVICE_RE = re.compile(r"\s*(?:bør|should|ought|er det lurt|er det anbefalt|anbefales det|is it advisable)\b", re.IGNORECASE)
 ALTERNATIVES_SHOWN = 3
 # "Kan jeg …?" answered by a duty, advice or responsibility (bot/verdicts._YES_NO)
@@ -121,11 +130,17 @@ def forbidding_as_close(best: ScoredRule, scored: list[ScoredRule], role: str | 
 
 def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
     """The question asks about other roles than the asker's ("Må tillitsvalgte …?" from an employee) and
-    the rule names none of them."""
+    the rule names none of them. Where the asker is the one the question asks about ("Bør jeg dra inn
+    kommunikasjonsenheten …?", "Må jeg som etatsleder sørge for at politikerne …?"), the other role is what
+    they act on, so a rule for the asker that names it anywhere answers it ("Ledere oppfordres til å
+    samarbeide tett med Kommunikasjonsenheten"); one that doesn't ("… er kjent for medarbeidere") does not."""
     own = {role, *PARENTS.get(role, ())} if role else set()
     stated = role_stated_in(asked)
     others = {m.role for m in find_roles(asked) if m.role not in own and m.role not in (stated, "employee")}
-    return bool(others) and not others & set(best.rule.roles)
+    named = set(best.rule.roles)
+    if _ASKER_IS_SUBJECT_RE.match(asked):
+        named |= {m.role for m in find_roles(best.rule.text)}
+    return bool(others) and not others & named
 
 
 def about_what_was_asked(candidate: ScoredRule, min_similarity: float, tuning: Tuning) -> bool:
@@ -382,6 +397,10 @@ def decide(
         if role is not None and role in best.rule.partial:
             # "Må jeg ta medietrening? Jeg er saksbehandler" from "Alle tjenesteledere og relevante fagpersoner skal …":
             # the duty is for some of the asker's role, so whether it is theirs depends
+            return depends()
+        if best.rule.conditional and _ALWAYS_RE.search(asked):
+            # "Må jeg alltid ringe kommunalsjefen før jeg snakker med pressen?" from "Ved tvil om … plikter
+            # enhetsleder å konferere med …": the duty holds only where its condition does
             return depends()
         if _NEGATED_DUTY_RE.search(asked):
             # "Må jeg la være å skrive leserinnlegg?" answered "Ja, det er et krav" from "… ansvar for å vurdere …"

@@ -437,6 +437,26 @@ def test_a_question_about_another_role_gets_no_verdict_from_a_rule_that_does_not
     assert ask("Må tillitsvalgte avklare uttalelser med forbundet?", [union], role=None).stance == "must"
 
 
+def test_a_leader_asking_about_what_they_do_with_another_role_is_answered_by_a_rule_naming_that_role():
+    # the other role is what the asker acts on ("dra inn kommunikasjonsenheten"), not whom the question is about
+    together = scored(rule("Ledere oppfordres til å samarbeide tett med Kommunikasjonsenheten i mediesaker.", "should",
+                           roles=("leader",)), 0.9, shared=0.5)
+    assert ask("Bør jeg dra inn kommunikasjonsenheten i mediesaker?", [together], role="leader").stance == "must"
+    # … but not by a rule for them that names someone else: the strategy known by staff is not known by politicians
+    known = scored(rule("Etatsledere er ansvarlig for at strategien er kjent for medarbeidere.", "responsible",
+                        roles=("department_head",)), 0.9, shared=0.5)
+    question = "Må jeg som etatsleder sørge for at politikerne i hovedutvalget kjenner strategien?"
+    assert ask(question, [known], role="department_head").stance == "info"
+
+
+def test_always_asked_of_a_duty_that_holds_only_under_its_condition_gets_it_depends():
+    in_doubt = scored(rule("Ved tvil om berettigelsen av å gi informasjon til pressen, plikter enhetsleder å konferere med "
+                           "kommunalsjef.", "must", roles=("unit_leader",), conditional=True), 0.9, shared=0.5)
+    assert ask("Må jeg alltid ringe kommunalsjefen før jeg snakker med pressen?", [in_doubt], role="unit_leader").stance == "info"
+    assert ask("Må jeg konferere med kommunalsjef ved tvil om informasjon til pressen?", [in_doubt],
+               role="unit_leader").stance == "must"
+
+
 def test_a_duty_question_whose_own_verb_is_negated_gets_no_yes_required():
     consider = scored(
         rule("Ledere har et særlig ansvar for å vurdere om de kan skrive leserinnlegg som privatpersoner.", "responsible",
