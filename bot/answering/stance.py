@@ -66,7 +66,6 @@ _OWN_OPINION_RE = re.compile(
 # whose asker is the one it asks about ("Er jeg …?", "Må eg …?", "Do I …?").
 _INSTITUTION_RE = re.compile(r"\bkommunens?\b|\bfylkeskommunens?\b|\b[A-ZÆØÅ]\w+ (?:fylkes)?kommune(?:s)?\b|\bthe municipality\b", re.IGNORECASE)
 _ASKER_SINGULAR_RE = re.compile(r"\b(?:jeg|eg)\b|\bI\b")
-# "Bør jeg …?", "Should I …?", "Er det lurt å …?": a question asking for advice, which advice answers.
 # "Må jeg alltid …?", "i alle saker", "every time": a duty asked about without exception
 _ALWAYS_RE = re.compile(
     r"\b(?:alltid|bestandig|i alle (?:saker|tilfeller|tilfelle)|kvar gong|hver gang|uansett|always|every time|in all cases)\b",
@@ -76,6 +75,7 @@ _ALWAYS_RE = re.compile(
 _ASKER_IS_SUBJECT_RE = re.compile(
     r"\W*(?:(?:men|og|så|but|and|so)\s+)?\w+\s+(?:jeg|eg|vi|me|we|(?-i:I))\b", re.IGNORECASE
 )
+# "Bør jeg …?", "Should I …?", "Er det lurt å …?": a question asking for advice, which advice answers.
 _ASKS_ADVICE_RE = re.compile(r"\s*(?:bør|should|ought|er det lurt|er det anbefalt|anbefales det|is it advisable)\b", re.IGNORECASE)
 ALTERNATIVES_SHOWN = 3
 # "Kan jeg …?" answered by a duty, advice or responsibility (bot/verdicts._YES_NO)
