@@ -25,7 +25,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     for m, p in (
         ("must_not", r"\b(?:skal|må|kan)(?:\s+\w+){0,3}?\s+(?:ikke|ikkje)\b|\b(?:ikke|ikkje)\s+(?:skal|må)\b|^(?:ikke|ikkje)\b|\baldri\b|\bforbudt\b|\bforbode\b|\bskal ingen\b|\bmust not\b|\bshall not\b|\bnever\b"),
         ("should_not", r"\bbør(?:\s+(?!som\b|at\b|hva\b|kva\b|hvis\b|viss\b|når\b|dersom\b|fordi\b|slik\b)\w+){0,5}?\s+(?:ikke|ikkje)\b|\bunngå\b|\bfrarådes\b|\bfrårådd\b|\bvær (?:svært |særlig )?(?:forsiktig|varsam|varsom)\b|\bshould not\b|\bavoid\b"),
-        ("responsible", r"\b\w*ansvar(?:et|lig|lige|leg|lege)?\b|\bligger (?:til|hos)\b|\btilligger\b|\buttaler seg (?:på vegne|om|som politisk)\b|\bskal gis av\b|\bbesvares av\b|\ber (?:pressekontakt|rådgiver|talsperson)\b|\bflyttes\b.*\btil\b|\bkontaktes\b|\bgir faktaopplysninger\b|\bresponsible\b|\bspeaks? for\b"),
+        ("responsible", r"\b\w*ansvar(?:et|lig|lige|leg|lege)?\b|\bligger (?:til|hos)\b|\btilligger\b|\buttaler seg (?:på vegne|om|som politisk)\b|\bskal gis av\b|\bbesvares av\b|\ber (?:pressekontakt|rådgiver|talsperson)\b|\ber (?:kommunens |fylkeskommunens )?(?:presse)?(?:kontakt|talsperson)(?:er|ar|ane|ene)\b|\bflyttes\b.*\btil\b|\bkontaktes\b|\bgir faktaopplysninger\b|\bresponsible\b|\bspeaks? for\b"),
         ("must", r"\bskal\b|\bmå\b|\bplikter\b|\bplikt til\b|\bkrever\b|\ber pålagt\b|\bmust\b|\bshall\b"),
         ("should", r"\bbør\b|\banbefales\b|\btilrådd\b|\boppfordres\b|\bviktig (?:å|at)\b|\bhusk\b|\bpass på\b|^vær\b|^svar\b|^rett\b|^tilpass\b|^delta\b|^bruk\b|^velg\b|^bestem\b|^takk\b|\bshould\b"),
         # "Krisekommunikasjonsarbeidet er beskrevet i beredskapsplanen, og blir derfor ikke omtalt i denne
@@ -187,6 +187,13 @@ def _in_a_clause(sentence: str, mention: RoleMention, cue_start: int) -> bool:
 # in a ministry's letter): such a sentence refers neither to the previous sentence's subject nor to the
 # roles its heading names ("… styrke de ansattes ytringsfrihet").
 _WRITER_RE = re.compile(r"\b(?:jeg|eg)\b", re.IGNORECASE)
+# Someone's statement reported before the cue ("Sivilombudsmannen uttaler at kommunene kan ha behov for …"):
+# the modal verb is in what they said, about its own subject, not about the previous sentence's.
+_REPORTED_RE = re.compile(
+    r"\b(?:uttaler|uttalar|mener|meiner|sier|seier|skriver|påpeker|peker på|konkluderer|understreker|"
+    r"says|states|notes|points out|concludes|stresses)\s+(?:at|that)\b",
+    re.IGNORECASE,
+)
 
 
 def _roles_for(
@@ -218,8 +225,8 @@ def _roles_for(
                     if not _COORDINATION_RE.fullmatch(sentence[chosen[-1].end: m.start]):
                         break
                     chosen.append(m)
-    if not chosen and _WRITER_RE.search(sentence[:cue_start]):
-        return (), False  # the writer's own sentence names whom it is for, or is for all
+    if not chosen and (_WRITER_RE.search(sentence[:cue_start]) or _REPORTED_RE.search(sentence[:cue_start])):
+        return (), False  # the writer's own sentence, or a statement reported, names whom it is for, or is for all
     if not chosen and previous:
         return previous, False
     if not chosen:

@@ -91,6 +91,13 @@ _FACTUAL_RE = re.compile(
     r"|\b(?:hva|kva) (?:er|var) (?:forskjellen|skilnaden|skilnaden)\b|\bdifference between\b",
     re.IGNORECASE,
 )
+# "Kan jeg svare en journalist på hvor mange brukere vi har?", "May I tell the reporter how many …?": whether
+# the asker may tell a fact, which the documents' rules answer, not the fact itself.
+_MAY_TELL_RE = re.compile(
+    r"\W*(?:kan|kunne|får|må|bør|skal|may|can|could|should|must)\s+(?:jeg|eg|vi|me|we|(?-i:I))\b.{0,60}?"
+    r"\b(?:svare|svara|si|seie|fortelle|fortelje|oppgi|opplyse|gi ut|dele|tell|say|give out|share|answer|disclose|reveal)\b",
+    re.IGNORECASE,
+)
 # "Hva betyr klarspråk?": a term the documents may define; answered with passages, never a verdict.
 _DEFINITION_RE = re.compile(
     r"\b(?:hva|kva) (?:betyr|tyder|meines med|menes med)\b|\bwhat (?:does|do) .{1,40} mean\b|\bwhat is meant by\b"
@@ -204,11 +211,12 @@ def question_form(text: str) -> str:
     means; 'keywords' for a
     string of words that asks nothing ("presse presse media journalist"); 'question' otherwise. Facts and
     definitions are looked for in the sentence that asks: "En journalist spør hvor mange plasser det er på
-    avdelingen. Kan jeg svare på det?" asks for a permission, not a number."""
+    avdelingen. Kan jeg svare på det?" asks for a permission, not a number, and so does "Kan jeg svare en
+    journalist på hvor mange brukere vi har?"."""
     from knowledge.roles import find_roles
 
     asking = asked_sentence(text)
-    if _FACTUAL_RE.search(asking):
+    if _FACTUAL_RE.search(asking) and not _MAY_TELL_RE.match(asking):
         return "factual"
     if _DEFINITION_RE.search(asking):
         return "definition"

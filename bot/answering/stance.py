@@ -345,6 +345,11 @@ def decide(
         binding = closer_binding(best, scored)
         if binding:
             return Decision("depends", "info", shown(binding))
+    if key == "responsible" and not yes_no and not (best.on_topic and best.topic_shared > 0):
+        # "Skal pressemeldinger skrives på nynorsk eller bokmål?" answered "Ansvaret ligger hos ordføreren, …"
+        # from "I krisesituasjoner er det ordfører, … som er kommunens pressetalspersoner": whose task it is
+        # answers a question only from a rule about what it asks
+        return depends()
     if stance in ("yes", "yes_but", "must") and for_situation:
         # the everyday rule's yes or duty may not hold in the situation asked about: both rules to read (a
         # prohibition stays a no: "Personalsaker skal ikke kommenteres" holds in a crisis too)

@@ -307,6 +307,17 @@ def test_telling_the_asker_a_task_is_theirs_gives_way_to_a_closer_restriction_on
     assert decision.stance == "info" and still_not in decision.alternatives
 
 
+def test_whose_task_it_is_answers_an_open_question_only_from_a_rule_about_what_it_asks():
+    spokespersons = ScoredRule(rule("I krisesituasjoner er det ordfører, kommunedirektør og kommunikasjonsrådgiver som er "
+                                    "kommunens pressetalspersoner.", "responsible", roles=("mayor", "chief_executive", "comms")),
+                               0.79, 0.841, 3, False, shared=0.0, topic_shared=0.0)
+    assert ask("Skal pressemeldinger skrives på nynorsk eller bokmål?", [spokespersons], role="comms").stance == "info"
+    # about what it asks, the task is the answer ("Hvilke oppgaver har jeg overfor pressen?")
+    gives = scored(rule("Enhetsledere gir faktaopplysninger til pressen på vegne av sin virksomhet.", "responsible",
+                        roles=("unit_leader",)), 0.93)
+    assert ask("Hvilke oppgaver har jeg overfor pressen?", [gives], role="unit_leader").stance == "must"
+
+
 def test_the_municipalitys_own_duty_is_not_told_to_an_asker_as_theirs():
     # "Jeg er folkevalgt. Er jeg pliktig til å følge kommunikasjonsplattformen?" against the municipality's duty to inform
     duty = scored(rule("Kommuneloven påpeker kommunens plikt til å aktivt informere om egen virksomhet.", "must", roles=()), 0.9,

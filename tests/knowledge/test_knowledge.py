@@ -195,6 +195,30 @@ def test_the_writers_own_sentence_is_not_for_the_role_a_sentence_before_named_no
     assert roles == {"Kommunestyret, som k": ("elected",), "Nedenfor viser jeg t": ()}
 
 
+def test_a_statement_reported_from_someone_else_is_not_for_the_role_a_sentence_before_named():
+    # "Sivilombudsmannen uttaler at kommunene kan …" is the ombudsman's observation about the municipalities,
+    # not a rule for the employees the sentence before (and the heading) is about
+    text = (
+        "Kommunenes innsats for å styrke de ansattes ytringsfrihet\n\n"
+        "Ansatte skal kjenne rammene for sin ytringsfrihet. "
+        "Sivilombudsmannen uttaler at kommunene kan ha behov for økt kunnskap om temaet.\n"
+    )
+    roles = {r.text[:20]: r.roles for p in passages_of(text) for r in extract_rules(p)}
+    assert roles == {"Ansatte skal kjenne ": ("employee",), "Sivilombudsmannen ut": ()}
+
+
+def test_the_roles_named_as_the_municipalitys_spokespersons_are_a_rule_for_who_speaks():
+    text = (
+        "Krisesituasjoner\n\n"
+        "I krisesituasjoner er det ordfører, kommunedirektør og kommunikasjonsrådgiver som er kommunens "
+        "pressetalspersoner. Eventuelle uttalelser fra andre ledere kan kun skje etter samtykke fra kommunedirektøren.\n"
+    )
+    rules = [r for p in passages_of(text) for r in extract_rules(p)]
+    spokespersons = next(r for r in rules if r.text.startswith("I krisesituasjoner"))
+    assert spokespersons.modality == "responsible"
+    assert spokespersons.roles == ("mayor", "chief_executive", "comms")
+
+
 def test_a_note_leaving_a_topic_to_another_document_is_read_as_such():
     text = (
         "Innledning\n\n"
