@@ -375,6 +375,9 @@ def test_a_superseded_documents_rule_gives_way_to_the_current_documents_rule():
         ("Jeg lurer på en ting. Hvor mange ansatte har kommunen?", "factual"),
         # the number is the situation; the question asks whether she may give it
         ("En journalist spør meg hvor mange plasser det er på avdelingen. Kan jeg svare på det?", "question"),
+        ("Jobber i hjemmesykepleien. Kan jeg svare en journalist på hvor mange brukere vi har på ruta?", "question"),
+        ("Can I tell the reporter how many patients we have?", "question"),
+        ("Kan jeg få vite hvor mange som jobber her?", "factual"),
         ("What does section 4 of the Local Government Act say?", "factual"),
         ("Hva er forskjellen på en pressemelding og en pressekonferanse?", "factual"),
         ("Hva betyr klarspråk?", "definition"),
