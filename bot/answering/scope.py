@@ -49,6 +49,16 @@ _OFF_TOPIC_STEMS = (
     " paid ", "compensation", "extra pay",
 )
 _OFF_TOPIC_RE = re.compile("|".join(re.escape(s) for s in sorted(set(_OFF_TOPIC_STEMS), key=len, reverse=True)), re.I)
+# Whether a channel needs a password at all ("Trenger jeg passord for å komme inn på ansattportalen?", "Is the
+# portal password protected?") is its access policy, which a strategy may state ("Portalen skal være åpen for
+# alle, uten passord"); a password's own use (what it is, resetting or changing it) stays an IT matter.
+_PASSWORD_RE = re.compile(r"passord|password|login", re.I)
+_NEEDS_PASSWORD_RE = re.compile(
+    r"\b(?:trenger|treng|trengs|kreves|krevst|krever|må|need|needs|needed|require[sd]?)"
+    r"(?:\s+(?:jeg|eg|vi|me|du|I|we|you|ha|have|a|an|et|eit|noe|noko|any|eget|eige|own))*\s+(?:passord|password|login)\b"
+    r"|\bpassordbeskytt\w*|\bpassword[- ]protected\b",
+    re.I,
+)
 # A named outlet or organisation (two capitalised words, or an acronym) that called to ask: an inquiry from
 # outside ("Tidens Krav ringte og spurte hvor mange …"), unlike "Sjefen ringte og spurte om …".
 _NAMED_CALLER_RE = re.compile(
@@ -62,14 +72,17 @@ def scope_of(question: str) -> str:
     """'off' (names an everyday work matter the strategies don't cover), 'in' (uses the domain's words) or
     'unknown'. Where it does both, what it names first is what it asks about: "Kan jeg uttale meg på vegne
     av kommunen om den nye turnusordningen?" asks about speaking for the municipality ('in'), "Får jeg
-    betalt overtid hvis jeg må svare journalister …?" about pay ('off'). The sentence that asks is read
+    betalt overtid hvis jeg må svare journalister …?" about pay ('off'); whether a password is needed at all
+    ("Trenger jeg passord for å komme inn på ansattportalen?") is not an IT matter. The sentence that asks is read
     first: "Jeg har ikke PC på jobb. Har jeg ansvar for å følge med på intranettet?" asks about the
     intranet; the whole question only where that sentence names neither; last, the domain's terms the
     lexical glossary gives for its everyday words ("… en ansatt som er sykmeldt. Kan jeg bekrefte det?"), or
     a named outlet that called to ask ("Tidens Krav ringte og spurte …")."""
     for part in (asked_sentence(question), question):
         text = f" {part.lower()} "
-        off, domain = _OFF_TOPIC_RE.search(text), _DOMAIN_RE.search(text)
+        access_policy = bool(_NEEDS_PASSWORD_RE.search(text))  # whether a password is needed (above)
+        off = next((m for m in _OFF_TOPIC_RE.finditer(text) if not (access_policy and _PASSWORD_RE.fullmatch(m.group().strip()))), None)
+        domain = _DOMAIN_RE.search(text)
         if off and not (domain and domain.start() < off.start()):
             return "off"
         if domain:

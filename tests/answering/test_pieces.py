@@ -96,6 +96,12 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("Tidens Krav ringte og spurte hvor mange vannlekasjer vi har hatt. Kan jeg svare på det?", "in"),
         ("Sjefen ringte og spurte om jeg kunne ta en ekstravakt på lørdag. Må jeg det?", "unknown"),
         ("How do I reset my password?", "off"),
+        # whether a channel needs a password is its access policy; a password's own use stays an IT matter
+        ("Do I need a password to get into the employee portal?", "in"),
+        ("Må jeg ha passord for å komme inn på ansattportalen hjemmefra?", "in"),
+        ("How often do I have to change my password for the intranet?", "off"),
+        ("What's the username and password for the municipality's Facebook page?", "off"),
+        ("Trenger jeg nytt passord til PC-en?", "off"),
         ("Can I take sick leave after the interview?", "off"),
         # "leave" alone is no leave of absence
         ("Someone left a wrong price in a comment on our Facebook page. Should we correct it or just leave it?", "in"),
