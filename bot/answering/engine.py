@@ -32,7 +32,9 @@ from bot.answering.role_map import crisis_rule
 from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question
 from bot.answering.scope import scope_of
 from bot.answering.stance import (
+    confirms_only_the_asked,
     decide,
+    for_a_crisis_not_asked,
     names_the_act,
     names_the_limit,
     prohibitions_about,
@@ -330,8 +332,11 @@ class AnswerEngine:
         (`role_entries`). A rule that limits or denies a role ("… uttaler seg ikke på kommunens vegne") or
         permits it only on a condition, or gives the right to decide who does what was asked, never puts that
         role in the verdict. Where the question is whom the asker turns to ("Hvem skal jeg konferere med?",
-        `Question.asker_acts`), a verdict naming only the asker's role would send them to themselves, so the
-        rules are shown to read instead."""
+        `Question.asker_acts`), a verdict naming only the asker's role would send them to themselves, and
+        where it asks whether only some roles hold it ("Er det bare rådmannen som …?"), a verdict naming just
+        those would say "yes, only them" for a rule that doesn't (`confirms_only_the_asked`): the rules are
+        shown to read instead; so are they where the rule is for a crisis the question doesn't name
+        (`for_a_crisis_not_asked`)."""
         granting = [c for c in scored if grants(c.rule)]
         if not grants(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
@@ -345,7 +350,12 @@ class AnswerEngine:
             else {**role_entries(granting, best, min_similarity), **named}
         )
         role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), language)
-        if not named or (parsed.asker_acts and set(named) == {asker_role}):
+        if (
+            not named
+            or (parsed.asker_acts and set(named) == {asker_role})
+            or (parsed.asks_if_only and confirms_only_the_asked(named, parsed.text, best.rule))
+            or for_a_crisis_not_asked(best.rule, parsed.text)
+        ):
             return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)
         return _Ruling(
             "who",

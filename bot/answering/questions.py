@@ -12,7 +12,11 @@ from knowledge.errors import VeilederError
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
-_WHO_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\b|\b(?:hvem|kven|who)\s+(?:har|gir|skal|kan|uttaler|speaks?|is|are|gives?|may|can|should|answers?|svarer)\b", re.I)
+_WHO_RE = re.compile(
+    r"^\s*(?:hvem|kven|who|whom)\b|\b(?:hvem|kven|who)\s+(?:har|gir|skal|kan|uttaler|speaks?|is|are|gives?|may|can|should|answers?|svarer"
+    r"|acts?|handles?|takes?|leads?|decides?|approves?|fronts?)\b",
+    re.I,
+)
 # "Kva eining har hovudansvaret for …?", "Which department handles …?": which unit holds a duty is a "who"
 # question ("Hvilken rolle har tillitsvalgte …?" asks what a role does, so "rolle" is not among these).
 _WHICH_UNIT_RE = re.compile(
@@ -27,7 +31,7 @@ _ONLY_WHO_RE = re.compile(
 )
 _YES_NO_RE = re.compile(
     r"^\s*(?:kan|må|skal|bør|burde|får|har|er|gjelder|trenger|treng|trengs|may|can|could|must|should|do|does|am|is|are|have|shall|need|needs)\b"
-    r"|\b(?:er det lov|har jeg lov|har eg lov|er det greit|is it ok|is it okay|am i allowed|are we allowed)\b",
+    r"|\b(?:er det lov|har jeg lov|har eg lov|er det greit|går det an|is it ok|is it okay|am i allowed|are we allowed)\b",
     re.I,
 )
 # "Som hovedtillitsvalgt i Fagforbundet, kan jeg gå ut i media …?": a lead-in before the question proper.
@@ -186,6 +190,7 @@ class Question:
     asker_acts: bool = False  # "Hvem skal jeg konferere med?": who the asker turns to, so not the asker (_ASKER_ACTS_RE)
     asks_who_decides: bool = False  # "Hvem bestemmer …?" (_DECIDING_RE)
     asks_who_approves: bool = False  # "Hvem må godkjenne …?" (APPROVING_RE)
+    asks_if_only: bool = False  # "Er det bare ordføreren som …?", "Is it only leaders who …?" (_ONLY_WHO_RE)
 
 
 def clean_question(raw: str | None, max_chars: int) -> str:
@@ -298,6 +303,7 @@ def read_question(text: str) -> Question:
         return replace(
             question("who", False), asker_acts=bool(_ASKER_ACTS_RE.search(asked)),
             asks_who_decides=bool(_DECIDING_RE.search(asked)), asks_who_approves=bool(APPROVING_RE.search(asked)),
+            asks_if_only=bool(_ONLY_WHO_RE.search(asked)),
         )
     yes_no = bool(_YES_NO_RE.search(asked)) and not _is_choice(asked)
     if not yes_no and _SCOPE_RE.search(asked) and not _OBLIGATION_RE.search(asked):

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from bot.answering.matching import ScoredRule, own_role_words
 from bot.answering.tuning import Tuning
 from bot.answering.verdicts import STANCE_OF, permission_and_limit, verdict_key
+from index.lexical import glossary_terms
 from knowledge.roles import PARENTS, find_roles, role_stated_in
 from knowledge.rules import Rule
 
@@ -66,6 +67,18 @@ _OWN_OPINION_RE = re.compile(
 # whose asker is the one it asks about ("Er jeg …?", "Må eg …?", "Do I …?").
 _INSTITUTION_RE = re.compile(r"\bkommunens?\b|\bfylkeskommunens?\b|\b[A-ZÆØÅ]\w+ (?:fylkes)?kommune(?:s)?\b|\bthe municipality\b", re.IGNORECASE)
 _ASKER_SINGULAR_RE = re.compile(r"\b(?:jeg|eg)\b|\bI\b")
+# a rule for a crisis ("I krisesituasjoner …", "Ved kriser …", "In a crisis …"), and a question naming one
+_FOR_A_CRISIS_RE = re.compile(
+    r"\s*(?:i|ved|under|in|during)\s+(?:en |ei |eit |et |a |an )?(?:\w+\s+)?(?:krise\w*|beredskap\w*|crisis|crises|emergenc\w*)\b",
+    re.IGNORECASE,
+)
+_CRISIS_RE = re.compile(
+    r"krise|beredskap|crisis|crises|emergenc|katastrof|disaster"
+    r"|evaku|evacu|flom|flaum|flood|skred|landslide|ulykk|ulukk|accident|brann|fire\b|pandemi|dataangrep|cyberattack",
+    re.IGNORECASE,
+)
+# a rule saying a role alone holds something ("Kun ordføreren …", "… bare av kommunedirektøren")
+_ONLY_RE = re.compile(r"\b(?:bare|berre|kun|only|alene|åleine|eneste|einaste|sole|solely)\b", re.IGNORECASE)
 # "Må jeg alltid …?", "i alle saker", "every time": a duty asked about without exception
 _ALWAYS_RE = re.compile(
     r"\b(?:alltid|bestandig|i alle (?:saker|tilfeller|tilfelle)|kvar gong|hver gang|uansett|always|every time|in all cases)\b",
@@ -141,6 +154,26 @@ def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
     if _ASKER_IS_SUBJECT_RE.match(asked):
         named |= {m.role for m in find_roles(best.rule.text)}
     return bool(others) and not others & named
+
+
+def confirms_only_the_asked(named: Iterable[str], question: str, rule: Rule) -> bool:
+    """"Er det bare rådmannen som kan uttale seg om administrative saker?" answered "Kommunedirektøren /
+    rådmannen" from "Rådmannen uttaler seg om administrative forhold …": a "who" verdict naming no one but
+    the roles the question asks about reads as "yes, only them", which a rule says only where it says so
+    ("bare", "kun", "only", or a role in contrast to others: `Rule.exclusive`). True where the verdict
+    would say more than the rule."""
+    asked = {m.role for m in find_roles(question)}
+    return bool(set(named)) and set(named) <= asked and not (rule.exclusive or _ONLY_RE.search(rule.text))
+
+
+def for_a_crisis_not_asked(rule: Rule, question: str) -> bool:
+    """The rule opens with a crisis ("I krisesituasjoner er det ordfører, kommunedirektør og
+    kommunikasjonsrådgiver som er kommunens pressetalspersoner") and the question names none, nor a crisis
+    event ("flom", "brann", "evacuated") or a word the glossary gives "krise" for: who does it in a crisis
+    doesn't say who does it otherwise ("Is it only the chief executive who is allowed to talk to the media?")."""
+    if not _FOR_A_CRISIS_RE.match(rule.text):
+        return False
+    return not _CRISIS_RE.search(f"{question} {' '.join(glossary_terms(question))}")
 
 
 def about_what_was_asked(candidate: ScoredRule, min_similarity: float, tuning: Tuning) -> bool:

@@ -116,6 +116,12 @@ def test_a_unit_leader_asking_whom_to_confer_with_is_not_sent_to_unit_leaders(re
     assert not answer.verdict.startswith("Enhetsledere")
 
 
+def test_a_department_head_asking_whether_only_the_chief_executive_speaks_is_not_told_yes(real_engine):
+    # the same section lets the chief executive leave statements to department and unit heads
+    answer = real_engine.ask("Er det bare rådmannen som kan uttale seg om administrative saker i Modum?", "modum", "department_head")
+    assert answer.stance == "info"  # the rules to read, not "Kommunedirektøren / rådmannen"
+
+
 def test_who_speaks_in_a_crisis_in_english(real_engine):
     answer = real_engine.ask("Who speaks for us in a crisis?", municipality="ostre-toten")
     assert answer.language == "en" and answer.answered

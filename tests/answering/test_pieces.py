@@ -29,6 +29,8 @@ def rule(text: str, modality: str, roles: tuple[str, ...] = ("employee",), **fla
         ("Må jeg informere lederen min før jeg snakker med en journalist?", "obligation", True),
         # whether one role is the only one is answered by who it is, not by a yes from a modal verb
         ("Er det bare ordføreren som kan uttale seg om politiske saker?", "who", False),
+        ("In Bærum, who acts as press contact when a really big case hits the news?", "who", False),
+        ("Vil lage egen logo på skolens brosjyrer. Går det an?", "permission", True),
         ("Is it only managers who need to know the limits of our freedom of expression?", "who", False),
         ("Er rådmannen den eneste som kan gi kommentarer?", "who", False),
         ("Kan jeg uttale meg, eller er det bare ordføreren som får?", "permission", True),  # the asker asks for themselves
@@ -44,6 +46,12 @@ def rule(text: str, modality: str, roles: tuple[str, ...] = ("employee",), **fla
 def test_a_staff_member_is_understood_to_ask_for_the_right_kind_of_answer(question, intent, yes_no):
     read = read_question(question)
     assert (read.intent, read.yes_no) == (intent, yes_no)
+
+
+def test_whether_only_some_roles_hold_a_task_is_told_from_the_question():
+    assert read_question("Er det bare ordføreren som kan uttale seg om politiske saker?").asks_if_only
+    assert read_question("Is it only managers who need to know the limits of our freedom of expression?").asks_if_only
+    assert not read_question("Hvem uttaler seg om politiske saker?").asks_if_only
 
 
 def test_whom_the_asker_turns_to_is_told_from_who_holds_a_task():

@@ -13,7 +13,7 @@ import pytest
 from bot.answering.answer import Answer
 from bot.answering.matching import ScoredRule, current_rules_first, grants, holders, other_domain, role_entries
 from bot.answering.questions import asked_sentence, question_form, read_question
-from bot.answering.stance import decide, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
+from bot.answering.stance import confirms_only_the_asked, decide, for_a_crisis_not_asked, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_key, verdict_text
 from bot.texts import TABLES
@@ -316,6 +316,25 @@ def test_whose_task_it_is_answers_an_open_question_only_from_a_rule_about_what_i
     gives = scored(rule("Enhetsledere gir faktaopplysninger til pressen på vegne av sin virksomhet.", "responsible",
                         roles=("unit_leader",)), 0.93)
     assert ask("Hvilke oppgaver har jeg overfor pressen?", [gives], role="unit_leader").stance == "must"
+
+
+def test_a_leader_asking_whether_only_one_role_speaks_is_not_told_just_that_role_by_a_rule_that_says_no_only():
+    speaks = rule("Rådmannen uttaler seg om administrative forhold på vegne av kommunen.", "responsible", roles=("chief_executive",))
+    question = "Er det bare rådmannen som kan uttale seg om administrative saker?"
+    assert confirms_only_the_asked(["chief_executive"], question, speaks)  # "Rådmannen" would read as "yes, only"
+    assert not confirms_only_the_asked(["chief_executive", "department_head"], question, speaks)  # "no: also …"
+    alone = rule("Kun rådmannen uttaler seg om administrative forhold.", "responsible", roles=("chief_executive",))
+    assert not confirms_only_the_asked(["chief_executive"], question, alone)  # the rule says "only" itself
+
+
+def test_who_speaks_in_a_crisis_does_not_answer_who_speaks_otherwise():
+    spokespersons = rule("I krisesituasjoner er det ordfører og kommunedirektør som er kommunens pressetalspersoner.",
+                         "responsible", roles=("mayor", "chief_executive"))
+    assert for_a_crisis_not_asked(spokespersons, "Is it only the chief executive who may talk to the media?")
+    assert not for_a_crisis_not_asked(spokespersons, "Hvem er pressetalspersoner i en krisesituasjon?")
+    assert not for_a_crisis_not_asked(spokespersons, "Det er flom i sentrum. Hvem snakker med media?")  # flom → krise
+    everyday = rule("Ordføreren uttaler seg om politiske saker.", "responsible", roles=("mayor",))
+    assert not for_a_crisis_not_asked(everyday, "Hvem uttaler seg om politiske saker?")
 
 
 def test_the_municipalitys_own_duty_is_not_told_to_an_asker_as_theirs():
