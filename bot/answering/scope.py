@@ -72,16 +72,19 @@ def scope_of(question: str) -> str:
     """'off' (names an everyday work matter the strategies don't cover), 'in' (uses the domain's words) or
     'unknown'. Where it does both, what it names first is what it asks about: "Kan jeg uttale meg på vegne
     av kommunen om den nye turnusordningen?" asks about speaking for the municipality ('in'), "Får jeg
-    betalt overtid hvis jeg må svare journalister …?" about pay ('off'); whether a password is needed at all
-    ("Trenger jeg passord for å komme inn på ansattportalen?") is not an IT matter. The sentence that asks is read
-    first: "Jeg har ikke PC på jobb. Har jeg ansvar for å følge med på intranettet?" asks about the
+    betalt overtid hvis jeg må svare journalister …?" about pay ('off'); whether a password is needed at
+    all ("Trenger jeg passord for å komme inn på ansattportalen?") is not an IT matter. The sentence that
+    asks is read first: "Jeg har ikke PC på jobb. Har jeg ansvar for å følge med på intranettet?" asks about the
     intranet; the whole question only where that sentence names neither; last, the domain's terms the
     lexical glossary gives for its everyday words ("… en ansatt som er sykmeldt. Kan jeg bekrefte det?"), or
     a named outlet that called to ask ("Tidens Krav ringte og spurte …")."""
     for part in (asked_sentence(question), question):
         text = f" {part.lower()} "
         access_policy = bool(_NEEDS_PASSWORD_RE.search(text))  # whether a password is needed (above)
-        off = next((m for m in _OFF_TOPIC_RE.finditer(text) if not (access_policy and _PASSWORD_RE.fullmatch(m.group().strip()))), None)
+        off = next(
+            (m for m in _OFF_TOPIC_RE.finditer(text) if not (access_policy and _PASSWORD_RE.fullmatch(m.group().strip()))),
+            None,
+        )
         domain = _DOMAIN_RE.search(text)
         if off and not (domain and domain.start() < off.start()):
             return "off"
