@@ -19,7 +19,7 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # English (and a few spelling variants) → the Norwegian words the strategies use for that concept.
 GLOSSARY: dict[str, str] = {
     "press": "presse pressen media journalist", "journalist": "journalist presse media", "journalists": "journalist presse media",
-    "media": "media medier mediene presse", "newspaper": "avis presse media", "reporter": "journalist presse",
+    "media": "media medier mediene presse", "newspaper": "avis presse media", "paper": "avis presse media", "reporter": "journalist presse",
     "speak": "uttale uttaler uttalelse", "speaks": "uttaler uttale", "spokesperson": "uttaler talsperson vegne",
     "statement": "uttalelse uttale", "statements": "uttalelser", "comment": "kommentar kommentere", "comments": "kommentarer kommentere",
     "behalf": "vegne", "represent": "representerer vegne", "crisis": "krise kriser beredskap kriseledelse",

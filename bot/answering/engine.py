@@ -21,7 +21,7 @@ from bot.answering.matching import (
     WHO_MARGIN,
     ScoredRule,
     current_rules_first,
-    grants,
+    grants_for,
     holders,
     role_entries,
     matching_rule,
@@ -337,8 +337,9 @@ class AnswerEngine:
         those would say "yes, only them" for a rule that doesn't (`confirms_only_the_asked`): the rules are
         shown to read instead; so are they where the rule is for a crisis the question doesn't name
         (`for_a_crisis_not_asked`)."""
-        granting = [c for c in scored if grants(c.rule)]
-        if not grants(best.rule):
+        answers_who = grants_for(parsed.text)
+        granting = [c for c in scored if answers_who(c.rule)]
+        if not answers_who(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
         named = holders(

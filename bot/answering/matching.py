@@ -292,6 +292,31 @@ def grants(rule: Rule) -> bool:
     return bool(rule.roles) and rule.modality in ("responsible", "must", "may") and not _DENIAL_RE.search(rule.text)
 
 
+# A role speaking as someone else's ("… at de uttaler seg som representant for en fagforening", "… som
+# privatperson"), and a question about who speaks for the municipality ("… på vegner av kommunen?")
+_FOR_OTHERS_RE = re.compile(
+    r"\b(?:som|as)\s+(?:en\s+|ein\s+|a\s+|an\s+)?(?:representant\w*|privatperson\w*|private\s+(?:person|individual)s?"
+    r"|representatives?\s+of)\b",
+    re.IGNORECASE,
+)
+_FOR_THE_MUNICIPALITY_RE = re.compile(
+    r"\bpå\s+(?:\w+\s+)?vegne?r?\s+av\s+(?:\w+\s+)?(?:kommune\w*|fylkeskommune\w*)|\b(?:kommunens|kommunen sine?)\s+vegne?r?\b"
+    r"|\bon\s+(?:the\s+)?(?:municipality's|council's|county's)\s+behalf\b|\bon\s+behalf\s+of\s+(?:the\s+)?(?:municipality|council|county)\b"
+    r"|\bspeaks?\s+for\s+(?:the\s+)?(?:municipality|council|county|us)\b|\buttaler\s+seg\s+for\s+kommunen\b",
+    re.IGNORECASE,
+)
+
+
+def grants_for(question: str) -> Callable[[Rule], bool]:
+    """`grants` for a "who …?" question: one about who speaks for the municipality ("Kven skal uttale seg til
+    media på vegner av kommunen?") is not answered by a rule whose role speaks as someone else's
+    representative or as a private person ("Tillitsvalgte har selv ansvar for å klargjøre … at de uttaler
+    seg som representant for en fagforening")."""
+    if not _FOR_THE_MUNICIPALITY_RE.search(question):
+        return grants
+    return lambda rule: grants(rule) and not _FOR_OTHERS_RE.search(rule.text)
+
+
 def conditional_permission(rule: Rule) -> bool:
     """A permission given only on a condition or within a limit ("Uttalelser fra andre ledere kan kun skje
     etter særskilt samtykke fra kommunedirektøren"): it doesn't make its roles the ones who speak."""

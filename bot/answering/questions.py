@@ -312,7 +312,9 @@ def read_question(text: str) -> Question:
         duty_start = _OBLIGATION_START_RE.match(asked) or (
             re.match(r"\s*(?:er|is|am|are|har|has)\b", asked, re.I) and _DUTY_NOUN_RE.search(asked)
         )
-        intent = "obligation" if duty_start else "permission"
+        # a duty word in a yes/no question that neither starts as one nor asks a permission ("Har departementet
+        # bestemt hvilke tiltak kommunen må gjennomføre?") asks what someone did: no modal verb answers it
+        intent = "obligation" if duty_start else "permission" if _PERMISSION_RE.search(asked) else "open"
         return question(intent if yes_no else "open", yes_no)
     if _PERMISSION_RE.search(asked) and yes_no:
         return question("permission", True)

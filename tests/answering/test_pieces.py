@@ -30,6 +30,8 @@ def rule(text: str, modality: str, roles: tuple[str, ...] = ("employee",), **fla
         # whether one role is the only one is answered by who it is, not by a yes from a modal verb
         ("Er det bare ordføreren som kan uttale seg om politiske saker?", "who", False),
         ("In Bærum, who acts as press contact when a really big case hits the news?", "who", False),
+        # a duty word in a yes/no question about what someone did: no permission is asked
+        ("Har departementet bestemt hvilke tiltak kommunen vår må gjennomføre?", "open", True),
         ("Vil lage egen logo på skolens brosjyrer. Går det an?", "permission", True),
         ("Is it only managers who need to know the limits of our freedom of expression?", "who", False),
         ("Er rådmannen den eneste som kan gi kommentarer?", "who", False),
@@ -103,6 +105,7 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         # a named outlet called to ask, unlike one's boss
         ("Tidens Krav ringte og spurte hvor mange vannlekasjer vi har hatt. Kan jeg svare på det?", "in"),
         ("Sjefen ringte og spurte om jeg kunne ta en ekstravakt på lørdag. Må jeg det?", "unknown"),
+        ("I'm fed up with the staffing at my unit. Can I take this up with the local paper?", "in"),  # a newspaper
         ("How do I reset my password?", "off"),
         # whether a channel needs a password is its access policy; a password's own use stays an IT matter
         ("Do I need a password to get into the employee portal?", "in"),

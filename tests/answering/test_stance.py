@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.answering.answer import Answer
-from bot.answering.matching import ScoredRule, current_rules_first, grants, holders, other_domain, role_entries
+from bot.answering.matching import ScoredRule, current_rules_first, grants, grants_for, holders, other_domain, role_entries
 from bot.answering.questions import asked_sentence, question_form, read_question
 from bot.answering.stance import confirms_only_the_asked, decide, for_a_crisis_not_asked, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
@@ -335,6 +335,16 @@ def test_who_speaks_in_a_crisis_does_not_answer_who_speaks_otherwise():
     assert not for_a_crisis_not_asked(spokespersons, "Det er flom i sentrum. Hvem snakker med media?")  # flom → krise
     everyday = rule("Ordføreren uttaler seg om politiske saker.", "responsible", roles=("mayor",))
     assert not for_a_crisis_not_asked(everyday, "Hvem uttaler seg om politiske saker?")
+
+
+def test_who_speaks_for_the_municipality_is_not_answered_by_a_rule_for_speaking_as_someone_elses_representative():
+    union = rule("Tillitsvalgte har selv ansvar for å klargjøre overfor mediene at de uttaler seg som representant for en "
+                 "fagforening.", "responsible", roles=("union_rep",))
+    spokespersons = rule("Det innebærer at ordfører/kommunedirektør er de som uttaler seg på vegne av kommunen.", "responsible",
+                         roles=("mayor", "chief_executive"))
+    for_the_municipality = grants_for("Det er storflaum. Kven skal uttale seg til media på vegner av kommunen no?")
+    assert not for_the_municipality(union) and for_the_municipality(spokespersons)
+    assert grants_for("Hvem har ansvar for å si at de uttaler seg for fagforeningen?")(union)
 
 
 def test_the_municipalitys_own_duty_is_not_told_to_an_asker_as_theirs():
