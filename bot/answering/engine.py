@@ -32,7 +32,7 @@ from bot.answering.role_map import crisis_rule
 from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question
 from bot.answering.scope import scope_of
 from bot.answering.stance import (
-    confirms_only_the_asked,
+    answers_whether_only,
     decide,
     for_a_crisis_not_asked,
     names_the_act,
@@ -334,8 +334,8 @@ class AnswerEngine:
         role in the verdict. Where the question is whom the asker turns to ("Hvem skal jeg konferere med?",
         `Question.asker_acts`), a verdict naming only the asker's role would send them to themselves, and
         where it asks whether only some roles hold it ("Er det bare rådmannen som …?"), a verdict naming just
-        those would say "yes, only them" for a rule that doesn't (`confirms_only_the_asked`): the rules are
-        shown to read instead; so are they where the rule is for a crisis the question doesn't name
+        those would say "yes, only them" for a rule that doesn't, and one naming only others answers another
+        question (`answers_whether_only`): the rules are shown to read instead; so are they where the rule is for a crisis the question doesn't name
         (`for_a_crisis_not_asked`)."""
         answers_who = grants_for(parsed.text)
         granting = [c for c in scored if answers_who(c.rule)]
@@ -354,7 +354,7 @@ class AnswerEngine:
         if (
             not named
             or (parsed.asker_acts and set(named) == {asker_role})
-            or (parsed.asks_if_only and confirms_only_the_asked(named, parsed.text, best.rule))
+            or (parsed.asks_if_only and not answers_whether_only(named, parsed.text, best.rule))
             or for_a_crisis_not_asked(best.rule, parsed.text)
         ):
             return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)

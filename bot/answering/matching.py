@@ -47,6 +47,7 @@ _DOMAINS = (
     re.compile(r"\badministra(?:tiv|tive|sjon|sjonen|tion)\b", re.IGNORECASE),
 )
 OTHER_DOMAIN_PENALTY = 0.1  # hand-score units; about what a role written for another asker costs
+SAME_DOMAIN_BONUS = 0.02  # a rule naming the side the question asks about, over one naming neither
 STRONG_MARGIN = 0.07  # above the calibration's minimum: similar enough to need no shared word
 CANDIDATE_PASSAGES = 12
 NEIGHBOUR_SECTIONS = 3
@@ -181,6 +182,8 @@ def score_rules(
             score += 0.02
         if other_domain(question, rule.text):
             score -= OTHER_DOMAIN_PENALTY
+        elif same_domain(question, rule.text):
+            score += SAME_DOMAIN_BONUS
         on_topic = bool(topic_words & rule_words)
         x = ranking_features(
             hand_score=score,
@@ -214,6 +217,14 @@ def other_domain(question: str, rule_text: str) -> bool:
     asked = [bool(domain.search(question)) for domain in _DOMAINS]
     named = [bool(domain.search(rule_text)) for domain in _DOMAINS]
     return sum(asked) == 1 and not any(a and n for a, n in zip(asked, named)) and any(named)
+
+
+def same_domain(question: str, rule_text: str) -> bool:
+    """Does the rule name the side of the municipality the question asks about? "Hvem uttaler seg … om en
+    omorganisering av hele administrasjonen?" and "Rådmannen uttaler seg om administrative forhold …", where
+    "Ordfører/varaordfører uttaler seg på vegne av kommunen" names neither side."""
+    asked = [bool(domain.search(question)) for domain in _DOMAINS]
+    return sum(asked) == 1 and any(a and bool(domain.search(rule_text)) for a, domain in zip(asked, _DOMAINS))
 
 
 def own_role_words(question: str) -> str:

@@ -156,14 +156,18 @@ def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
     return bool(others) and not others & named
 
 
-def confirms_only_the_asked(named: Iterable[str], question: str, rule: Rule) -> bool:
-    """"Er det bare rådmannen som kan uttale seg om administrative saker?" answered "Kommunedirektøren /
-    rådmannen" from "Rådmannen uttaler seg om administrative forhold …": a "who" verdict naming no one but
-    the roles the question asks about reads as "yes, only them", which a rule says only where it says so
-    ("bare", "kun", "only", or a role in contrast to others: `Rule.exclusive`). True where the verdict
-    would say more than the rule."""
+def answers_whether_only(named: Iterable[str], question: str, rule: Rule) -> bool:
+    """Whether a "who" verdict naming `named` answers "is it only X who …?" ("Er det bare rådmannen som kan
+    uttale seg om administrative saker?"): where it names X and others too ("No: also …"), or where the rule
+    itself says only ("bare", "kun", "only", or a role in contrast to others: `Rule.exclusive`). Naming X
+    alone reads as "yes, only X" (from "Rådmannen uttaler seg om administrative forhold …", which says no
+    such thing); naming only others ("Folkevalgte", to "Er det bare dei tilsette som treng å kjenne …?")
+    answers another question."""
     asked = {m.role for m in find_roles(question)}
-    return bool(set(named)) and set(named) <= asked and not (rule.exclusive or _ONLY_RE.search(rule.text))
+    named = set(named)
+    if rule.exclusive or _ONLY_RE.search(rule.text):
+        return bool(named)
+    return bool(named & asked) and bool(named - asked)
 
 
 def for_a_crisis_not_asked(rule: Rule, question: str) -> bool:

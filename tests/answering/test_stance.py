@@ -11,9 +11,11 @@ from types import SimpleNamespace
 import pytest
 
 from bot.answering.answer import Answer
-from bot.answering.matching import ScoredRule, current_rules_first, grants, grants_for, holders, other_domain, role_entries
+from bot.answering.matching import (
+    ScoredRule, current_rules_first, grants, grants_for, holders, other_domain, role_entries, same_domain,
+)
 from bot.answering.questions import asked_sentence, question_form, read_question
-from bot.answering.stance import confirms_only_the_asked, decide, for_a_crisis_not_asked, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
+from bot.answering.stance import answers_whether_only, decide, for_a_crisis_not_asked, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_key, verdict_text
 from bot.texts import TABLES
@@ -109,6 +111,11 @@ def test_a_rule_for_the_other_side_of_the_municipality_is_told_from_one_for_the_
     assert not other_domain("Hvem uttaler seg på vegne av kommunen?", administrative)  # neither side asked about
     assert not other_domain("Hvem uttaler seg i politiske saker?", "Ordfører/varaordfører uttaler seg på vegne av kommunen.")
     assert not other_domain("Hvem uttaler seg i politiske og administrative saker?", administrative)
+    # … and a rule naming the side asked about from one naming neither
+    reorganising = "Hvem skal uttale seg på vegne av kommunen om en omorganisering av hele administrasjonen?"
+    assert same_domain(reorganising, administrative)
+    assert not same_domain(reorganising, "Ordfører/varaordfører uttaler seg på vegne av kommunen.")
+    assert not same_domain("Hvem uttaler seg på vegne av kommunen?", administrative)  # neither side asked about
 
 
 def test_a_permission_next_to_a_close_prohibition_is_it_depends_with_both_rules():
@@ -321,10 +328,13 @@ def test_whose_task_it_is_answers_an_open_question_only_from_a_rule_about_what_i
 def test_a_leader_asking_whether_only_one_role_speaks_is_not_told_just_that_role_by_a_rule_that_says_no_only():
     speaks = rule("Rådmannen uttaler seg om administrative forhold på vegne av kommunen.", "responsible", roles=("chief_executive",))
     question = "Er det bare rådmannen som kan uttale seg om administrative saker?"
-    assert confirms_only_the_asked(["chief_executive"], question, speaks)  # "Rådmannen" would read as "yes, only"
-    assert not confirms_only_the_asked(["chief_executive", "department_head"], question, speaks)  # "no: also …"
+    assert not answers_whether_only(["chief_executive"], question, speaks)  # "Rådmannen" would read as "yes, only"
+    assert answers_whether_only(["chief_executive", "department_head"], question, speaks)  # "no: also …"
     alone = rule("Kun rådmannen uttaler seg om administrative forhold.", "responsible", roles=("chief_executive",))
-    assert not confirms_only_the_asked(["chief_executive"], question, alone)  # the rule says "only" itself
+    assert answers_whether_only(["chief_executive"], question, alone)  # the rule says "only" itself
+    # naming only others answers another question: who makes the rules known is not who needs to know them
+    council = rule("Kommunestyret må ta sitt ansvar for at reglene om ytringsfriheten gjøres kjent.", "must", roles=("elected",))
+    assert not answers_whether_only(["elected"], "Er det berre dei tilsette som treng å kjenne grensene?", council)
 
 
 def test_who_speaks_in_a_crisis_does_not_answer_who_speaks_otherwise():
