@@ -335,8 +335,8 @@ class AnswerEngine:
         `Question.asker_acts`), a verdict naming only the asker's role would send them to themselves, and
         where it asks whether only some roles hold it ("Er det bare rådmannen som …?"), a verdict naming just
         those would say "yes, only them" for a rule that doesn't, and one naming only others answers another
-        question (`answers_whether_only`): the rules are shown to read instead; so are they where the rule is for a crisis the question doesn't name
-        (`for_a_crisis_not_asked`)."""
+        question (`answers_whether_only`): the rules are shown to read instead; so are they where the rule
+        is for a crisis the question doesn't name (`for_a_crisis_not_asked`)."""
         answers_who = grants_for(parsed.text)
         granting = [c for c in scored if answers_who(c.rule)]
         if not answers_who(best.rule):

@@ -214,8 +214,7 @@ def other_domain(question: str, rule_text: str) -> bool:
     """Is the rule written for the other side of the municipality than the question asks about? "Hvem
     uttaler seg … i en politisk sak?" against "Rådmannen uttaler seg om administrative forhold …": the
     question names one of political and administrative matters, the rule only the other."""
-    asked = [bool(domain.search(question)) for domain in _DOMAINS]
-    named = [bool(domain.search(rule_text)) for domain in _DOMAINS]
+    asked, named = _sides(question), _sides(rule_text)
     return sum(asked) == 1 and not any(a and n for a, n in zip(asked, named)) and any(named)
 
 
@@ -223,8 +222,14 @@ def same_domain(question: str, rule_text: str) -> bool:
     """Does the rule name the side of the municipality the question asks about? "Hvem uttaler seg … om en
     omorganisering av hele administrasjonen?" and "Rådmannen uttaler seg om administrative forhold …", where
     "Ordfører/varaordfører uttaler seg på vegne av kommunen" names neither side."""
-    asked = [bool(domain.search(question)) for domain in _DOMAINS]
-    return sum(asked) == 1 and any(a and bool(domain.search(rule_text)) for a, domain in zip(asked, _DOMAINS))
+    asked = _sides(question)
+    return sum(asked) == 1 and any(a and n for a, n in zip(asked, _sides(rule_text)))
+
+
+def _sides(text: str) -> tuple[bool, bool]:
+    """Whether the text names political matters, and whether administrative ones (`_DOMAINS`)."""
+    political, administrative = (bool(domain.search(text)) for domain in _DOMAINS)
+    return political, administrative
 
 
 def own_role_words(question: str) -> str:

@@ -95,10 +95,14 @@ _FACTUAL_RE = re.compile(
     r"|\b(?:hva|kva) (?:er|var) (?:forskjellen|skilnaden|skilnaden)\b|\bdifference between\b",
     re.IGNORECASE,
 )
+# The asker as a subject: "jeg", "vi", nynorsk "eg", "me", English "I" (capital only: "i" is a preposition), "we".
+_ASKER = r"(?:jeg|eg|vi|me|we|(?-i:I))"
+# "Bør jeg …", "Må eg …", "Can we …", "Do I …": the question's verb, then the asker as its subject
+_ASKER_IS_SUBJECT_RE = re.compile(rf"\W*(?:(?:men|og|så|but|and|so)\s+)?\w+\s+{_ASKER}\b", re.IGNORECASE)
 # "Kan jeg svare en journalist på hvor mange brukere vi har?", "May I tell the reporter how many …?": whether
 # the asker may tell a fact, which the documents' rules answer, not the fact itself.
 _MAY_TELL_RE = re.compile(
-    r"\W*(?:kan|kunne|får|må|bør|skal|may|can|could|should|must)\s+(?:jeg|eg|vi|me|we|(?-i:I))\b.{0,60}?"
+    rf"\W*(?:kan|kunne|får|må|bør|skal|may|can|could|should|must)\s+{_ASKER}\b.{{0,60}}?"
     r"\b(?:svare|svara|si|seie|fortelle|fortelje|oppgi|opplyse|gi ut|dele|tell|say|give out|share|answer|disclose|reveal)\b",
     re.IGNORECASE,
 )
@@ -209,6 +213,12 @@ def clean_question(raw: str | None, max_chars: int) -> str:
         length, limit = f"{len(text):,}".replace(",", " "), f"{max_chars:,}".replace(",", " ")
         raise QuestionError(phrase("question_too_long", detect_language(text[:500]), length=length, limit=limit))
     return text
+
+
+def asker_is_subject(sentence: str) -> bool:
+    """The sentence that asks has the asker as its subject, right after its verb ("Bør jeg dra inn
+    kommunikasjonsenheten …?", "Do I need to tell the mayor?"), unlike "Må tillitsvalgte …?"."""
+    return bool(_ASKER_IS_SUBJECT_RE.match(sentence))
 
 
 def question_form(text: str) -> str:

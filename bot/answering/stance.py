@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from bot.answering.matching import ScoredRule, own_role_words
+from bot.answering.questions import asker_is_subject
 from bot.answering.tuning import Tuning
 from bot.answering.verdicts import STANCE_OF, permission_and_limit, verdict_key
 from index.lexical import glossary_terms
@@ -83,10 +84,6 @@ _ONLY_RE = re.compile(r"\b(?:bare|berre|kun|only|alene|åleine|eneste|einaste|so
 _ALWAYS_RE = re.compile(
     r"\b(?:alltid|bestandig|i alle (?:saker|tilfeller|tilfelle)|kvar gong|hver gang|uansett|always|every time|in all cases)\b",
     re.IGNORECASE,
-)
-# "Bør jeg …", "Må eg …", "Can we …", "Do I …": the question's verb, then the asker as its subject
-_ASKER_IS_SUBJECT_RE = re.compile(
-    r"\W*(?:(?:men|og|så|but|and|so)\s+)?\w+\s+(?:jeg|eg|vi|me|we|(?-i:I))\b", re.IGNORECASE
 )
 # "Bør jeg …?", "Should I …?", "Er det lurt å …?": a question asking for advice, which advice answers.
 _ASKS_ADVICE_RE = re.compile(r"\s*(?:bør|should|ought|er det lurt|er det anbefalt|anbefales det|is it advisable)\b", re.IGNORECASE)
@@ -151,7 +148,7 @@ def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
     stated = role_stated_in(asked)
     others = {m.role for m in find_roles(asked) if m.role not in own and m.role not in (stated, "employee")}
     named = set(best.rule.roles)
-    if _ASKER_IS_SUBJECT_RE.match(asked):
+    if asker_is_subject(asked):
         named |= {m.role for m in find_roles(best.rule.text)}
     return bool(others) and not others & named
 
