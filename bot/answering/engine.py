@@ -64,9 +64,6 @@ RETRIEVE = 16  # passages considered for the matching rule; the best PASSAGES_SH
 DEFAULT_ROLE = "employee"
 
 
-RULE_RESCUE_MARGIN = 0.05  # above the in-scope answer threshold: how similar a rule must be to answer a weakly matched question
-
-
 class EngineError(VeilederError):
     """The engine can't answer at all (no index, wrong model); the message says how to fix it."""
 
@@ -245,7 +242,7 @@ class AnswerEngine:
             answerable = scope_of(text) == "in"
             if answerable:
                 scored = self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed.intent, municipality, tuning)
-                needed = self.embedder.calibration.threshold("in", language) + RULE_RESCUE_MARGIN
+                needed = self.embedder.calibration.rescue_threshold(language)
                 answerable = any(c.similarity >= needed for c in scored)
         if not answerable:
             return Answer(

@@ -109,19 +109,12 @@ def test_the_measured_figures_hold(results, scorer):
     assert not low, low
 
 
-# English questions refused though the documents answer them (known misses, see below): refusals, not verdicts.
-ENGLISH_REFUSALS = {"kh037", "kh053", "kj012"}
-
-
 def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mislead(other_engine):
     """bench/safety_other_questions.jsonl (README "Quality"): no answer takes a stance the question marks as
     misleading (the last one, "Bør vi bytte talsperson underveis i en langvarig krise?", had "Ja, det er et
-    krav" from the rule about naming a stand-in). Two known misses, both refusals of English questions whose
-    passages match weakly (a fourteenth session's): kh037 "As mayor, am I the one who should present the
-    council's decisions to the public?" and kh053 "Does the ministry require us to adopt specific measures …?";
-    English cosines of answerable and unanswerable questions overlap (0.78–0.84), so no threshold tells them apart.
-    A fifteenth session's found three more of the kind: kj012 is left; kj037 ("… the damage to buildings and the
-    costs?") had been read as asking a price, and kj007 ("… the official … page …") named no word of the domain."""
+    krav" from the rule about naming a stand-in). English questions whose passages match weakly ("As mayor, am I
+    the one who should present the council's decisions to the public?") were refused until an English question's
+    rule counted from 0.80 (`Calibration.rule_rescue`)."""
     import json
 
     path = ROOT / "bench" / "safety_other_questions.jsonl"
@@ -132,4 +125,4 @@ def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mis
         if (answer := other_engine.ask(q["question"], q["municipality"], q["role"])).stance in q["bad"]
     ]
     assert len(questions) >= 1010
-    assert {q_id for q_id, _question, _stance in wrong_way} <= ENGLISH_REFUSALS, wrong_way
+    assert not wrong_way, wrong_way

@@ -16,17 +16,11 @@ pytestmark = pytest.mark.model
 SAFETY = Path(__file__).resolve().parents[2] / "bench" / "safety_questions.jsonl"
 # z035 (an eighth fresh session's): "Eg er fagarbeidar på ein bustad … Budstikka ringde og spurde om ein bebuar …
 # Kan eg svare dei?" is refused — no word of the communication domain but a newspaper's name, and no passage close
-# enough. A refusal, not a verdict; left as a known miss. (kc051, a twelfth session's "Må jeg ha passord for å
-# komme inn på ansattportalen hjemmefra?", was refused as an IT matter until whether a password is needed counted
-# as the channel's access policy; the portal's rule says "uten passord".) ke034 (a thirteenth session's): "We're
-# writing information for residents … Should we also make an English version?" is refused: an English question whose passages match weakly ("Engelsk er prioritert
-# andrespråk …" is found, below the threshold); a refusal too. (kg039, a fourteenth session's question on internal news
-# and a password, was refused the same way until a password stopped counting as a fact never answered.) ko015 (an
-# eighteenth session's): "A journalist from Budstikka wants an interview … Can I let one of my nurses do the interview
-# instead of me?" is refused, an English question whose passages match weakly, like ke034; a refusal too; so is kq042
-# (a nineteenth session's) "Is Bærum's internal staff magazine still 'På innsiden'? …", which the superseded strategy
-# names and the current one answers with another name.
-KNOWN_MISSES = 4
+# enough. A refusal, not a verdict; left as a known miss. So is kq042 (a nineteenth session's) "Is Bærum's internal
+# staff magazine still 'På innsiden'? …", read as bokmål for its quoted name, which the superseded strategy names and
+# the current one answers with another name. (ke034 and ko015, English questions whose passages match weakly, were
+# refused until an English question's rule counted from 0.80, `Calibration.rule_rescue`.)
+KNOWN_MISSES = 2
 
 
 def test_staff_questions_get_no_stance_the_documents_say_would_mislead(real_engine):
