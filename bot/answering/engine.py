@@ -241,7 +241,7 @@ class AnswerEngine:
             # its confidence is low) where a candidate rule is clearly similar.
             answerable = scope_of(text) == "in"
             if answerable:
-                scored = self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed.intent, municipality, tuning)
+                scored = self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed, municipality, tuning)
                 needed = self.embedder.calibration.rescue_threshold(language)
                 answerable = any(c.similarity >= needed for c in scored)
         if not answerable:
@@ -251,7 +251,7 @@ class AnswerEngine:
             )
 
         if scored is None:
-            scored = self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed.intent, municipality, tuning)
+            scored = self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed, municipality, tuning)
         best = matching_rule(scored, scoring_role, min_similarity, tuning.strong_margin)
         if parsed.form in ("definition", "keywords"):
             best = None  # it asks for no rule: what the documents say, without a verdict
@@ -301,9 +301,9 @@ class AnswerEngine:
             hits = retriever.search(lexical_text, municipality, k=RETRIEVE, vector=vector)
         if not hits:
             return []
-        intent = read_question(text).intent
-        scoring_role = _scoring_role(intent, role_stated_in(text) or role)
-        return self._candidates(retriever, lexical_text, hits, vector, scoring_role, intent, municipality, tuning or DEFAULT_TUNING)
+        parsed = read_question(text)
+        scoring_role = _scoring_role(parsed.intent, role_stated_in(text) or role)
+        return self._candidates(retriever, lexical_text, hits, vector, scoring_role, parsed, municipality, tuning or DEFAULT_TUNING)
 
     def _candidates(
         self,
@@ -312,12 +312,15 @@ class AnswerEngine:
         hits: list[Hit],
         vector,
         role: str | None,
-        intent: str,
+        parsed: Question,
         municipality: str | None,
         tuning: Tuning,
     ) -> list[ScoredRule]:
         min_similarity = self.embedder.calibration.min_rule_similarity + tuning.rule_similarity_offset
-        scored = score_rules(retriever, text, hits, vector, role, intent, municipality, tuning.rule_search, tuning.weights)
+        scored = score_rules(
+            retriever, text, hits, vector, role, parsed.intent, municipality, tuning.rule_search, tuning.weights,
+            seeks_help=parsed.seeks_help,
+        )
         return current_rules_first(scored, retriever, min_similarity)
 
     def _answer_who(

@@ -52,6 +52,14 @@ STRONG_MARGIN = 0.07  # above the calibration's minimum: similar enough to need 
 CANDIDATE_PASSAGES = 12
 NEIGHBOUR_SECTIONS = 3
 WHO_MARGIN = 0.06
+# A rule saying who advises, assists or is to be contacted ("Kommunikasjonsrådgiver … kontaktes når medarbeidere
+# eller ledere ønsker rådføring") answers "Hvem kan jeg spørre om råd?" over one saying who speaks.
+ADVISING_RE = re.compile(
+    r"rådgiv|rådgj|rådfør|\bråd\b|bistå|bistand|hjelpe?\b|hjelper\b|kontaktes\b|veiled|rettleie?\b|rettleiing"
+    r"|konferere|spørres\b|kontaktperson",
+    re.IGNORECASE,
+)
+ADVISING_BONUS = 0.04  # hand-score units; measured 0.04–0.08 alike (README "Quality"), 0.02 too little
 
 
 @dataclass(frozen=True)
@@ -139,10 +147,12 @@ def score_rules(
     municipality: str | None = None,
     rule_search: int = 0,
     weights: "np.ndarray | tuple[float, ...] | None" = None,
+    seeks_help: bool = False,
 ) -> list[ScoredRule]:
     """Every candidate rule with its score, best first. The score is the ranker's weights (bot/ranking.py,
     chosen by cross-validation) applied to the candidate's features; the first feature is the
-    hand-weighted score below, so weights (1, 0, 0, …) rank as that score alone."""
+    hand-weighted score below, so weights (1, 0, 0, …) rank as that score alone. `seeks_help`: the question
+    asks whom the asker turns to for help or advice (bot.answering.questions.Question.seeks_help)."""
     candidates = candidate_rules(retriever, hits, query_vector, municipality, rule_search)
     if not candidates:
         return []
@@ -180,6 +190,8 @@ def score_rules(
             score += _OWN_ENTRY_BONUS  # the asker's own entry in a list of rules per role
         if intent == "who" and rule.roles:
             score += 0.02
+        if intent == "who" and seeks_help and ADVISING_RE.search(rule.text):
+            score += ADVISING_BONUS
         if other_domain(question, rule.text):
             score -= OTHER_DOMAIN_PENALTY
         elif same_domain(question, rule.text):

@@ -66,6 +66,13 @@ _OBLIGATION_START_RE = re.compile(r"\s*(?:må|skal|bør|trenger|treng|must|shoul
 # "Hvem skal jeg konferere med?", "Kven må eg kontakte?", "Who should I tell?": the asker does the act; the
 # answer is someone else.
 _ASKER_ACTS_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\s+(?:\w+\s+)?(?:jeg|eg|vi|me|i|we)\b", re.IGNORECASE)
+# "Hvem kan jeg spørre om råd?", "Kven kan hjelpe meg med …?", "Who do I contact …?": whom the asker turns to for
+# help or advice, answered by a rule saying who advises or assists (bot.answering.matching.ADVISING_RE).
+_SEEKS_HELP_RE = re.compile(
+    r"\b(?:råd|rådføre|rådføring|hjelp|hjelpe|bistand|bistå|veiledning|rettleiing|spørre|spørje|kontakte|ta det med"
+    r"|advice|advise|help|assist\w*|guidance|contact|consult|turn to|ask)\b",
+    re.IGNORECASE,
+)
 # "Hvem bestemmer hvem som …?", "Hvem må godkjenne at jeg …?": a "who" question about who decides, or who
 # approves or authorises; APPROVING_RE also tells a rule that says who approves (bot.answering.matching.holders).
 _DECIDING_RE = re.compile(r"\b(?:bestem\w*|avgj\w*|velge\w*|velg|decide\w*|choose\w*|chooses)\b", re.IGNORECASE)
@@ -195,6 +202,7 @@ class Question:
     asks_who_decides: bool = False  # "Hvem bestemmer …?" (_DECIDING_RE)
     asks_who_approves: bool = False  # "Hvem må godkjenne …?" (APPROVING_RE)
     asks_if_only: bool = False  # "Er det bare ordføreren som …?", "Is it only leaders who …?" (_ONLY_WHO_RE)
+    seeks_help: bool = False  # "Hvem kan jeg spørre om råd?": whom the asker turns to for help or advice (_SEEKS_HELP_RE)
 
 
 def clean_question(raw: str | None, max_chars: int) -> str:
@@ -313,7 +321,7 @@ def read_question(text: str) -> Question:
         return replace(
             question("who", False), asker_acts=bool(_ASKER_ACTS_RE.search(asked)),
             asks_who_decides=bool(_DECIDING_RE.search(asked)), asks_who_approves=bool(APPROVING_RE.search(asked)),
-            asks_if_only=bool(_ONLY_WHO_RE.search(asked)),
+            asks_if_only=bool(_ONLY_WHO_RE.search(asked)), seeks_help=bool(_SEEKS_HELP_RE.search(asked)),
         )
     yes_no = bool(_YES_NO_RE.search(asked)) and not _is_choice(asked)
     if not yes_no and _SCOPE_RE.search(asked) and not _OBLIGATION_RE.search(asked):

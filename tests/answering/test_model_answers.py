@@ -116,6 +116,14 @@ def test_a_unit_leader_asking_whom_to_confer_with_is_not_sent_to_unit_leaders(re
     assert not answer.verdict.startswith("Enhetsledere")
 
 
+def test_an_employee_unsure_what_to_tell_the_press_is_pointed_to_those_who_advise(real_engine):
+    # a rule saying who is contacted for advice, not one saying who gives the press facts
+    answer = real_engine.ask(
+        "Hvem skal jeg ta det med hvis jeg er usikker på hva jeg kan si til pressen?", municipality="ostre-toten", role="employee"
+    )
+    assert answer.stance == "who" and "kontaktes når medarbeidere" in answer.rule.text
+
+
 def test_a_department_head_asking_whether_only_the_chief_executive_speaks_is_not_told_yes(real_engine):
     # the same section lets the chief executive leave statements to department and unit heads
     answer = real_engine.ask("Er det bare rådmannen som kan uttale seg om administrative saker i Modum?", "modum", "department_head")

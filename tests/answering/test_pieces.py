@@ -63,6 +63,14 @@ def test_whom_the_asker_turns_to_is_told_from_who_holds_a_task():
     assert not read_question("Hvem uttaler seg på vegne av kommunen?").asker_acts
 
 
+def test_asking_whom_to_turn_to_for_help_or_advice_is_told_from_who_holds_a_task():
+    assert read_question("Hvem kan jeg spørre om råd før jeg svarer en journalist?").seeks_help
+    assert read_question("Kven kan hjelpe meg med ei pressemelding?").seeks_help
+    assert read_question("Who do I contact if a reporter calls?").seeks_help
+    assert not read_question("Hvem uttaler seg på vegne av kommunen?").seeks_help
+    assert not read_question("Kan jeg spørre kommunikasjonsavdelingen om råd?").seeks_help  # not a "who" question
+
+
 def test_a_question_about_oneself_is_marked_first_person():
     assert read_question("Kan jeg dele bilder fra jobben?").first_person
     assert not read_question("Kan ordføreren uttale seg om saken?").first_person
