@@ -196,6 +196,29 @@ _REPORTED_RE = re.compile(
 )
 
 
+# A role right after one of these before the cue is whom something goes to or comes from, not who the rule is
+# for ("God kommunikasjon til folkevalgte, ledere og ansatte setter dem i stand til å ivareta sitt ansvar",
+# "Dialogen med tillitsvalgte skal …").
+_OBJECT_PREPOSITION_RE = re.compile(
+    r"\b(?:til|fra|frå|med|overfor|mot|to|from|with|towards)\s+(?:(?:alle|våre|vare|dei|de|kommunens|kommunen\s+sine)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _not_after_a_preposition(sentence: str, mentions: list[RoleMention]) -> list[RoleMention]:
+    """The mentions but those governed by a preposition, with the roles listed together with them."""
+    kept: list[RoleMention] = []
+    governed: RoleMention | None = None
+    for m in mentions:
+        if governed is not None and _COORDINATION_RE.fullmatch(sentence[governed.end: m.start]):
+            governed = m
+            continue
+        governed = m if _OBJECT_PREPOSITION_RE.search(sentence[: m.start]) else None
+        if governed is None:
+            kept.append(m)
+    return kept
+
+
 def _roles_for(
     sentence: str, cue_start: int, passage: Passage, previous: tuple[str, ...], addressed: bool = False
 ) -> tuple[tuple[str, ...], bool]:
@@ -213,7 +236,10 @@ def _roles_for(
                 return tuple(dict.fromkeys(m.role for m in found)), any(m.exclusive for m in found)
         return (), False
     mentions = find_roles(sentence)
-    chosen: list[RoleMention] = [m for m in mentions if m.end <= cue_start and not _in_a_clause(sentence, m, cue_start)]
+    chosen: list[RoleMention] = [
+        m for m in _not_after_a_preposition(sentence, mentions)
+        if m.end <= cue_start and not _in_a_clause(sentence, m, cue_start)
+    ]
     if not chosen:
         after = [m for m in mentions if m.start >= cue_start]
         if after:

@@ -207,6 +207,18 @@ def test_a_statement_reported_from_someone_else_is_not_for_the_role_a_sentence_b
     assert roles == {"Ansatte skal kjenne ": ("employee",), "Sivilombudsmannen ut": ()}
 
 
+def test_roles_whom_something_goes_to_are_not_who_the_rule_is_for():
+    # "til folkevalgte, ledere og ansatte" names whom good communication reaches, not who holds the responsibility
+    text = (
+        "Ansvar\n\n"
+        "God kommunikasjon til folkevalgte, ledere og ansatte setter dem i stand til å ivareta sitt ansvar. "
+        "Ledere skal gi informasjon til ansatte i god tid. "
+        "I samarbeid med kommunikasjonsenheten skal lederne informere om endringer.\n"
+    )
+    roles = {r.text[:20]: r.roles for p in passages_of(text) for r in extract_rules(p)}
+    assert roles == {"God kommunikasjon ti": (), "Ledere skal gi infor": ("leader",), "I samarbeid med komm": ("leader",)}
+
+
 def test_the_roles_named_as_the_municipalitys_spokespersons_are_a_rule_for_who_speaks():
     text = (
         "Krisesituasjoner\n\n"
