@@ -35,6 +35,14 @@ class Hit:
     superseded: bool = False
 
 
+_GENERIC_PLACE_WORDS = "kommune kommunen kommunes fylkeskommune fylkeskommunen"
+_FOLDED = str.maketrans({"ø": "o", "æ": "ae", "å": "a"})  # "Bodø" against a folder named "bodo"
+
+
+def _folded(word: str) -> str:
+    return word.translate(_FOLDED)
+
+
 class Retriever:
     """Searches one loaded index generation; cheap to create, safe to share between threads."""
 
@@ -67,12 +75,20 @@ class Retriever:
         self.role_list_sections = role_list_sections(stored.rules)
         self.section_of_part = {part: i for i, p in enumerate(stored.passages) if p.kind == "section" for part in p.parts}
         self.role_words: set[str] = set(stored.lexical.tokenize(" ".join(ROLE_SEARCH_WORDS.values())))
+        # the words of a municipality's name ("Kinn", "Østre Toten"): naming the place says nothing about the topic
+        names = " ".join(f"{key.replace('-', ' ')} {info.name}" for key, info in stored.municipalities.items())
+        generic = set(stored.lexical.tokenize(_GENERIC_PLACE_WORDS))
+        self._place_words = {_folded(w) for w in stored.lexical.tokenize(names) if w not in generic}
         # each rule's index words with its section title's, for word overlap with a question (bot/answering/matching.py)
         self.rule_words: dict[str, frozenset[str]] = {
             rule.id: frozenset(stored.lexical.tokenize(f"{rule.section} {rule.text}")) for rule in stored.rules
         }
         # a burst asking the same question embeds it once: the others wait for that vector (condition)
         self._encode_cached = cached(LRUCache(maxsize=512), condition=threading.Condition())(self._encode)
+
+    def names_place(self, word: str) -> bool:
+        """Is this index word part of a municipality's name or key ("kinn", "bodø" for the folder "bodo")?"""
+        return _folded(word) in self._place_words
 
     @property
     def municipalities(self) -> list[str]:

@@ -341,11 +341,22 @@ class AnswerEngine:
         granting = [c for c in scored if answers_who(c.rule)]
         if not answers_who(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
+        asked, words = frozenset(_asked_words(retriever, parsed.text)), partial(_index_words, retriever)
+
+        def named_by(candidate: ScoredRule) -> dict:
+            return holders(candidate, parsed.asks_who_decides, parsed.asks_who_approves, asked=asked, words=words)
+
+        named = named_by(best)
+        if parsed.asker_acts and named and set(named) == {asker_role}:
+            # "Hvem har ansvar for at vi ansatte kjenner strategien?" from "Øvrige ansatte har et ansvar for å følge
+            # strategien": a close rule naming someone else answers it ("Etatsledere er ansvarlig for at …")
+            others = (
+                (c, n) for c in granting
+                if c is not best and c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity
+                for n in [named_by(c)] if n and set(n) != {asker_role}
+            )
+            best, named = next(others, (best, named))
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
-        named = holders(
-            best, parsed.asks_who_decides, parsed.asks_who_approves,
-            asked=frozenset(_asked_words(retriever, parsed.text)), words=partial(_index_words, retriever),
-        )
         listed = (
             rules_by_role(granting, best, min_similarity, whole_list=True) if role_list
             else {**role_entries(granting, best, min_similarity), **named}
@@ -356,6 +367,7 @@ class AnswerEngine:
             or (parsed.asker_acts and set(named) == {asker_role})
             or (parsed.asks_if_only and not answers_whether_only(named, parsed.text, best.rule))
             or for_a_crisis_not_asked(best.rule, parsed.text)
+            or not best.on_topic  # "Kven er pressekontakt i Kinn …?" from a rule about who creates Kinn's accounts
         ):
             return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)
         return _Ruling(

@@ -163,7 +163,9 @@ def score_rules(
     question_words = set(lexical.tokenize(expand_query(question)))
     question_weight = sum(lexical.idf(t) for t in question_words) or 1.0
     # Words that only say who is asking don't make a rule on-topic; a role the question is about does.
-    topic_words = (question_words - retriever.role_words) | set(lexical.tokenize(roles_asked_about(question)))
+    # Nor does the municipality's name ("Kven er pressekontakt i Kinn kommune …?").
+    topic_words = {w for w in question_words - retriever.role_words if not retriever.names_place(w)}
+    topic_words |= set(lexical.tokenize(roles_asked_about(question)))
     # … and without the words naming the asker's own role ("som varaordfører": "vara", "varaordfører")
     asked_words = topic_words - set(lexical.tokenize(own_role_words(question)))
     asked_weight = sum(lexical.idf(t) for t in asked_words) or 1.0

@@ -66,6 +66,9 @@ _OBLIGATION_START_RE = re.compile(r"\s*(?:må|skal|bør|trenger|treng|must|shoul
 # "Hvem skal jeg konferere med?", "Kven må eg kontakte?", "Who should I tell?": the asker does the act; the
 # answer is someone else.
 _ASKER_ACTS_RE = re.compile(r"^\s*(?:hvem|kven|who|whom)\s+(?:\w+\s+)?(?:jeg|eg|vi|me|i|we)\b", re.IGNORECASE)
+# "Hvem har ansvar for at vi ansatte kjenner strategien?", "Who makes sure that we …?": the asker is whom the task
+# is done for, so not who holds it either.
+_ASKER_SERVED_RE = re.compile(r"^\s*(?:hvem|kven|who)\b.*\b(?:at|that)\s+(?:jeg|eg|vi|me|i|we)\b", re.IGNORECASE)
 # "Hvem kan jeg spørre om råd?", "Kven kan hjelpe meg med …?", "Who do I contact …?": whom the asker turns to for
 # help or advice, answered by a rule saying who advises or assists (bot.answering.matching.ADVISING_RE).
 _SEEKS_HELP_RE = re.compile(
@@ -198,7 +201,7 @@ class Question:
     situation: str = ""  # the situation it is asked for ("en krise med kriseledelse"; _SITUATION_RE), or ""
     validity: bool = False  # asks whether a rule applies ("Gjelder pressereglementet fortsatt?"; _VALIDITY_RE)
     about: str = ""  # what it is about ("en kollega som er sykmeldt"; _ABOUT_RE), or ""
-    asker_acts: bool = False  # "Hvem skal jeg konferere med?": who the asker turns to, so not the asker (_ASKER_ACTS_RE)
+    asker_acts: bool = False  # "Hvem skal jeg konferere med?": who the asker turns to or is served by, so not the asker (_ASKER_ACTS_RE, _ASKER_SERVED_RE)
     asks_who_decides: bool = False  # "Hvem bestemmer …?" (_DECIDING_RE)
     asks_who_approves: bool = False  # "Hvem må godkjenne …?" (APPROVING_RE)
     asks_if_only: bool = False  # "Er det bare ordføreren som …?", "Is it only leaders who …?" (_ONLY_WHO_RE)
@@ -319,7 +322,7 @@ def read_question(text: str) -> Question:
 
     if _WHO_RE.search(asked) or _ONLY_WHO_RE.search(asked) or _WHICH_UNIT_RE.search(asked):
         return replace(
-            question("who", False), asker_acts=bool(_ASKER_ACTS_RE.search(asked)),
+            question("who", False), asker_acts=bool(_ASKER_ACTS_RE.search(asked) or _ASKER_SERVED_RE.search(asked)),
             asks_who_decides=bool(_DECIDING_RE.search(asked)), asks_who_approves=bool(APPROVING_RE.search(asked)),
             asks_if_only=bool(_ONLY_WHO_RE.search(asked)), seeks_help=bool(_SEEKS_HELP_RE.search(asked)),
         )

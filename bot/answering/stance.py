@@ -205,12 +205,12 @@ def closer_to_the_question(best: ScoredRule, scored: list[ScoredRule], role: str
     ]
 
 
-def closer_binding(best: ScoredRule, scored: list[ScoredRule]) -> list[ScoredRule]:
+def closer_binding(best: ScoredRule, scored: list[ScoredRule], margin: float = 0.0) -> list[ScoredRule]:
     """Duties for the asker at least as specific as the best rule, and restrictions for them that use more of
-    the question's words, that are more similar to the question than the best rule."""
+    the question's words, that are more similar to the question than the best rule, or less by under `margin`."""
     return [
         c for c in scored
-        if c is not best and c.similarity > best.similarity
+        if c is not best and c.similarity > best.similarity - margin
         and (
             (c.rule.modality == "must" and c.fit >= best.fit)
             # a restriction also where written for a broader role, if it uses more of the question's words
@@ -376,7 +376,7 @@ def decide(
         # the asker the task is theirs doesn't say what to do where a duty or advice for them is closer to the
         # question ("Ved tvil … plikter enhetsleder/avdelingsleder å konferere med …", "Om en bruker … fritar
         # kommunen fra taushetsplikten, bør … leder likevel ikke kommentere saken")
-        binding = closer_binding(best, scored)
+        binding = closer_binding(best, scored, tuning.restriction_margin)
         if binding:
             return Decision("depends", "info", shown(binding))
     if key == "responsible" and not yes_no and not (best.on_topic and best.topic_shared > 0):

@@ -124,6 +124,12 @@ def test_an_employee_unsure_what_to_tell_the_press_is_pointed_to_those_who_advis
     assert answer.stance == "who" and "kontaktes når medarbeidere" in answer.rule.text
 
 
+def test_who_holds_a_task_is_not_named_from_a_rule_sharing_no_word_of_it(real_engine):
+    # "I Asker kommune er kommunikasjon … et lederansvar" shares only the municipality's name with the question
+    answer = real_engine.ask("Hvem gir ordføreren råd om kommunikasjon i Asker?", municipality="asker", role="mayor")
+    assert not answer.verdict.startswith("Ledere")
+
+
 def test_a_department_head_asking_whether_only_the_chief_executive_speaks_is_not_told_yes(real_engine):
     # the same section lets the chief executive leave statements to department and unit heads
     answer = real_engine.ask("Er det bare rådmannen som kan uttale seg om administrative saker i Modum?", "modum", "department_head")

@@ -60,6 +60,7 @@ def test_whom_the_asker_turns_to_is_told_from_who_holds_a_task():
     assert read_question("Er enhetsleder og usikker. Hvem skal jeg konferere med?").asker_acts
     assert read_question("Kven må eg kontakte?").asker_acts
     assert read_question("Who should I tell?").asker_acts
+    assert read_question("Hvem har ansvar for at vi ansatte kjenner til kommunikasjonsstrategien?").asker_acts
     assert not read_question("Hvem uttaler seg på vegne av kommunen?").asker_acts
 
 

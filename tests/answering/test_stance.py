@@ -299,6 +299,10 @@ def test_telling_the_asker_a_task_is_theirs_gives_way_to_a_closer_duty_of_theirs
     question = "Som enhetsleder er jeg usikker på om jeg bør gi pressen opplysningene. Hva skal jeg gjøre da?"
     decision = ask(question, [gives, confer], role="unit_leader")
     assert decision.stance == "info" and confer in decision.alternatives
+    # … and to a duty about as close ("NRK vil ha en kommentar i en sak der jeg er usikker på om jeg bør uttale meg.
+    # Hva gjør jeg?"), not only a closer one
+    about_as_close = scored(confer.rule, 0.83, similarity=gives.similarity - DEFAULT.restriction_margin / 2)
+    assert ask(question, [gives, about_as_close], role="unit_leader").stance == "info"
     # without a closer duty, the responsibility is the answer ("Hvilke kommunikasjonsoppgaver har en leder?")
     assert ask("Hvilke oppgaver har jeg overfor pressen?", [gives], role="unit_leader").stance == "must"
 

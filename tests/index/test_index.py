@@ -157,6 +157,14 @@ def test_search_filters_by_municipality_and_ranks_the_superseded_document_lower(
     assert old and all(h.score == pytest.approx(h.dense + retriever.lexical_weight * h.lexical - 0.03) for h in old)
 
 
+def test_a_municipalitys_name_is_known_as_a_place_not_a_topic(built_index):
+    # "Kven er pressekontakt i Modum kommune …?": "Modum" says where, not what (bot.answering.matching)
+    retriever = Retriever(load_index(built_index), HashingEmbedder())
+    lexical = retriever.stored.lexical
+    assert all(retriever.names_place(w) for w in lexical.tokenize("Modum Østre Toten Bærum baerum"))
+    assert not any(retriever.names_place(w) for w in lexical.tokenize("kommune pressekontakt krise"))
+
+
 def test_english_questions_reach_norwegian_text_through_the_glossary(built_index):
     from index.lexical import expand_query
 
