@@ -116,6 +116,7 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("Sjefen ringte og spurte om jeg kunne ta en ekstravakt på lørdag. Må jeg det?", "unknown"),
         ("I'm fed up with the staffing at my unit. Can I take this up with the local paper?", "in"),  # a newspaper
         ("How do I reset my password?", "off"),
+        ("Can I send an email to all employees about our open day?", "in"),  # e-mail is a channel, as "e-post" is
         # whether a channel needs a password is its access policy; a password's own use stays an IT matter
         ("Do I need a password to get into the employee portal?", "in"),
         ("Må jeg ha passord for å komme inn på ansattportalen hjemmefra?", "in"),
