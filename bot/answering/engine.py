@@ -29,7 +29,7 @@ from bot.answering.matching import (
     score_rules,
 )
 from bot.answering.role_map import crisis_rule
-from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question
+from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question, task_asked
 from bot.answering.scope import scope_of
 from bot.answering.stance import (
     answers_whether_only,
@@ -341,6 +341,15 @@ class AnswerEngine:
         granting = [c for c in scored if answers_who(c.rule)]
         if not answers_who(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
+        task = _index_words(retriever, task_asked(parsed.text))
+        if task and not task & retriever.rule_words[best.rule.id]:
+            # "Kven har ansvaret for drifta av ein offisiell konto …?": the rule naming the task ("Tenesteleiar er
+            # ansvarleg for drifta …") over a close one about the same thing that doesn't ("… skal opprettast av …")
+            best = next(
+                (c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity
+                 and task & retriever.rule_words[c.rule.id]),
+                best,
+            )
         asked, words = frozenset(_asked_words(retriever, parsed.text)), partial(_index_words, retriever)
 
         def named_by(candidate: ScoredRule) -> dict:

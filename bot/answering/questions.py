@@ -226,6 +226,20 @@ def clean_question(raw: str | None, max_chars: int) -> str:
     return text
 
 
+# "Kven har ansvaret for drifta av kontoen?", "Hvem er ansvarlig for å oppdatere nettsidene?": the task asked about.
+_RESPONSIBLE_FOR_RE = re.compile(
+    r"\b(?:ansvar(?:et|a)?|ansvarleg|ansvarlig|hovudansvaret|hovedansvaret|responsible|responsibility)\s+for\s+(?:å\s+|to\s+)?(?P<task>\w{4,})",
+    re.IGNORECASE,
+)
+
+
+def task_asked(question: str) -> str:
+    """The task a "who is responsible for …?" question names ("drifta" in "Kven har ansvaret for drifta av …?"),
+    or ""."""
+    found = _RESPONSIBLE_FOR_RE.search(asked_sentence(question))
+    return found.group("task") if found else ""
+
+
 def asker_is_subject(sentence: str) -> bool:
     """The sentence that asks has the asker as its subject, right after its verb ("Bør jeg dra inn
     kommunikasjonsenheten …?", "Do I need to tell the mayor?"), unlike "Må tillitsvalgte …?"."""
@@ -242,7 +256,10 @@ def question_form(text: str) -> str:
     from knowledge.roles import find_roles
 
     asking = asked_sentence(text)
-    if _FACTUAL_RE.search(asking) and not _MAY_TELL_RE.match(asking):
+    factual = _FACTUAL_RE.search(asking)
+    if factual and not _MAY_TELL_RE.search(asking) and not _DECIDING_RE.search(asking[: factual.start()]):
+        # "… lurte på hvor mange brukere vi har, kan jeg bare svare han?" asks a permission; "Who decides which
+        # person speaks …?" who decides
         return "factual"
     if _DEFINITION_RE.search(asking):
         return "definition"

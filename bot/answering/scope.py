@@ -35,7 +35,7 @@ _DOMAIN_STEMS = (
     "behalf", "confidential", "loyal", "critic", "reputation", "brand", "channel", "website", "intranet",
     "strategy", "rule", "guideline", "principle", "goal", "responsib", "role", "political", "personnel", "consent",
     "patient", "public", "mayor", "union", "talk", "say", "tweet", "blog", "news", "letter", "write", "debate",
-    "opinion", "marketing", "visual", "logo", "email", "e-mail", "coat of arms", "poster", "leaflet", "advert", "page", "speech", "expression", "citizens", "residents", "message", "represent", "inbox", "discuss", "online",
+    "opinion", "marketing", "visual", "logo", "email", "e-mail", "internal", "coat of arms", "poster", "leaflet", "advert", "page", "speech", "expression", "citizens", "residents", "message", "represent", "inbox", "discuss", "online",
 )
 # Everyday work matters the strategies don't cover: a question about these is refused unless the
 # documents match it unusually well.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.questions import EmptyQuestion, QuestionError, clean_question, read_question
+from bot.answering.questions import EmptyQuestion, QuestionError, clean_question, read_question, task_asked
 from bot.answering.scope import scope_of
 from bot.answering.verdicts import Verdict, verdict_for
 from knowledge.rules import Rule
@@ -72,6 +72,12 @@ def test_asking_whom_to_turn_to_for_help_or_advice_is_told_from_who_holds_a_task
     assert not read_question("Kan jeg spørre kommunikasjonsavdelingen om råd?").seeks_help  # not a "who" question
 
 
+def test_the_task_a_who_is_responsible_question_names_is_read_from_it():
+    assert task_asked("Kven har ansvaret for drifta av ein offisiell konto når han fyrst er oppretta?") == "drifta"
+    assert task_asked("Hvem er ansvarlig for å oppdatere nettsidene?") == "oppdatere"
+    assert task_asked("Hvem uttaler seg på vegne av kommunen?") == ""
+
+
 def test_a_question_about_oneself_is_marked_first_person():
     assert read_question("Kan jeg dele bilder fra jobben?").first_person
     assert not read_question("Kan ordføreren uttale seg om saken?").first_person
@@ -117,6 +123,7 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("I'm fed up with the staffing at my unit. Can I take this up with the local paper?", "in"),  # a newspaper
         ("How do I reset my password?", "off"),
         ("Can I send an email to all employees about our open day?", "in"),  # e-mail is a channel, as "e-post" is
+        ("Is it my job to make sure my staff get the internal info they need?", "in"),  # internal communication
         # whether a channel needs a password is its access policy; a password's own use stays an IT matter
         ("Do I need a password to get into the employee portal?", "in"),
         ("Må jeg ha passord for å komme inn på ansattportalen hjemmefra?", "in"),

@@ -420,6 +420,10 @@ def test_a_superseded_documents_rule_gives_way_to_the_current_documents_rule():
         ("En journalist spør meg hvor mange plasser det er på avdelingen. Kan jeg svare på det?", "question"),
         ("Jobber i hjemmesykepleien. Kan jeg svare en journalist på hvor mange brukere vi har på ruta?", "question"),
         ("Can I tell the reporter how many patients we have?", "question"),
+        ("En journalist lurte på hvor mange brukere vi har i sonen vår, kan jeg bare svare han?", "question"),
+        # who decides which person speaks is a question about who decides, not about a person
+        ("Who decides which person speaks to the media when we are a party to a case?", "question"),
+        ("Which journalist wrote the article about the school?", "factual"),
         ("Kan jeg få vite hvor mange som jobber her?", "factual"),
         ("What does section 4 of the Local Government Act say?", "factual"),
         ("Hva er forskjellen på en pressemelding og en pressekonferanse?", "factual"),
