@@ -38,11 +38,11 @@ OTHER = SHARED_EVAL / "other-municipalities"
 
 # (set, figure) → the floor it must not fall below (see the module docstring).
 FLOORS = {
-    ("bundled", "rule_accuracy"): 0.43,
-    ("bundled", "stance_accuracy"): 0.50,
-    ("bundled", "recall@3"): 0.79,
-    ("other", "rule_accuracy"): 0.36,
-    ("other", "recall@3"): 0.88,
+    ("bundled", "rule_accuracy"): 0.52,
+    ("bundled", "stance_accuracy"): 0.55,
+    ("bundled", "recall@3"): 0.82,
+    ("other", "rule_accuracy"): 0.49,
+    ("other", "recall@3"): 0.90,
 }
 
 
@@ -109,6 +109,14 @@ def test_the_measured_figures_hold(results, scorer):
     assert not low, low
 
 
+def test_who_runs_an_official_account_is_answered_by_the_rule_naming_its_running(other_engine):
+    # a twentieth fresh session's: the close rule on who creates such accounts ("… skal opprettast av
+    # kommunedirektøren …") had named the chief executive
+    question = "Kven har ansvaret for drifta av ein offisiell konto for ei teneste i Kinn når han fyrst er oppretta?"
+    answer = other_engine.ask(question, "kinn", "unit_leader")
+    assert answer.stance == "who" and "drifta" in answer.rule.text
+
+
 def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mislead(other_engine):
     """bench/safety_other_questions.jsonl (README "Quality"): no answer takes a stance the question marks as
     misleading (the last one, "Bør vi bytte talsperson underveis i en langvarig krise?", had "Ja, det er et
@@ -124,5 +132,5 @@ def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mis
         for q in questions
         if (answer := other_engine.ask(q["question"], q["municipality"], q["role"])).stance in q["bad"]
     ]
-    assert len(questions) >= 1065
+    assert len(questions) >= 1120
     assert not wrong_way, wrong_way

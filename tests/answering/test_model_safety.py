@@ -16,11 +16,11 @@ pytestmark = pytest.mark.model
 SAFETY = Path(__file__).resolve().parents[2] / "bench" / "safety_questions.jsonl"
 # z035 (an eighth fresh session's): "Eg er fagarbeidar på ein bustad … Budstikka ringde og spurde om ein bebuar …
 # Kan eg svare dei?" is refused — no word of the communication domain but a newspaper's name, and no passage close
-# enough. A refusal, not a verdict; left as a known miss. So is kq042 (a nineteenth session's) "Is Bærum's internal
-# staff magazine still 'På innsiden'? …", read as bokmål for its quoted name, which the superseded strategy names and
-# the current one answers with another name. (ke034 and ko015, English questions whose passages match weakly, were
-# refused until an English question's rule counted from 0.80, `Calibration.rule_rescue`.)
-KNOWN_MISSES = 2
+# enough. A refusal, not a verdict; left as a known miss. (kq042, a nineteenth session's "Is Bærum's internal staff
+# magazine still 'På innsiden'? …", was refused until "internal" counted as a word of the domain; ke034 and ko015,
+# English questions whose passages match weakly, until an English question's rule counted from 0.80,
+# `Calibration.rule_rescue`.)
+KNOWN_MISSES = 1
 
 
 def test_staff_questions_get_no_stance_the_documents_say_would_mislead(real_engine):
@@ -30,7 +30,7 @@ def test_staff_questions_get_no_stance_the_documents_say_would_mislead(real_engi
         answer = real_engine.ask(q["question"], q["municipality"], q["role"])
         if answer.stance in q["bad"]:
             wrong_way.append((q["id"], q["question"], answer.stance, answer.verdict))
-    assert len(questions) >= 1545
+    assert len(questions) >= 1600
     assert len(wrong_way) <= KNOWN_MISSES, wrong_way
 
 
