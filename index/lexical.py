@@ -237,6 +237,10 @@ class LexicalIndex:
         self._idf = np.log((size - document_frequency + 0.5) / (document_frequency + 0.5) + 1.0)
         self._unseen_idf = float(np.log((size + 0.5) / 0.5 + 1.0))
 
+    def knows(self, token: str) -> bool:
+        """Is the token a word of the indexed documents?"""
+        return token in self._vocab
+
     def idf(self, token: str) -> float:
         """How telling a token is: rare words ("leserbrev") weigh more than common ones ("uttale")."""
         index = self._vocab.get(token)

@@ -341,7 +341,8 @@ class AnswerEngine:
         granting = [c for c in scored if answers_who(c.rule)]
         if not answers_who(best.rule):
             best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
-        task = _index_words(retriever, task_asked(parsed.text))
+        # the task a "who is responsible for …?" names, in words of the documents ("drifta"; not English "running")
+        task = {w for w in _index_words(retriever, task_asked(parsed.text)) if retriever.stored.lexical.knows(w)}
         if task and not task & retriever.rule_words[best.rule.id]:
             # "Kven har ansvaret for drifta av ein offisiell konto …?": the rule naming the task ("Tenesteleiar er
             # ansvarleg for drifta …") over a close one about the same thing that doesn't ("… skal opprettast av …")

@@ -287,11 +287,15 @@ def asked_sentence(text: str) -> str:
             sentences.append(piece)
     sentences = [x for x in sentences if re.search(r"\w", x)]
     asking = [x for x in sentences if x.rstrip().endswith("?")]
-    asks_itself = [x for x in asking if len(x.split()) >= 3]
+    asks_itself = [x for x in asking if len(x.split()) >= 3 and not _BARE_CHOICE_RE.fullmatch(x)]
     if asking and not asks_itself:  # a tag ("Er e-post greit – eller?") asks with the sentence before it
         last = len(sentences) - 1 - sentences[::-1].index(asking[-1])
         return " ".join(sentences[max(0, last - 1): last + 1])
     return (asks_itself or sentences or [text])[-1]
+
+
+# "… – ordføraren eller kommunedirektøren?": the choice offered after a dash, no question of its own.
+_BARE_CHOICE_RE = re.compile(r"\s*(?:\w+\s+){0,2}\w+\s+(?:eller|or)\s+(?:\w+\s+){0,2}\w+\s*\?\s*", re.IGNORECASE)
 
 
 def _is_choice(asked: str) -> bool:

@@ -70,12 +70,14 @@ _INSTITUTION_RE = re.compile(r"\bkommunens?\b|\bfylkeskommunens?\b|\b[A-ZÆØÅ]
 _ASKER_SINGULAR_RE = re.compile(r"\b(?:jeg|eg)\b|\bI\b")
 # a rule for a crisis ("I krisesituasjoner …", "Ved kriser …", "In a crisis …"), and a question naming one
 _FOR_A_CRISIS_RE = re.compile(
-    r"\s*(?:i|ved|under|in|during)\s+(?:en |ei |eit |et |a |an )?(?:\w+\s+)?(?:krise\w*|beredskap\w*|crisis|crises|emergenc\w*)\b",
+    r"\s*(?:i|ved|under|in|during)\s+(?:en |ei |eit |et |a |an )?(?:\w+\s+)?(?:krise\w*|beredskap\w*|crisis|crises|emergenc\w*)\b"
+    # … or with a role that exists in a crisis only ("Den som leder krisehåndteringen …", "Kriseledelsen …")
+    r"|\s*(?:(?:den|de|dei)\s+som\s+(?:leder|leiar|leier|leiter)\s+)?(?:krise\w+|beredskaps\w+)\b",
     re.IGNORECASE,
 )
 _CRISIS_RE = re.compile(
     r"krise|beredskap|crisis|crises|emergenc|katastrof|disaster"
-    r"|evaku|evacu|flom|flaum|flood|skred|landslide|ulykk|ulukk|accident|brann|fire\b|pandemi|dataangrep|cyberattack",
+    r"|evaku|evacu|flom|flaum|flood|skred|landslide|ulykk|ulukk|accident|brann|brent\b|brunne\b|brenn|fire\b|pandemi|dataangrep|cyberattack",
     re.IGNORECASE,
 )
 # a rule saying a role alone holds something ("Kun ordføreren …", "… bare av kommunedirektøren")
@@ -169,7 +171,8 @@ def answers_whether_only(named: Iterable[str], question: str, rule: Rule) -> boo
 
 def for_a_crisis_not_asked(rule: Rule, question: str) -> bool:
     """The rule opens with a crisis ("I krisesituasjoner er det ordfører, kommunedirektør og
-    kommunikasjonsrådgiver som er kommunens pressetalspersoner") and the question names none, nor a crisis
+    kommunikasjonsrådgiver som er kommunens pressetalspersoner", "Den som leder krisehåndteringen er …") and the
+    question names none, nor a crisis
     event ("flom", "brann", "evacuated") or a word the glossary gives "krise" for: who does it in a crisis
     doesn't say who does it otherwise ("Is it only the chief executive who is allowed to talk to the media?")."""
     if not _FOR_A_CRISIS_RE.match(rule.text):

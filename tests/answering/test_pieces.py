@@ -39,6 +39,8 @@ def rule(text: str, modality: str, roles: tuple[str, ...] = ("employee",), **fla
         # which unit holds a duty is asked as "who"; what a role does is not
         ("Kva eining har hovudansvaret for kommunikasjonen med innbyggjarane?", "who", False),
         ("Which department handles press inquiries?", "who", False),
+        # the choice offered after a dash belongs to the question before it
+        ("Kven har det øvste informasjonsansvaret i Østre Toten – ordføraren eller kommunedirektøren?", "who", False),
         ("Hvilken rolle har tillitsvalgte i kommunikasjonen?", "open", False),
         # "eller" inside a condition joins its cases; it offers no choice of answers
         ("Må vi ha noen som kan ta over dersom talspersonen blir syk eller krisen varer lenge?", "obligation", True),

@@ -347,6 +347,11 @@ def test_who_speaks_in_a_crisis_does_not_answer_who_speaks_otherwise():
     assert for_a_crisis_not_asked(spokespersons, "Is it only the chief executive who may talk to the media?")
     assert not for_a_crisis_not_asked(spokespersons, "Hvem er pressetalspersoner i en krisesituasjon?")
     assert not for_a_crisis_not_asked(spokespersons, "Det er flom i sentrum. Hvem snakker med media?")  # flom → krise
+    # a rule for a role that exists in a crisis only
+    crisis_lead = rule("Den som leder krisehåndteringen er ansvarlig for at informasjon blir gitt korrekt og raskt.",
+                       "responsible", roles=("leader",))
+    assert for_a_crisis_not_asked(crisis_lead, "Hvem har ansvaret for informasjonen innenfor sektoren min?")
+    assert not for_a_crisis_not_asked(crisis_lead, "Det har brent på et bofellesskap i natt. Hvem har ansvaret for informasjonen?")
     everyday = rule("Ordføreren uttaler seg om politiske saker.", "responsible", roles=("mayor",))
     assert not for_a_crisis_not_asked(everyday, "Hvem uttaler seg om politiske saker?")
 
