@@ -336,7 +336,10 @@ class AnswerEngine:
         where it asks whether only some roles hold it ("Er det bare rådmannen som …?"), a verdict naming just
         those would say "yes, only them" for a rule that doesn't, and one naming only others answers another
         question (`answers_whether_only`): the rules are shown to read instead; so are they where the rule
-        is for a crisis the question doesn't name (`for_a_crisis_not_asked`)."""
+        is for a crisis the question doesn't name (`for_a_crisis_not_asked`), or shares no word of what was
+        asked (`ScoredRule.on_topic`). A close rule naming the task asked about ("… ansvaret for drifta …",
+        `task_asked`), or naming someone other than the asker where the asker turns to or is served by the
+        holder, answers over the best one."""
         answers_who = grants_for(parsed.text)
         granting = [c for c in scored if answers_who(c.rule)]
         if not answers_who(best.rule):

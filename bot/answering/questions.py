@@ -88,6 +88,8 @@ _ABBREVIATIONS = frozenset(
     "f.eks t.d bl.a m.a dvs d.v.s osv o.s.v evt ca mv m.v m.m o.l jf jfr nr pkt kap e.g i.e etc approx vs".split()
 )
 _SPACED_HYPHEN_RE = re.compile(r"\s+-\s+")
+# "… – ordføraren eller kommunedirektøren?": the choice offered after a dash, no question of its own.
+_BARE_CHOICE_RE = re.compile(r"\s*(?:\w+\s+){0,2}\w+\s+(?:eller|or)\s+(?:\w+\s+){0,2}\w+\s*\?\s*", re.IGNORECASE)
 
 
 # Questions about facts the strategies don't settle: how many or how much, when, who a person is,
@@ -201,7 +203,9 @@ class Question:
     situation: str = ""  # the situation it is asked for ("en krise med kriseledelse"; _SITUATION_RE), or ""
     validity: bool = False  # asks whether a rule applies ("Gjelder pressereglementet fortsatt?"; _VALIDITY_RE)
     about: str = ""  # what it is about ("en kollega som er sykmeldt"; _ABOUT_RE), or ""
-    asker_acts: bool = False  # "Hvem skal jeg konferere med?": who the asker turns to or is served by, so not the asker (_ASKER_ACTS_RE, _ASKER_SERVED_RE)
+    # "Hvem skal jeg konferere med?", "Hvem har ansvar for at vi …?": whom the asker turns to or is served by, so
+    # not the asker (_ASKER_ACTS_RE, _ASKER_SERVED_RE)
+    asker_acts: bool = False
     asks_who_decides: bool = False  # "Hvem bestemmer …?" (_DECIDING_RE)
     asks_who_approves: bool = False  # "Hvem må godkjenne …?" (APPROVING_RE)
     asks_if_only: bool = False  # "Er det bare ordføreren som …?", "Is it only leaders who …?" (_ONLY_WHO_RE)
@@ -292,10 +296,6 @@ def asked_sentence(text: str) -> str:
         last = len(sentences) - 1 - sentences[::-1].index(asking[-1])
         return " ".join(sentences[max(0, last - 1): last + 1])
     return (asks_itself or sentences or [text])[-1]
-
-
-# "… – ordføraren eller kommunedirektøren?": the choice offered after a dash, no question of its own.
-_BARE_CHOICE_RE = re.compile(r"\s*(?:\w+\s+){0,2}\w+\s+(?:eller|or)\s+(?:\w+\s+){0,2}\w+\s*\?\s*", re.IGNORECASE)
 
 
 def _is_choice(asked: str) -> bool:

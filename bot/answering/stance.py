@@ -171,10 +171,10 @@ def answers_whether_only(named: Iterable[str], question: str, rule: Rule) -> boo
 
 def for_a_crisis_not_asked(rule: Rule, question: str) -> bool:
     """The rule opens with a crisis ("I krisesituasjoner er det ordfører, kommunedirektør og
-    kommunikasjonsrådgiver som er kommunens pressetalspersoner", "Den som leder krisehåndteringen er …") and the
-    question names none, nor a crisis
-    event ("flom", "brann", "evacuated") or a word the glossary gives "krise" for: who does it in a crisis
-    doesn't say who does it otherwise ("Is it only the chief executive who is allowed to talk to the media?")."""
+    kommunikasjonsrådgiver som er kommunens pressetalspersoner") or a role that exists in one ("Den som leder
+    krisehåndteringen er …"), and the question names none, nor a crisis event ("flom", "brann", "brent",
+    "evacuated") or a word the glossary gives "krise" for: who does it in a crisis doesn't say who does it
+    otherwise ("Is it only the chief executive who is allowed to talk to the media?")."""
     if not _FOR_A_CRISIS_RE.match(rule.text):
         return False
     return not _CRISIS_RE.search(f"{question} {' '.join(glossary_terms(question))}")
