@@ -342,18 +342,18 @@ class AnswerEngine:
         holder, answers over the best one."""
         answers_who = grants_for(parsed.text)
         granting = [c for c in scored if answers_who(c.rule)]
+
+        def close_to(rule: ScoredRule) -> list[ScoredRule]:  # the granting rules that may answer in its place
+            return [c for c in granting if c is not rule and c.score >= rule.score - WHO_MARGIN and c.similarity >= min_similarity]
+
         if not answers_who(best.rule):
-            best = next((c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity), best)
+            best = next(iter(close_to(best)), best)
         # the task a "who is responsible for …?" names, in words of the documents ("drifta"; not English "running")
         task = {w for w in _index_words(retriever, task_asked(parsed.text)) if retriever.stored.lexical.knows(w)}
         if task and not task & retriever.rule_words[best.rule.id]:
             # "Kven har ansvaret for drifta av ein offisiell konto …?": the rule naming the task ("Tenesteleiar er
             # ansvarleg for drifta …") over a close one about the same thing that doesn't ("… skal opprettast av …")
-            best = next(
-                (c for c in granting if c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity
-                 and task & retriever.rule_words[c.rule.id]),
-                best,
-            )
+            best = next((c for c in close_to(best) if task & retriever.rule_words[c.rule.id]), best)
         asked, words = frozenset(_asked_words(retriever, parsed.text)), partial(_index_words, retriever)
 
         def named_by(candidate: ScoredRule) -> dict:
@@ -363,11 +363,7 @@ class AnswerEngine:
         if parsed.asker_acts and named and set(named) == {asker_role}:
             # "Hvem har ansvar for at vi ansatte kjenner strategien?" from "Øvrige ansatte har et ansvar for å følge
             # strategien": a close rule naming someone else answers it ("Etatsledere er ansvarlig for at …")
-            others = (
-                (c, n) for c in granting
-                if c is not best and c.score >= best.score - WHO_MARGIN and c.similarity >= min_similarity
-                for n in [named_by(c)] if n and set(n) != {asker_role}
-            )
+            others = ((c, n) for c in close_to(best) for n in [named_by(c)] if n and set(n) != {asker_role})
             best, named = next(others, (best, named))
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
         listed = (
