@@ -62,6 +62,12 @@ _DUTY_NOUN_RE = re.compile(
     r"|duty|job|responsib\w+|required|mandatory|compulsory|obliged|bound|expected)\b",
     re.I,
 )
+# "Hva må jeg gjøre klart?", "Kva gjer vi om talspersonen blir sjuk?", "What should I point them to?": what the
+# asker is to do, which a duty or advice for them answers (not "Hva skal kommunikasjonsenheten gjøre …?", nor
+# "Hvordan bør vi …?", which asks how).
+_WHAT_TO_DO_RE = re.compile(
+    r"^\s*(?:hva|kva|what)\s+(?:må|skal|bør|burde|gjør|gjer|must|should|do|have|need)\s+(?:jeg|eg|vi|me|i|we)\b", re.IGNORECASE
+)
 _OBLIGATION_START_RE = re.compile(r"\s*(?:må|skal|bør|trenger|treng|must|should|do|does|have|need|needs)\b", re.I)
 # "Hvem skal jeg konferere med?", "Kven må eg kontakte?", "Who should I tell?": the asker does the act; the
 # answer is someone else.
@@ -195,7 +201,8 @@ class EmptyQuestion(QuestionError):
 @dataclass(frozen=True)
 class Question:
     text: str
-    intent: str  # "who" | "permission" | "obligation" | "scope" (what may I …) | "open"
+    # "who" | "permission" | "obligation" | "scope" (what may I …) | "action" (what am I to do: _WHAT_TO_DO_RE) | "open"
+    intent: str
     yes_no: bool
     first_person: bool = False  # about the asker ("Kan jeg …?"), so the answer depends on their role
     form: str = "question"  # "question" | "factual" (people, numbers, dates, law text) | "definition" | "keywords"
@@ -348,6 +355,8 @@ def read_question(text: str) -> Question:
             asks_if_only=bool(_ONLY_WHO_RE.search(asked)), seeks_help=bool(_SEEKS_HELP_RE.search(asked)),
         )
     yes_no = bool(_YES_NO_RE.search(asked)) and not _is_choice(asked)
+    if _WHAT_TO_DO_RE.match(asked):
+        return question("action", False)
     if not yes_no and _SCOPE_RE.search(asked) and not _OBLIGATION_RE.search(asked):
         return question("scope", False)
     if _OBLIGATION_RE.search(asked) and (yes_no or not _PERMISSION_RE.search(asked)):

@@ -34,6 +34,8 @@ _RESTRICTING = ("must_not", "should_not")
 # Modalities that permit or oblige: they contradict a "no".
 _PERMITTING = ("may",)
 _OBLIGING = ("must", "responsible")
+# Modalities that tell the asker what to do or not to do.
+_BINDING = ("must", "should", "must_not", "should_not", "responsible")
 _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
 # "… uten passord", "… utan løyve", "… without a password": what follows is what the rule says is not needed.
 _WITHOUT_RE = re.compile(r"\b(?:uten|utan|without)\s+(?:a |an |et |ein |eit |en |noe |noko )?(\w{4,})", re.IGNORECASE)
@@ -92,6 +94,8 @@ _ASKS_ADVICE_RE = re.compile(r"\s*(?:bør|should|ought|er det lurt|er det anbefa
 ALTERNATIVES_SHOWN = 3
 # "Kan jeg …?" answered by a duty, advice or responsibility (bot/verdicts._YES_NO)
 _DUTY_AS_PERMISSION = ("yes_if", "yes_careful", "yes_duty")
+# "Hva må jeg gjøre …?" answered by a duty or advice (bot/verdicts._WHAT_TO_DO)
+_WHAT_TO_DO_KEYS = ("required_what", "recommended_what")
 
 
 @dataclass(frozen=True)
@@ -410,8 +414,9 @@ def decide(
         # likevel ikke kommentere saken …": a duty or advice that says "not" is no "yes, required"; nor one
         # saying "without" what was asked ("Trenger jeg passord …?" from "Portalen skal være åpen …, uten passord")
         return depends()
-    if stance == "must" and yes_no:
-        # "Må jeg …?" answered "Ja, det er et krav": not where a close rule lets the asker do it without
+    if stance == "must" and (yes_no or key in _WHAT_TO_DO_KEYS):
+        # "Må jeg …?" answered "Ja, det er et krav", and "Hva må jeg gjøre …?" answered "Dette er et krav": the
+        # same checks. Not where a close rule lets the asker do it without
         # ("Øvrige ansatte kan gi faktaopplysninger …" next to "Ansatte skal opptre lojalt …"), where that rule
         # shares a word of what was asked: "… tiltak som kommunene kan vurdere" beside "Kommunestyret … må ta
         # sitt ansvar for …" lets nobody off anything
@@ -462,6 +467,14 @@ def decide(
             # person gjennom hele krisen", or "Ja, det er et krav" from "Det må også være navn på hvem som kan
             # tre inn …": the advice or duty is about something else than the act asked about
             return depends()
+        if key in _WHAT_TO_DO_KEYS:
+            # "Hva gjør vi hvis talspersonen blir syk …?": other duties and advice for the asker about as close are
+            # shown with it ("Det bør være samme person gjennom hele krisen" beside "Det må også være navn på hvem
+            # som kan tre inn ved fravær …"), and a close prohibition makes it "it depends"
+            close = [c for c in peers(best, scored, role, min_similarity, tuning.peer_margin) if c.rule.modality in _BINDING]
+            if any(c.rule.modality in _RESTRICTING for c in close):
+                return Decision("depends", "info", shown(close))
+            return Decision(key, stance, shown(close))
         return Decision(key, stance)
     if stance not in ("yes", "yes_but", "no"):
         return Decision(key, stance)

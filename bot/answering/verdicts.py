@@ -35,6 +35,8 @@ STANCE_OF: dict[str, str] = {
     "within_scope": "yes_but",
     "forbidden": "no",
     "recommended": "must",
+    "required_what": "must",  # "Hva må jeg gjøre …?" answered by a duty: "Dette er et krav – se regelen under."
+    "recommended_what": "must",  # … by advice: "Dette anbefales – se regelen under."
     "responsible": "must",  # "Ansvaret ligger hos …": a duty of those roles
     "who": "who",
     "rule_for": "info",
@@ -141,6 +143,10 @@ _YES_NO: dict[tuple[str, str], str] = {
 }
 
 
+# "Hva må jeg gjøre …?" (intent "action", bot.answering.questions._WHAT_TO_DO_RE) answered by a duty or advice
+_WHAT_TO_DO = {"must": "required_what", "should": "recommended_what"}
+
+
 def verdict_for(rule: Rule, intent: str, yes_no: bool, language: str, fits_asker: bool = True) -> Verdict:
     """The verdict a rule gives for this kind of question: its stance and its text, which say the same."""
     return verdict_text(verdict_key(rule, intent, yes_no, fits_asker), rule, language)
@@ -164,7 +170,7 @@ def verdict_key(rule: Rule, intent: str, yes_no: bool, fits_asker: bool = True) 
         return "who"
     if not fits_asker:
         return "rule_for"
-    if intent == "scope" or (intent == "open" and not yes_no and rule.modality in ("must_not", "should_not")):
+    if intent == "scope" or (intent in ("open", "action") and not yes_no and rule.modality in ("must_not", "should_not")):
         key = _YES_NO.get(("scope" if intent == "scope" else "what", rule.modality))
         if key == "within_scope" and rule.restricted:
             return "yes_limits"
@@ -176,6 +182,8 @@ def verdict_key(rule: Rule, intent: str, yes_no: bool, fits_asker: bool = True) 
             return "yes_limits"
         if key:
             return key
+    if intent == "action" and rule.modality in _WHAT_TO_DO:
+        return _WHAT_TO_DO[rule.modality]
     if rule.modality == "responsible" and rule.roles:
         return "responsible"
     if rule.modality == "may" and rule.restricted and not yes_no:

@@ -40,6 +40,8 @@ TEXTS: dict[str, str] = {
     "verdict_optional": "No, it isn't required — but you may.",
     "verdict_must_not_do": "No — you must not.",
     "verdict_recommended": "It is recommended.",
+    "verdict_required_what": "This is required — see the rule quoted below (in Norwegian).",
+    "verdict_recommended_what": "This is recommended — see the rule quoted below (in Norwegian).",
     "verdict_responsible": "This is the responsibility of {roles}.",
     "verdict_who": "{roles} — see the rule below.",
     "verdict_rule_for": "The rule applies to {roles}.",

@@ -40,6 +40,8 @@ TEXTS: dict[str, str] = {
     "verdict_optional": "Nei, det er ikke et krav – men du kan.",
     "verdict_must_not_do": "Nei – det skal du ikke.",
     "verdict_recommended": "Det anbefales.",
+    "verdict_required_what": "Dette er et krav – se regelen under.",
+    "verdict_recommended_what": "Dette anbefales – se regelen under.",
     "verdict_responsible": "Ansvaret ligger hos {roles}.",
     "verdict_who": "{roles} – se regelen under.",
     "verdict_rule_for": "Regelen gjelder {roles}.",

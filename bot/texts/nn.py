@@ -40,6 +40,8 @@ TEXTS: dict[str, str] = {
     "verdict_optional": "Nei, det er ikkje eit krav – men du kan.",
     "verdict_must_not_do": "Nei – det skal du ikkje.",
     "verdict_recommended": "Det er tilrådd.",
+    "verdict_required_what": "Dette er eit krav – sjå regelen under.",
+    "verdict_recommended_what": "Dette er tilrådd – sjå regelen under.",
     "verdict_responsible": "Ansvaret ligg hos {roles}.",
     "verdict_who": "{roles} – sjå regelen under.",
     "verdict_rule_for": "Regelen gjeld {roles}.",

@@ -181,6 +181,29 @@ def test_a_duty_is_required_only_where_the_rule_names_what_was_asked():
     assert ask("Må jeg presisere at jeg uttaler meg som privatperson?", [naming]).stance == "must"
 
 
+def test_what_the_asker_is_to_do_is_answered_by_a_duty_or_advice_that_names_it():
+    stand_in = rule("Det må være navn på hvem som kan tre inn ved fravær i beredskapsplanen.", "must", roles=())
+    answer = ask("Kva gjer vi om talspersonen vår blir sjuk? Kva må vi skrive i beredskapsplanen?", [scored(stand_in, 0.9, shared=0.4)])
+    assert (answer.key, answer.stance) == ("required_what", "must")
+    assert verdict_text(answer.key, stand_in, "nn").text == "Dette er eit krav – sjå regelen under."
+    write_in = rule("Skriv inn navn og stedfortreder i beredskapsplanen for din enhet.", "should", roles=())
+    answer = ask("Hva må vi skrive inn i beredskapsplanen?", [scored(write_in, 0.9, shared=0.4)])
+    assert (answer.key, answer.stance) == ("recommended_what", "must")
+    # … not from one that names little of it, nor one that says what not to do, and how to do it is no duty
+    assert ask("Hva må vi skrive inn i beredskapsplanen?", [scored(write_in, 0.9, similarity=0.83, shared=0.05)]).stance == "info"
+    not_alone = scored(rule("Talspersonen skal ikke stå alene i krisen.", "must", roles=()), 0.9, shared=0.4)
+    assert ask("Hva må vi gjøre med talspersonen i krisen?", [not_alone]).stance == "info"
+    assert ask("Hvordan skal vi skrive inn talspersonen i beredskapsplanen?", [scored(write_in, 0.9, shared=0.4)]).stance == "info"
+    # other duties or advice about as close are shown with it; a prohibition about as close makes it "it depends"
+    same_person = scored(rule("Det bør være samme person gjennom hele krisen.", "should", roles=()), 0.89, shared=0.3)
+    answer = ask("Kva gjer vi om talspersonen vår blir sjuk? Kva må vi skrive i beredskapsplanen?", [scored(stand_in, 0.9, shared=0.4), same_person])
+    assert answer.stance == "must" and [c.rule for c in answer.alternatives] == [same_person.rule]
+    not_named = scored(rule("Navn på talspersonen skal ikke stå i beredskapsplanen.", "must_not", roles=()), 0.89, shared=0.3)
+    assert ask("Hva må vi skrive inn i beredskapsplanen?", [scored(write_in, 0.9, shared=0.4), not_named]).stance == "info"
+    # a prohibition answers it with a no
+    assert ask("Hva gjør jeg hvis en journalist spør om en personalsak?", [scored(MUST_NOT_SPEAK, 0.9, shared=0.5)]).stance == "no"
+
+
 def test_a_duty_of_the_job_is_not_required_of_a_private_post_unless_the_rule_says_so():
     platform = scored(rule("Som medarbeider har du et ansvar for å følge kommunikasjonsplattformen.", "responsible"), 0.9, shared=0.4)
     assert ask("Må jeg følge kommunikasjonsplattformen når jeg skriver et privat leserinnlegg?", [platform]).stance == "info"
@@ -447,7 +470,12 @@ def test_factual_questions_definitions_and_keyword_strings_are_told_apart(questi
 @pytest.mark.parametrize(
     "question, intent, yes_no",
     [
-        ("Skal være med på NRK. Hva må jeg gjøre klart for journalisten?", "open", False),
+        # what the asker is to do ("action"), not what someone else does nor how
+        ("Skal være med på NRK. Hva må jeg gjøre klart for journalisten?", "action", False),
+        ("Kva gjer vi om talspersonen vår blir sjuk midt i ei krise?", "action", False),
+        ("Someone asks about a council decision on our page. What should I point them to?", "action", False),
+        ("Hva skal kommunikasjonsenheten gjøre ved en krise?", "open", False),
+        ("Hvordan bør vi svare på negative kommentarer?", "open", False),
         ("Eg leiar møta. Må eg sørgje for at alle får informasjonen?", "obligation", True),
         ("Er det mitt ansvar at de ansatte følger strategien?", "obligation", True),
         ("Er det greitt at eg deler innlegga?", "permission", True),
