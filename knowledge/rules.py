@@ -219,6 +219,30 @@ def _not_after_a_preposition(sentence: str, mentions: list[RoleMention]) -> list
     return kept
 
 
+# What may stand before the modal verb of a sentence that is about the previous sentence's roles: nothing (the
+# subject follows the verb: "Er det mest hensiktsmessig, kan uttalelser … overlates til …"), a pronoun ("De skal
+# …", "Du har plikt …", "… er det viktig å …"), or a unit named again in short ("Seksjonen har også ansvaret …").
+_REFERRING_SUBJECT_RE = re.compile(
+    r"(?:(?:er|var|blir|vert|is|was)\s+)?(?:(?:de|dei|du|dere|han|hun|ho|man|det|dette|they|you|he|she|it|this"
+    r"|seksjonen|avdelingen|avdelinga|enheten|eininga|etaten|staben|teamet|kontoret|tjenesten|tenesta)\b.*)?",
+    re.IGNORECASE,
+)
+# A passive after the modal verb ("… kan overlates til …", "Ansvar kan delegeres …", "… skal involveres …"): who
+# does it is whom the previous sentence named.
+_PASSIVE_AFTER_RE = re.compile(r"^\W*(?:\w+\W+){0,5}?\w{3,}(?:es|ast)\b", re.IGNORECASE)
+
+
+def _refers_back(sentence: str, cue_start: int) -> bool:
+    """Whether a sentence naming no role is about the roles of the sentence before it: its subject refers
+    back to them, or its verb is a passive they are the agents of. Not "Portalen skal være åpen for alle"
+    after a sentence about staff, nor "Vi skal velge digitale kanaler …" (the municipality) or
+    "Kommunikasjonsstrategien skal være en del av kommunens lederopplæring" after one about leaders."""
+    before = sentence[:cue_start].rsplit(",", 1)[-1].strip()
+    if _REFERRING_SUBJECT_RE.fullmatch(before):
+        return True
+    return bool(_PASSIVE_AFTER_RE.match(sentence[cue_start:]))
+
+
 def _roles_for(
     sentence: str, cue_start: int, passage: Passage, previous: tuple[str, ...], addressed: bool = False
 ) -> tuple[tuple[str, ...], bool]:
@@ -253,7 +277,7 @@ def _roles_for(
                     chosen.append(m)
     if not chosen and (_WRITER_RE.search(sentence[:cue_start]) or _REPORTED_RE.search(sentence[:cue_start])):
         return (), False  # the writer's own sentence, or a statement reported, names whom it is for, or is for all
-    if not chosen and previous:
+    if not chosen and previous and _refers_back(sentence, cue_start):
         return previous, False
     if not chosen:
         for context in (passage.lead, *reversed(passage.section)):

@@ -207,6 +207,24 @@ def test_a_statement_reported_from_someone_else_is_not_for_the_role_a_sentence_b
     assert roles == {"Ansatte skal kjenne ": ("employee",), "Sivilombudsmannen ut": ()}
 
 
+def test_a_sentence_about_a_thing_is_not_for_the_roles_of_the_sentence_before_but_one_referring_back_is():
+    # "Portalen skal være åpen for alle" after a sentence about staff says what the portal is, not a staff duty;
+    # a pronoun, a unit named again in short or a passive verb refer back to the roles before
+    text = (
+        "Intern kommunikasjon\n\n"
+        "Ansatte skal holde seg oppdatert på ansattportalen. De skal også lese nyhetsbrevet. "
+        "Portalen skal være åpen for alle, uten passord. Vi skal velge digitale kanaler når det er hensiktsmessig.\n\n"
+        "Etatsledere uttaler seg om egne tjenester. Uttalelser kan overlates til virksomhetsledere der det er formålstjenlig.\n\n"
+        "Kommunikasjonsseksjonen er rådgiver for ledelsen. Seksjonen har også ansvaret for mediekoordinering.\n"
+    )
+    roles = {r.text[:20]: r.roles for p in passages_of(text) for r in extract_rules(p)}
+    assert roles["Ansatte skal holde s"] == ("employee",)
+    assert roles["Portalen skal være å"] == () and roles["Vi skal velge digita"] == ()
+    assert roles["De skal også lese ny"] == ("employee",)
+    assert roles["Uttalelser kan overl"] == ("department_head",)
+    assert roles["Seksjonen har også a"] == ("comms",)
+
+
 def test_roles_whom_something_goes_to_are_not_who_the_rule_is_for():
     # "til folkevalgte, ledere og ansatte" names whom good communication reaches, not who holds the responsibility
     text = (
