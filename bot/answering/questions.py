@@ -104,6 +104,9 @@ _BARE_CHOICE_RE = re.compile(r"\s*(?:\w+\s+){0,2}\w+\s+(?:eller|or)\s+(?:\w+\s+)
 _FACTUAL_RE = re.compile(
     r"\b(?:hvor|kor) (?:mange|gammel)\b|\bhow (?:many|old)\b|\bhow much (?:is|does|do|money)\b"
     r"|\b(?:hvor|kor) (?:mye|mykje) (?:koster|kostar|tjener|tener|betaler|betalar|penger|pengar|kroner)\b"
+    # an amount to spend ("Hvor mye kan enheten min bruke på annonser?", "How much can we spend on ads?")
+    r"|\b(?:hvor|kor) (?:mye|mykje)\b(?:\s+\w+){0,4}?\s+(?:(?:bruke|bruka|brukes|spandere)\s+på|budsjett\w*)\b"
+    r"|\bhow much\b(?:\s+\w+){0,4}?\s+(?:spend|spent|budget\w*)\b"
     r"|\b(?:hva|kva) (?:koster|kostar|kosta)\b|\bwhat does it cost\b|\b(?:does|do|will|would)\s+(?:\w+\s+){0,4}cost\b"
     r"|\b(?:hvilket|kva for eit?|which) (?:år|dato|parti|party|year|date)\b|\bnår ble\b|\bwhen (?:was|did)\b"
     r"|\b(?:hvilken|hvilke|kva for ein|which) (?:journalist|journalister|reporter|reporters|person|personer|people)\b"

@@ -14,7 +14,7 @@ from index.lexical import glossary_terms
 _DOMAIN_STEMS = (
     # Norwegian (bokmål and nynorsk)
     "press", "medi", "journalist", "avis", "nrk", "tv", "radio", "intervju", "uttal", "uttale", "ytring", "ytre",
-    "kommenter", "kommentar", "kommunik", "informasjon", "informer", "sosial", "facebook", "instagram", "twitter",
+    "kommenter", "kommentar", "kommunik", "informasjon", "informer", "info ", "sosial", "facebook", "instagram", "twitter",
     "linkedin", "snapchat", "tiktok", "youtube", "flickr", "blogg", "nett", "hjemmeside", "heimeside", "intranett",
     "publiser", "dele", "del ", "bilde", "video", "foto", "film", "krise", "beredskap", "talsperson", "vegne",
     "privatperson", "taushet", "teieplikt", "lojal", "kritikk", "kritisk", "varsl", "leserbrev", "omdømme",

@@ -108,6 +108,7 @@ def test_an_empty_or_huge_question_gets_a_clear_error_in_the_askers_language():
         ("Should our first message focus on the financial damage?", "in"),
         ("Hvor mange feriedager har jeg?", "off"),
         ("Kan jeg uttale meg på vegne av kommunen om den nye turnusordningen?", "in"),
+        ("Kan eg sende info om ny turnusordning på e-post til alle tilsette?", "in"),  # information sent, short "info"
         ("Får jeg betalt overtid hvis jeg må svare journalister på kveldstid?", "off"),
         ("Får eg ekstra betalt viss eg stiller opp som pressekontakt i helga?", "off"),  # pay, whatever the task
         ("Jeg har ikke PC på jobb. Har jeg ansvar for å følge med på intranettet?", "in"),  # the sentence that asks

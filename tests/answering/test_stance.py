@@ -440,6 +440,10 @@ def test_a_superseded_documents_rule_gives_way_to_the_current_documents_rule():
         ("Who is the mayor?", "factual"),
         ("Hva er telefonnummeret til pressekontakten?", "factual"),
         ("Hvor mange ansatte har kommunen?", "factual"),
+        # an amount to spend, unlike how much a channel is used
+        ("hvor mye kan enheten min bruke på annonser i Totens Blad i året?", "factual"),
+        ("How much can my unit spend on Facebook ads?", "factual"),
+        ("Hvor mye bør vi bruke sosiale medier?", "question"),
         ("Does the media course cost anything?", "factual"),
         # the costs of a crisis are no price asked for
         ("In a crisis, what should we talk about first: the people affected or the costs?", "question"),
