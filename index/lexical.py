@@ -42,7 +42,9 @@ GLOSSARY: dict[str, str] = {
     "political": "politiske", "politics": "politiske", "communication": "kommunikasjon", "communications": "kommunikasjon kommunikasjonsavdelingen",
     "information": "informasjon", "website": "nettsider hjemmeside", "web": "nettsider", "intranet": "intranett",
     "channel": "kanal kanaler", "channels": "kanaler", "internal": "intern internt", "external": "ekstern eksternt",
-    "responsible": "ansvar ansvarlig", "responsibility": "ansvar", "who": "hvem", "allowed": "lov kan", "criticism": "kritikk",
+    "responsible": "ansvar ansvarlig", "responsibility": "ansvar",
+    # running something day to day ("Who runs the account?"): its "drift"
+    "runs": "drift driften", "running": "drift driften", "operates": "drift driften", "operating": "drift driften", "who": "hvem", "allowed": "lov kan", "criticism": "kritikk",
     "criticise": "kritikk", "criticize": "kritikk", "plain": "klarspråk", "language": "språk klarspråk",
     "principles": "prinsipper", "goals": "mål", "strategy": "strategi", "reputation": "omdømme", "loyalty": "lojalitet",
     "advice": "råd rådgiver", "adviser": "rådgiver", "advisor": "rådgiver", "contact": "kontakt kontakte",

@@ -348,12 +348,17 @@ class AnswerEngine:
 
         if not answers_who(best.rule):
             best = next(iter(close_to(best)), best)
-        # the task a "who is responsible for …?" names, in words of the documents ("drifta"; not English "running")
-        task = {w for w in _index_words(retriever, task_asked(parsed.text)) if retriever.stored.lexical.knows(w)}
+        # the task a "who is responsible for …?" names, in words of the documents ("drifta"; "runs" → "drift")
+        task = {w for w in _index_words(retriever, expand_query(task_asked(parsed.text))) if retriever.stored.lexical.knows(w)}
+        elsewhere: ScoredRule | None = None  # a rule giving the task to someone, not as close as the best
         if task and not task & retriever.rule_words[best.rule.id]:
             # "Kven har ansvaret for drifta av ein offisiell konto …?": the rule naming the task ("Tenesteleiar er
             # ansvarleg for drifta …") over a close one about the same thing that doesn't ("… skal opprettast av …")
             best = next((c for c in close_to(best) if task & retriever.rule_words[c.rule.id]), best)
+            if not task & retriever.rule_words[best.rule.id]:
+                # "Who runs each official account day to day?" (English, so the rule "Virksomhetsleder er ansvarlig
+                # for driften …" is less similar than "… opprettes av rådmannen"): both to read, no one named
+                elsewhere = next((c for c in granting if task & retriever.rule_words[c.rule.id]), None)
         asked, words = frozenset(_asked_words(retriever, parsed.text)), partial(_index_words, retriever)
 
         def named_by(candidate: ScoredRule) -> dict:
@@ -379,6 +384,11 @@ class AnswerEngine:
             or not best.on_topic  # "Kven er pressekontakt i Kinn …?" from a rule about who creates Kinn's accounts
         ):
             return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)
+        if elsewhere is not None:
+            return _Ruling(
+                "who", say("depends", language), "info", self._matched(retriever, best.rule), role_rules,
+                alternatives=[self._matched(retriever, elsewhere.rule)],
+            )
         return _Ruling(
             "who",
             say("who", language, roles=_capitalised(roles_phrase(list(named), language))),

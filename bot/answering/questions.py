@@ -242,7 +242,9 @@ def clean_question(raw: str | None, max_chars: int) -> str:
 
 # "Kven har ansvaret for drifta av kontoen?", "Hvem er ansvarlig for å oppdatere nettsidene?": the task asked about.
 _RESPONSIBLE_FOR_RE = re.compile(
-    r"\b(?:ansvar(?:et|a)?|ansvarleg|ansvarlig|hovudansvaret|hovedansvaret|responsible|responsibility)\s+for\s+(?:å\s+|to\s+)?(?P<task>\w{4,})",
+    r"\b(?:ansvar(?:et|a)?|ansvarleg|ansvarlig|hovudansvaret|hovedansvaret|responsible|responsibility)\s+for\s+(?:å\s+|to\s+)?(?P<task>\w{4,})"
+    # "Who runs the account day to day?", "Hvem drifter kontoen?": the task is the verb
+    r"|\b(?:who|hvem|kven)\s+(?P<verb>runs|operates|drifter|driftar)\b",
     re.IGNORECASE,
 )
 
@@ -251,7 +253,7 @@ def task_asked(question: str) -> str:
     """The task a "who is responsible for …?" question names ("drifta" in "Kven har ansvaret for drifta av …?"),
     or ""."""
     found = _RESPONSIBLE_FOR_RE.search(asked_sentence(question))
-    return found.group("task") if found else ""
+    return (found.group("task") or found.group("verb")) if found else ""
 
 
 def asker_is_subject(sentence: str) -> bool:

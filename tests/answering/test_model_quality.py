@@ -124,6 +124,14 @@ def test_what_to_do_when_the_spokesperson_falls_ill_is_the_duty_to_name_a_stand_
     assert any("tre inn ved fravær" in r.text for r in [answer.rule, *answer.alternatives])
 
 
+def test_who_runs_an_account_asked_in_english_names_no_one_from_the_rule_on_who_creates_it(other_engine):
+    # two fresh sessions' (kv045, kx023): the chief executive, who creates Birkenes's accounts, was named as the
+    # one who runs them; "Virksomhetsleder er ansvarlig for driften …" is less similar to the English question
+    answer = other_engine.ask("Who runs the official social media accounts for Birkenes once they have been set up?", "birkenes", None)
+    assert answer.stance != "who" or "drift" in answer.rule.text
+    assert any("driften" in r.text for r in [answer.rule, *answer.alternatives])
+
+
 def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mislead(other_engine):
     """bench/safety_other_questions.jsonl (README "Quality"): no answer takes a stance the question marks as
     misleading (the last one, "Bør vi bytte talsperson underveis i en langvarig krise?", had "Ja, det er et

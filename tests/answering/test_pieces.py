@@ -7,6 +7,7 @@ import pytest
 from bot.answering.questions import EmptyQuestion, QuestionError, clean_question, read_question, task_asked
 from bot.answering.scope import scope_of
 from bot.answering.verdicts import Verdict, verdict_for
+from index.lexical import expand_query
 from knowledge.rules import Rule
 
 
@@ -78,6 +79,10 @@ def test_the_task_a_who_is_responsible_question_names_is_read_from_it():
     assert task_asked("Kven har ansvaret for drifta av ein offisiell konto når han fyrst er oppretta?") == "drifta"
     assert task_asked("Hvem er ansvarlig for å oppdatere nettsidene?") == "oppdatere"
     assert task_asked("Hvem uttaler seg på vegne av kommunen?") == ""
+    # the task as a verb: "runs" is what the documents call "drift"
+    assert task_asked("Who runs each official account day to day?") == "runs"
+    assert task_asked("Hvem drifter kontoene?") == "drifter"
+    assert "drift" in expand_query("runs")
 
 
 def test_a_question_about_oneself_is_marked_first_person():
