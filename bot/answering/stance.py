@@ -34,6 +34,14 @@ _RESTRICTING = ("must_not", "should_not")
 # Modalities that permit or oblige: they contradict a "no".
 _PERMITTING = ("may",)
 _OBLIGING = ("must", "responsible")
+# A question about a task, a duty or a role, as a word or part of one ("kommunikasjonsoppgaver", "hovedansvaret",
+# "What is the rådmann supposed to …?"), or what someone must do ("Hva må jeg gjøre klart?"): what "Ansvaret
+# ligger hos …" answers.
+_DUTY_ASKED_RE = re.compile(
+    r"ansvar|oppgave|oppgåve|plikt|forvent|rolle|\brole|responsib|dut(?:y|ies)|\bjob|task|supposed|expected"
+    r"|\b(?:hvem|kven|who|må|skal|bør|need|needs|must|should|have to|has to)\b",
+    re.IGNORECASE,
+)
 # Modalities that tell the asker what to do or not to do.
 _BINDING = ("must", "should", "must_not", "should_not", "responsible")
 _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECASE)
@@ -390,6 +398,10 @@ def decide(
         # "Skal pressemeldinger skrives på nynorsk eller bokmål?" answered "Ansvaret ligger hos ordføreren, …"
         # from "I krisesituasjoner er det ordfører, … som er kommunens pressetalspersoner": whose task it is
         # answers a question only from a rule about what it asks
+        return depends()
+    if key == "responsible" and not yes_no and not _DUTY_ASKED_RE.search(asked):
+        # "Hva er hovedkanalen for ekstern info, Facebook eller nettsida?" answered "Ansvaret ligger hos ledere" from
+        # "… kommunikasjon … er et lederansvar": whose task something is answers only a question about a task or duty
         return depends()
     if stance in ("yes", "yes_but", "must") and for_situation:
         # the everyday rule's yes or duty may not hold in the situation asked about: both rules to read (a

@@ -328,6 +328,9 @@ def test_telling_the_asker_a_task_is_theirs_gives_way_to_a_closer_duty_of_theirs
     assert ask(question, [gives, about_as_close], role="unit_leader").stance == "info"
     # without a closer duty, the responsibility is the answer ("Hvilke kommunikasjonsoppgaver har en leder?")
     assert ask("Hvilke oppgaver har jeg overfor pressen?", [gives], role="unit_leader").stance == "must"
+    assert ask("Hvilke kommunikasjonsoppgaver har jeg overfor pressen?", [gives], role="unit_leader").stance == "must"
+    # … but it answers no question that asks about something else than a task ("Hva er hovedkanalen …?")
+    assert ask("Hva er hovedkanalen for faktaopplysninger til pressen, nettsida eller Facebook?", [gives], role="unit_leader").stance == "info"
 
 
 def test_telling_the_asker_a_task_is_theirs_gives_way_to_a_closer_restriction_on_what_was_asked():
