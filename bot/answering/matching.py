@@ -37,6 +37,7 @@ _INTENT_MODALITIES = {
     "who": ("responsible", "must", "may"),
     "permission": ("may", "must_not", "should_not", "responsible"),  # yes or no are equally direct answers
     "obligation": ("must", "should", "must_not", "responsible"),
+    "action": ("must", "should", "must_not", "should_not"),  # "Hva må jeg gjøre …?": what to do or not to do, alike
 }
 _INTENT_BONUS = (0.05, 0.03)
 RULE_OVERLAP_WEIGHT = 0.15
@@ -182,7 +183,7 @@ def score_rules(
         score = 0.6 * float(similarity) + 0.25 * hit.score + RULE_OVERLAP_WEIGHT * shared + _ROLE_FIT_BONUS[fit]
         direct = secondary = False
         if rule.modality in wanted:
-            direct = rule.modality == wanted[0] or (intent == "permission" and rule.modality == "must_not")
+            direct = rule.modality == wanted[0] or (intent == "permission" and rule.modality == "must_not") or intent == "action"
             secondary = not direct
             score += _INTENT_BONUS[0] if direct else _INTENT_BONUS[1]
         if rule.conditional and not conditional_question:

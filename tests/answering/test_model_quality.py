@@ -118,6 +118,16 @@ def test_who_runs_an_official_account_is_answered_by_the_rule_naming_its_running
     assert answer.stance == "who" and "drifta" in answer.rule.text
 
 
+def test_what_a_unit_leader_must_do_when_unsure_and_what_anyone_does_about_a_sick_colleague(real_engine):
+    # "what am I to do?" prefers a duty, advice or prohibition to a rule saying who gives what
+    unsure = real_engine.ask(
+        "Er usikker på om jeg bør svare journalisten i denne saken. Hva må jeg gjøre?", "ostre-toten", "unit_leader"
+    )
+    assert unsure.rule.text.startswith("Ved tvil om berettigelsen") and unsure.stance in ("must", "info")
+    sick = real_engine.ask("Hva gjør jeg hvis en journalist spør meg om en kollega som er sykemeldt?", "ostre-toten", None)
+    assert sick.stance == "no" and "Personalsaker" in sick.rule.text
+
+
 def test_what_to_do_when_the_spokesperson_falls_ill_is_the_duty_to_name_a_stand_in(other_engine):
     answer = other_engine.ask("Hva gjør vi hvis talspersonen vår blir syk midt i en langvarig krise?", "nordland-fk", None)
     assert answer.stance == "must"
