@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from bot.answering.matching import ScoredRule, own_role_words
-from bot.answering.questions import asker_is_subject
+from bot.answering.questions import APPROVING_RE, asker_is_subject
 from bot.answering.tuning import Tuning
 from bot.answering.verdicts import STANCE_OF, permission_and_limit, verdict_key
 from index.lexical import glossary_terms
@@ -512,6 +512,10 @@ def decide(
     if stance == "no" and (key == "optional" and best.rule.restricted or _MAIN_RULE_RE.search(best.rule.text)):
         # "Må jeg ha fullmakt?" answered "not required" by a permission given "etter fullmakt", or a
         # prohibition "som hovedregel": the condition or the exception is the answer, not a flat no
+        return depends()
+    if key == "optional" and APPROVING_RE.search(asked) and not APPROVING_RE.search(best.rule.text):
+        # "Må sosiale medier-kontoer for avdelingen godkjennes av noen?" answered "Nei, det er ikke et krav" from
+        # "Del gjerne innhold fra kommunens … kontoer": that approval is not needed only a rule about approval says
         return depends()
     close = peers(best, scored, role, min_similarity, tuning.peer_margin)
     if stance == "yes":

@@ -167,6 +167,13 @@ def test_a_permission_on_a_condition_never_says_the_condition_is_not_required():
     assert ask("Må jeg ha fullmakt for å uttale meg på vegne av kommunen?", [by_authority]).stance == "info"
 
 
+def test_that_no_approval_is_needed_comes_only_from_a_rule_about_approval():
+    share = scored(rule("Del gjerne innhold fra kommunens offisielle sosiale medier-kontoer.", "may", roles=()), 0.9, shared=0.4)
+    assert ask("Må sosiale medier-kontoer for avdelingen godkjennes av noen?", [share]).stance == "info"
+    free = scored(rule("Ansatte kan publisere bilder på kommunens kontoer uten godkjenning.", "may"), 0.9, shared=0.4)
+    assert ask("Må bildene godkjennes før jeg publiserer dem på kommunens kontoer?", [free]).stance == "no"
+
+
 def test_a_prohibition_as_a_main_rule_is_no_flat_no():
     letters = scored(rule("Leserbrev i avisene skal som hovedregel ikke besvares.", "must_not", roles=()), 0.9, shared=0.5, fit=1)
     assert ask("Kan jeg svare på et leserbrev i avisa?", [letters]).stance == "info"
