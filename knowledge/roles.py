@@ -48,7 +48,8 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         r"formannskap(?:et)?",
         r"utvalgsled(?:er|ere|erne|eren)",
         r"utvalsleiar(?:ar|en|ane)?",
-        r"ledere for hoved(?:utvalg|utval)",
+        r"(?:ledere?|lederen|leiar(?:ar|en)?) (?:for|av|i) (?:hoved|hovud)?(?:utvalg|utval)\w*",  # a committee's chair
+        r"(?:chair|chairs|chairman|chairperson|leader) of (?:the |a )?(?:\w+ )?committee",
         r"politiker(?:e|ne|en)?",
         r"politikar(?:ar|en|ane)?",
         r"elected (?:officials?|representatives?|members?)",

@@ -121,6 +121,11 @@ def test_the_asker_can_state_a_role_in_bokmal_nynorsk_or_english():
     assert role_stated_in("Jobber som kommunalsjef. Hvem uttaler seg?") == "department_head"
     assert role_stated_in("Hva er ansvaret til kommunalsjefen?") is None
     assert role_stated_in("Kan vi som tillitsvalgte uttale oss?") == "union_rep"
+    # a committee's chair is elected, not an administrative leader
+    assert role_stated_in("Jeg er leder for hovedutvalg for teknisk. Kan jeg uttale meg?") == "elected"
+    assert role_stated_in("Eg er leiar i hovudutvalet for oppvekst. Kan eg uttale meg?") == "elected"
+    assert role_stated_in("As chair of the health committee, can I talk to the paper?") == "elected"
+    assert role_stated_in("Jeg er leder i hjemmetjenesten. Kan jeg uttale meg?") == "leader"
 
 
 def test_a_role_in_a_relative_clause_is_not_the_askers():
