@@ -232,6 +232,13 @@ _REFERRING_SUBJECT_RE = re.compile(
 _PASSIVE_AFTER_RE = re.compile(r"^\W*(?:\w+\W+){0,5}?\w{3,}(?:es|ast)\b", re.IGNORECASE)
 
 
+# A passive verb right after the roles named after the cue ("… at kommunalsjef … underrettes", "… at leder
+# straks varsles"): they are whom it is done to.
+_NOTIFIED_RE = re.compile(
+    r"\s*(?:(?:straks|alltid|også|òg|umiddelbart|snarest|raskt)\s+)?\w{3,}(?:es|ast)\b(?!\s+av\b)", re.IGNORECASE
+)
+
+
 def _refers_back(sentence: str, cue_start: int) -> bool:
     """Whether a sentence naming no role is about the roles of the sentence before it: its subject refers
     back to them, or its verb is a passive they are the agents of. Not "Portalen skal være åpen for alle"
@@ -275,6 +282,10 @@ def _roles_for(
                     if not _COORDINATION_RE.fullmatch(sentence[chosen[-1].end: m.start]):
                         break
                     chosen.append(m)
+                if _NOTIFIED_RE.match(sentence[chosen[-1].end:]):
+                    # "… er det viktig at kommunalsjef, kommunedirektør, eller kommunikasjonsrådgiver underrettes …":
+                    # whom something is done to (the subject of a passive), not who the rule is for
+                    return (), False
     if not chosen and (_WRITER_RE.search(sentence[:cue_start]) or _REPORTED_RE.search(sentence[:cue_start])):
         return (), False  # the writer's own sentence, or a statement reported, names whom it is for, or is for all
     if not chosen and previous and _refers_back(sentence, cue_start):

@@ -230,6 +230,19 @@ def test_a_sentence_about_a_thing_is_not_for_the_roles_of_the_sentence_before_bu
     assert roles["Seksjonen har også a"] == ("comms",)
 
 
+def test_roles_something_is_done_to_are_not_who_the_rule_is_for():
+    # the leaders named are to be told of an unplanned interview; the rule is for whoever gave it
+    text = (
+        "Medieprotokoll\n\n"
+        "Dersom en av kommunens talspersoner har et uplanlagt intervju med media er det viktig at kommunalsjef, "
+        "kommunedirektør, eller kommunikasjonsrådgiver underrettes så snart som mulig. "
+        "Når media tar kontakt, skal kommunikasjonsrådgiver gi råd.\n"
+    )
+    roles = {r.text[:20]: r.roles for p in passages_of(text) for r in extract_rules(p)}
+    assert roles["Dersom en av kommune"] == ()
+    assert roles["Når media tar kontak"] == ("comms",)
+
+
 def test_roles_whom_something_goes_to_are_not_who_the_rule_is_for():
     # "til folkevalgte, ledere og ansatte" names whom good communication reaches, not who holds the responsibility
     text = (
