@@ -248,12 +248,14 @@ def situational(
     best rule is the everyday press rule for unit leaders. `stated`: the situation's words; `words`
     gives a rule text's words the same way (index stems); `context`: the best rule's passage, which
     names the situation for it ("Ved større hendelser/kriser … Det innebærer at ordfører/kommunedirektør
-    er de som uttaler seg …"); best first, as in `scored`."""
+    er de som uttaler seg …"); best first, as in `scored`. A rule for another role than the asker's
+    (`ScoredRule.fit` 0: "Når ordfører/varaordfører uttaler seg som partipolitiker, …" to an employee
+    asking "Må eg følgje strategien når eg uttalar meg til avisa?") is not one."""
     if not stated or stated & words(f"{best.rule.section} {best.rule.text} {context}"):
         return []
     return [
         c for c in scored
-        if c is not best and c.rule.conditional and c.similarity >= min_similarity and stated & words(c.rule.text)
+        if c is not best and c.rule.conditional and c.fit > 0 and c.similarity >= min_similarity and stated & words(c.rule.text)
     ]
 
 

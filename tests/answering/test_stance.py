@@ -686,6 +686,15 @@ def test_a_crisis_told_before_the_question_shows_the_crisis_rule_first_when_the_
     assert answer.stance == "info" and answer.alternatives[0].rule is CRISIS_REPLACES
 
 
+def test_a_rule_for_the_situation_written_for_another_role_does_not_take_the_askers_verdict():
+    # "Når ordfører uttaler seg som partipolitiker, …" is no rule for an employee speaking to the paper
+    follow = rule("Ansatte skal følge kommunikasjonsstrategien.", "must", roles=("employee",))
+    mayors = rule("Når ordfører uttaler seg som partipolitiker, skal dette komme klart frem.", "must", roles=("mayor",), conditional=True)
+    question = "Må jeg følge kommunikasjonsstrategien når jeg uttaler meg til avisa?"
+    assert ask(question, [scored(follow, 0.95), scored(mayors, 0.80, fit=0)]).stance == "must"
+    assert ask(question, [scored(follow, 0.95), scored(mayors, 0.80, fit=1)]).stance == "info"
+
+
 def test_a_situation_the_best_rule_names_itself_keeps_its_verdict():
     crisis_duty = rule("Under en krise skal enhetsledere henvise pressen til kriseledelsen.", "must", roles=("unit_leader",))
     candidates = [scored(crisis_duty, 0.95), scored(CRISIS_REPLACES, 0.80, fit=1)]
