@@ -26,7 +26,8 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         r"kommunikasjons(?:avdeling|enhet|enheit|seksjon|rådgiver|rådgjevar|sjef|direktør|ansvarlig|medarbeider|stab|tjeneste|team)\w*",
         r"informasjons(?:ansvarlig|sjef|rådgiver|avdeling|konsulent|leder)\w*",
         r"pressekontakt\w*",
-        r"communications?(?: (?:department|team|adviser|advisor|officer|unit|manager|director))?",
+        # "communication" alone is the activity ("a communication part"), not the department
+        r"communications? (?:department|team|adviser|advisor|officer|unit|manager|director|staff|people)s?",
         r"press officers?",
         r"comms",
     ),

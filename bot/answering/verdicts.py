@@ -7,7 +7,7 @@ says what kind of rule it is and points to the quote.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.texts import phrase
 from knowledge.roles import role_name
@@ -76,7 +76,8 @@ def roles_phrase(roles: tuple[str, ...] | list[str], language: str) -> str:
 _STITCHABLE_RE = re.compile(r"\s*(?!som\b|også\b|òg\b|kun\b|bare\b|berre\b)(?!\w+s\b)\w+", re.IGNORECASE)
 
 
-_BUT_RE = re.compile(r"\bmen\s+(.+?)(?:\.$|$)", re.I)
+# The clause that limits a permission: "…, men …", "… så lenge dette ikke innebærer brudd på taushetsplikten"
+_LIMIT_RE = re.compile(r"\b(?:men|så lenge|forutsatt at|med mindre|as long as|provided that|unless)\s+(.+?)(?:\.$|$)", re.I)
 # A sentence that opens with an adverbial ("I særskilte tilfeller kan kommunikasjonsrådgiver være
 # talsperson"): its subject follows "kan", and the limit may be the adverbial, so nothing after "kan" is
 # what one may do.
@@ -84,13 +85,14 @@ _FRONTED_RE = re.compile(r"^\s*(?:i|ved|under|når|dersom|hvis|om|etter|før|unn
 
 
 def permission_and_limit(rule: Rule) -> tuple[str, str] | None:
-    """(what a permission allows, the "men …" clause that limits it), however the limit is written:
+    """(what a permission allows, the clause that limits it), however the limit is written:
     "Ledere kan delegere til fagpersoner å uttale seg, men det overordnede ansvaret tilhører lederen"
-    as well as "…, men skal ikke gi vurderinger …"; else None."""
-    allowed, limit = _MAY_RE.search(rule.text), _BUT_RE.search(rule.text)
+    as well as "…, men skal ikke gi vurderinger …" and "… kan … ytre seg fritt …, så lenge dette ikke
+    innebærer brudd på taushetsplikten"; else None."""
+    allowed, limit = _MAY_RE.search(rule.text), _LIMIT_RE.search(rule.text)
     if not allowed or not limit or allowed.start() > limit.start():  # "…, men må være bevisst på hvordan det kan …"
         return None
-    return allowed.group(1), limit.group(1)
+    return rule.text[allowed.start(1): limit.start()].rstrip(" ,"), limit.group(1)
 
 
 def _limits(rule: Rule, language: str) -> str:
@@ -164,12 +166,19 @@ def verdict_text(key: str, rule: Rule, language: str) -> Verdict:
     return Verdict(STANCE_OF[key], say(key, language))
 
 
+# "Vær varsom når du svarer på faglige spørsmål …", "Vær svært forsiktig med ironi": caution, not "better not".
+# Such a rule ranks as a restriction (knowledge/rules.py reads it as should_not) but its verdict is advice's.
+_CAUTION_RE = re.compile(r"^\s*(?:vær|ver|be)\s+(?:svært |særlig |spesielt |very |particularly )?(?:forsiktig|varsom|varsam|careful|cautious)\b", re.I)
+
+
 def verdict_key(rule: Rule, intent: str, yes_no: bool, fits_asker: bool = True) -> str:
     """Which verdict (`verdict_<key>` in bot/texts) the rule gives for this kind of question."""
     if intent == "who":
         return "who"
     if not fits_asker:
         return "rule_for"
+    if rule.modality == "should_not" and _CAUTION_RE.match(rule.text):
+        rule = replace(rule, modality="should")
     if intent == "scope" or (intent in ("open", "action") and not yes_no and rule.modality in ("must_not", "should_not")):
         key = _YES_NO.get(("scope" if intent == "scope" else "what", rule.modality))
         if key == "within_scope" and rule.restricted:

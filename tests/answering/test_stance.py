@@ -174,6 +174,28 @@ def test_that_no_approval_is_needed_comes_only_from_a_rule_about_approval():
     assert ask("Må bildene godkjennes før jeg publiserer dem på kommunens kontoer?", [free]).stance == "no"
 
 
+def test_a_question_about_what_a_permission_holds_only_as_long_as_gets_no_yes():
+    free = rule(
+        "Alle ansatte kan som privatpersoner ytre seg fritt om alle kommunale forhold, så lenge dette ikke innebærer "
+        "brudd på taushetsplikten.", "may", restricted=True,
+    )
+    asked_limit = "Er det lov å si noe om en sak med taushetsplikt hvis jeg gjør det som privatperson?"
+    assert ask(asked_limit, [scored(free, 0.9, shared=0.5)]).stance == "info"
+    assert ask("Kan jeg som privatperson ytre meg om kommunale forhold?", [scored(free, 0.9, shared=0.5)]).stance == "yes_but"
+
+
+def test_a_caution_is_advice_not_better_not():
+    # "Vær varsom når du svarer på faglige spørsmål …" to "kan jeg svare på faglige spørsmål …?": not "Helst ikke"
+    careful = rule("Vær varsom når du svarer på faglige spørsmål i sosiale medier.", "should_not", roles=())
+    question = "Kan jeg svare på faglige spørsmål om vaksiner i en Facebook-gruppe?"
+    assert ask(question, [scored(careful, 0.9, fit=1, shared=0.5)]).stance == "info"
+    for_staff = rule("Vær varsom når du svarer på faglige spørsmål i sosiale medier.", "should_not", roles=("employee",))
+    assert ask(question, [scored(for_staff, 0.9, fit=3, shared=0.5)]).stance == "yes_but"
+    # a "bør ikke" stays a "better not"
+    rather_not = rule("Ansatte bør ikke svare på faglige spørsmål i sosiale medier.", "should_not", roles=("employee",))
+    assert ask(question, [scored(rather_not, 0.9, fit=3, shared=0.5)]).stance == "no"
+
+
 def test_a_prohibition_as_a_main_rule_is_no_flat_no():
     letters = scored(rule("Leserbrev i avisene skal som hovedregel ikke besvares.", "must_not", roles=()), 0.9, shared=0.5, fit=1)
     assert ask("Kan jeg svare på et leserbrev i avisa?", [letters]).stance == "info"
