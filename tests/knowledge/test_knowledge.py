@@ -126,6 +126,9 @@ def test_the_asker_can_state_a_role_in_bokmal_nynorsk_or_english():
     assert role_stated_in("Eg er leiar i hovudutvalet for oppvekst. Kan eg uttale meg?") == "elected"
     assert role_stated_in("As chair of the health committee, can I talk to the paper?") == "elected"
     assert role_stated_in("Jeg er leder i hjemmetjenesten. Kan jeg uttale meg?") == "leader"
+    # the activity is no department
+    assert find_roles("Does the project plan need to include a communication part?") == []
+    assert [m.role for m in find_roles("Should I ask the communications team first?")] == ["comms"]
 
 
 def test_a_role_in_a_relative_clause_is_not_the_askers():
