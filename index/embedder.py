@@ -34,7 +34,9 @@ class Calibration:
     `rule_rescue` is how similar a candidate rule must be to answer an in-scope question whose best
     passage falls below `answer_in_scope`. English questions score lower against rules too: of the
     safety sets' English in-scope questions below the passage bar, the five that must be answered had
-    a best rule at 0.80–0.815 and none that must be refused came below it (README, Quality).
+    a best rule at 0.80–0.815 and none that must be refused came below it; in bokmål and nynorsk 0.83
+    (was 0.85: "kan jeg la en fagperson uttale seg til Budstikka istedenfor meg?" has its rule at 0.83;
+    no shared answer and no safety question that must be refused changes; README, Quality).
     """
 
     answer_in_scope: dict[str, float]
@@ -58,7 +60,7 @@ E5_CALIBRATION = Calibration(
     answer_unknown_scope={"nb": 0.85, "nn": 0.85, "en": 0.84},
     answer_off_topic={"nb": 0.90, "nn": 0.90, "en": 0.89},
     min_rule_similarity=0.80,
-    rule_rescue={"nb": 0.85, "nn": 0.85, "en": 0.80},
+    rule_rescue={"nb": 0.83, "nn": 0.83, "en": 0.80},
     confidence_range={"nb": (0.78, 0.92), "nn": (0.78, 0.92), "en": (0.76, 0.90)},
 )
 HASHING_CALIBRATION = Calibration(
