@@ -38,11 +38,11 @@ OTHER = SHARED_EVAL / "other-municipalities"
 
 # (set, figure) → the floor it must not fall below (see the module docstring).
 FLOORS = {
-    ("bundled", "rule_accuracy"): 0.52,
+    ("bundled", "rule_accuracy"): 0.54,
     ("bundled", "stance_accuracy"): 0.55,
     ("bundled", "recall@3"): 0.82,
     ("other", "rule_accuracy"): 0.49,
-    ("other", "stance_accuracy"): 0.37,
+    ("other", "stance_accuracy"): 0.44,
     ("other", "recall@3"): 0.90,
 }
 
@@ -157,5 +157,5 @@ def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mis
         for q in questions
         if (answer := other_engine.ask(q["question"], q["municipality"], q["role"])).stance in q["bad"]
     ]
-    assert len(questions) >= 1120
+    assert len(questions) >= 1280
     assert not wrong_way, wrong_way
