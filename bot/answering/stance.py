@@ -320,14 +320,21 @@ _NOT_ACTS = frozenset("ikke ikkje not never aldri also også òg heller alltid a
 
 
 def names_the_act(asked: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
-    """Does the rule name the act an advice question asks about ("Bør vi bytte talsperson …?": "bytte")?
-    True where the act can't be told (not such a question, or a word too short to compare: "Bør jeg dra …?")."""
+    """Does the rule name the act an advice question asks about ("Bør vi bytte talsperson …?": "bytte")? A
+    verb whose stem is too short for an index word (nynorsk "byte") is looked for as the start of a word of
+    the rule ("byt"). True where the act can't be told (not such a question, or a word of three letters:
+    "Bør jeg dra inn …?")."""
     tokens = re.findall(r"\w+", asked.lower())
     if len(tokens) < 3 or tokens[0] not in _ADVICE_OPENINGS or tokens[1] not in _SUBJECTS:
         return True
     act = next((t for t in tokens[2:] if t not in _NOT_ACTS), "")
     act_words = words(act)
-    return not act_words or bool(act_words & words(rule.text))
+    if act_words:
+        return bool(act_words & words(rule.text))
+    if len(act) < 4:  # "dra (inn)": too short to tell ("samarbeide tett med" answers it)
+        return True
+    start = act[:3]
+    return any(w.startswith(start) for w in re.findall(r"\w+", rule.text.lower()))
 
 
 def names_the_limit(question: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
