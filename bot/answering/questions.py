@@ -185,7 +185,8 @@ _CRISIS_EVENT_RE = re.compile(
 # "Gjelder pressereglementet fortsatt?", "Does the press policy apply during a crisis?": whether a rule
 # applies, which a rule's modal verb doesn't answer ("skal" in the rule is no "Ja, det er et krav").
 _VALIDITY_RE = re.compile(
-    r"^\s*(?:gjelder|gjeld|gjaldt)\b|^\s*(?:does|do|is|are|will)\b.*\b(?:apply|applies|still valid|in force)\b", re.IGNORECASE
+    # also after a lead-in: "Eg sit i kommunestyret, gjeld kommunikasjonsstrategien for meg?"
+    r"(?:^|[,:;–]\s*)(?:gjelder|gjeld|gjaldt)\b|^\s*(?:does|do|is|are|will)\b.*\b(?:apply|applies|still valid|in force)\b", re.IGNORECASE
 )
 
 # "Kan jeg gi faktaopplysninger til pressen om en kollega som er sykmeldt?": what the question is about,

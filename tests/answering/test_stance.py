@@ -803,6 +803,14 @@ def test_how_to_apply_a_rule_is_no_question_whether_it_applies():
     assert not read_question("How do I apply the social media rules?").validity
     assert read_question("Does the press policy apply during a crisis?").validity
     assert read_question("Gjelder pressereglementet fortsatt?").validity
+    # after a lead-in too, so "not covered, but bound by …" gives no "Ja, men innanfor vilkåra"
+    asked = "Eg sit i kommunestyret, gjeld kommunikasjonsstrategien for meg?"
+    assert read_question(asked).validity
+    not_covered = rule(
+        "Folkevalgte omfattes ikke av strategien, men er forpliktet til å følge kommunens etiske regelverk.",
+        "may", roles=("elected",), restricted=True,
+    )
+    assert ask(asked, [scored(not_covered, 0.9, shared=0.6)], role="elected").stance == "info"
 
 
 def test_a_prohibition_holds_in_the_situation_asked_about_too():
