@@ -350,15 +350,19 @@ class AnswerEngine:
             best = next(iter(close_to(best)), best)
         # the task a "who is responsible for …?" names, in words of the documents ("drifta"; "runs" → "drift")
         task = {w for w in _index_words(retriever, expand_query(task_asked(parsed.text))) if retriever.stored.lexical.knows(w)}
+
+        def names_task(candidate: ScoredRule) -> bool:
+            return bool(task & retriever.rule_words[candidate.rule.id])
+
         elsewhere: ScoredRule | None = None  # a rule giving the task to someone, not as close as the best
-        if task and not task & retriever.rule_words[best.rule.id]:
+        if task and not names_task(best):
             # "Kven har ansvaret for drifta av ein offisiell konto …?": the rule naming the task ("Tenesteleiar er
             # ansvarleg for drifta …") over a close one about the same thing that doesn't ("… skal opprettast av …")
-            best = next((c for c in close_to(best) if task & retriever.rule_words[c.rule.id]), best)
-            if not task & retriever.rule_words[best.rule.id]:
+            best = next((c for c in close_to(best) if names_task(c)), best)
+            if not names_task(best):
                 # "Who runs each official account day to day?" (English, so the rule "Virksomhetsleder er ansvarlig
                 # for driften …" is less similar than "… opprettes av rådmannen"): both to read, no one named
-                elsewhere = next((c for c in granting if task & retriever.rule_words[c.rule.id]), None)
+                elsewhere = next((c for c in granting if names_task(c)), None)
         asked, words = frozenset(_asked_words(retriever, parsed.text)), partial(_index_words, retriever)
 
         def named_by(candidate: ScoredRule) -> dict:
