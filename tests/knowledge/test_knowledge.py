@@ -270,6 +270,17 @@ def test_the_roles_named_as_the_municipalitys_spokespersons_are_a_rule_for_who_s
     assert spokespersons.roles == ("mayor", "chief_executive", "comms")
 
 
+def test_who_will_be_the_spokesperson_is_a_rule_for_who_speaks_even_without_a_modal_verb():
+    text = (
+        "Talsperson\n\n"
+        "Det bør være samme person gjennom hele krisen. "
+        "Kriseleder eller den som delegerer det til vil i utgangspunktet være talsperson.\n"
+    )
+    rules = {r.text[:12]: r for p in passages_of(text) for r in extract_rules(p)}
+    assert rules["Kriseleder e"].modality == "responsible"
+    assert rules["Det bør være"].modality == "should"  # "være samme person" names no spokesperson
+
+
 def test_a_note_leaving_a_topic_to_another_document_is_read_as_such():
     text = (
         "Innledning\n\n"
