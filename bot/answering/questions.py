@@ -14,7 +14,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _WHO_RE = re.compile(
     r"^\s*(?:hvem|kven|who|whom)\b|\b(?:hvem|kven|who)\s+(?:har|gir|skal|kan|uttaler|speaks?|is|are|gives?|may|can|should|answers?|svarer"
-    r"|acts?|handles?|takes?|leads?|decides?|approves?|fronts?)\b",
+    r"|acts?|handles?|takes?|leads?|decides?|approves?|fronts?|må|bør|får|must|needs?|has to|have to)\b",
     re.I,
 )
 # "Kva eining har hovudansvaret for …?", "Which department handles …?": which unit holds a duty is a "who"
@@ -243,9 +243,16 @@ def clean_question(raw: str | None, max_chars: int) -> str:
 
 # "Kven har ansvaret for drifta av kontoen?", "Hvem er ansvarlig for å oppdatere nettsidene?": the task asked about.
 _RESPONSIBLE_FOR_RE = re.compile(
-    r"\b(?:ansvar(?:et|a)?|ansvarleg|ansvarlig|hovudansvaret|hovedansvaret|responsible|responsibility)\s+for\s+(?:å\s+|to\s+)?(?P<task>\w{4,})"
+    r"\b(?:ansvar(?:et|a)?|ansvarleg|ansvarlig|hovudansvaret|hovedansvaret|responsible|responsibility)\s+for\s+(?:å\s+|to\s+)?"
+    # "… ansvar for å få det rettet opp?": the task is what is to be done, not "få"
+    r"(?:(?:få|gjøre|gjere|ta|get|make)\s+(?:det|dette|den|dei|de|it|this|them)?\s*)?(?P<task>\w{4,})"
     # "Who runs the account day to day?", "Hvem drifter kontoen?": the task is the verb
-    r"|\b(?:who|hvem|kven)\s+(?P<verb>runs|operates|drifter|driftar)\b",
+    r"|\b(?:who|hvem|kven)\s+(?P<verb>runs|operates|drifter|driftar)\b"
+    # "Hvem skal svare på spørsmål på Facebook-siden?", "Kven må godkjenne det?": the verb after the modal one
+    r"|\b(?:who|hvem|kven)\s+(?:skal|må|bør|kan|should|must|will|can|is to)\s+(?:egentlig\s+|eigentleg\s+|actually\s+|really\s+)?"
+    # (not "uttale seg", "speak": speaking for the municipality is what every such rule is about, no task of its own)
+    r"(?!(?:jeg|eg|vi|me|du|dere|de|dei|i|we|you|they|være|vere|bli|be|ha|have|få|gjøre|gjere|ta|do|get|make|take"
+    r"|uttale|uttala|snakke|snakka|prate|speak|talk)\b)(?P<modal_verb>\w{4,})",
     re.IGNORECASE,
 )
 
@@ -254,7 +261,7 @@ def task_asked(question: str) -> str:
     """The task a "who is responsible for …?" question names ("drifta" in "Kven har ansvaret for drifta av …?"),
     or ""."""
     found = _RESPONSIBLE_FOR_RE.search(asked_sentence(question))
-    return (found.group("task") or found.group("verb")) if found else ""
+    return (found.group("task") or found.group("verb") or found.group("modal_verb")) if found else ""
 
 
 def asker_is_subject(sentence: str) -> bool:

@@ -83,6 +83,19 @@ def test_the_task_a_who_is_responsible_question_names_is_read_from_it():
     assert task_asked("Who runs each official account day to day?") == "runs"
     assert task_asked("Hvem drifter kontoene?") == "drifter"
     assert "drift" in expand_query("runs")
+    # the verb after "who must/shall …", and what is to be done after "ansvar for å få …"
+    assert task_asked("hvem skal egentlig svare på spørsmål som kommer inn på facebooksiden?") == "svare"
+    assert task_asked("Vi vil ha egen facebookside for barnehagen, hvem må godkjenne det?") == "godkjenne"
+    assert task_asked("Hvem har ansvar for å få det rettet opp?") == "rettet"
+    assert task_asked("Hvem skal jeg konferere med?") == ""  # the asker acts: no task of a holder's
+    assert task_asked("Hvem skal være talsperson?") == ""
+    assert task_asked("Hvem skal uttale seg om vedtaket til pressen?") == ""  # what every such rule is about
+
+
+def test_who_must_or_should_do_something_is_a_who_question_wherever_it_stands():
+    assert read_question("Vi vil ha egen facebookside for barnehagen, hvem må godkjenne det?").intent == "who"
+    assert read_question("Kven bør uttale seg når det er krise?").intent == "who"
+    assert read_question("So who needs to approve the post?").intent == "who"
 
 
 def test_a_question_about_oneself_is_marked_first_person():
