@@ -35,6 +35,7 @@ from bot.answering.stance import (
     answers_whether_only,
     decide,
     for_a_crisis_not_asked,
+    freedoms_it_limits,
     names_the_act,
     names_the_limit,
     prohibitions_about,
@@ -428,6 +429,7 @@ class AnswerEngine:
             restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
             asks_about_limit=asks_about_limit, about_prohibitions=tuple(about_prohibitions),
             naming_about=rules_naming(scored, about, words), advises_the_act=names_the_act(asked, best.rule, words),
+            limited_freedoms=freedoms_it_limits(best, scored, _asked_words(retriever, asked), words),
             question=parsed.text,
         )
         verdict = verdict_text(decision.key, best.rule, language)

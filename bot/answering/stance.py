@@ -49,7 +49,11 @@ _NEGATION_RE = re.compile(r"\b(?:ikke|ikkje|aldri|never|not|no)\b", re.IGNORECAS
 _WITHOUT_RE = re.compile(r"\b(?:uten|utan|without)\s+(?:a |an |et |ein |eit |en |noe |noko )?(\w{4,})", re.IGNORECASE)
 # Verbs that say "not do it" ("Må eg la vere å …?", "Kan jeg unngå å …?"), or not yet ("Skal vi vente til de
 # selv ber om hjelp?" against "… skal umiddelbart ta kontakt …").
-_NEGATING_VERBS = r"la være|la vere|avstå|unngå|avoid|refrain|vente med|vente til|venta med|venta til|avvente|utsette|wait for|wait until|hold off|postpone"
+_NEGATING_VERBS = (
+    r"la være|la vere|avstå|unngå|avoid|refrain|vente med|vente til|venta med|venta til|avvente|utsette|wait for|wait until"
+    # … or leave out what is asked of one ("Kan jeg bare droppe medietreningen?")
+    r"|hold off|postpone|droppe|droppa|skippe|skippa|hoppe over|hoppa over|slippe å|sleppe å|unnlate|unnlata|skip|opt out|get out of"
+)
 # "Kan eg ikkje berre …?", "Can't I …?", "… uten fullmakt?": a yes or a no to a negated question says the
 # opposite of what it seems.
 _NEGATED_QUESTION_RE = re.compile(rf"\b(?:ikke|ikkje|not|never|aldri|uten|utan|without|{_NEGATING_VERBS})\b|n't\b", re.IGNORECASE)
@@ -305,6 +309,29 @@ def prohibitions_about(
     ]
 
 
+def freedoms_it_limits(
+    best: ScoredRule, scored: list[ScoredRule], asked: set[str], words: Callable[[str], set[str]]
+) -> frozenset[str]:
+    """The ids of the permissions in a prohibition's own document that name nothing of the question the
+    prohibition names: to "Kan eg bruke stillingstittelen min når eg skriv lesarinnlegg som privatperson?",
+    "Kommunal stillingstittel … skal ikke benyttes" is the limit of "Ansatte … har full ytringsfrihet som
+    privatpersoner" (written beside it, and again in the press rules), not contradicted by it: the specific
+    rule governs. `asked`: the index words of the sentence that asks, without role words; `words` gives a rule
+    text's words the same way. Empty unless `best` forbids."""
+    if best.rule.modality != "must_not":
+        return frozenset()
+    named = asked & words(best.rule.text)
+    if not named:
+        return frozenset()
+    return frozenset(
+        c.rule.id
+        for c in scored
+        if c.rule.modality in _PERMITTING
+        and c.rule.document_id == best.rule.document_id
+        and not named & words(c.rule.text)
+    )
+
+
 def rules_naming(scored: list[ScoredRule], about: set[str], words: Callable[[str], set[str]]) -> frozenset[str]:
     """The ids of the candidate rules whose text names what the question is about (`about`: its words, as
     for `prohibitions_about`; `words` gives a rule text's words the same way)."""
@@ -373,6 +400,7 @@ def decide(
     asks_about_limit: bool = False,
     about_prohibitions: tuple[ScoredRule, ...] = (),
     naming_about: frozenset[str] = frozenset(),
+    limited_freedoms: frozenset[str] = frozenset(),
     advises_the_act: bool = True,
     question: str = "",
 ) -> Decision:
@@ -383,7 +411,8 @@ def decide(
     best rule doesn't name (`situational`); `asks_about_limit`: the question names what the best rule's
     limit forbids, not what it allows (`names_the_limit`); `about_prohibitions`: prohibitions about what
     the question is about that the best rule doesn't name (`prohibitions_about`); `naming_about`: the ids
-    of the candidate rules that name what the question is about (`rules_naming`); `advises_the_act`: the
+    of the candidate rules that name what the question is about (`rules_naming`); `limited_freedoms`: the ids of
+    the freedoms in a prohibition's document that it limits (`freedoms_it_limits`); `advises_the_act`: the
     best rule names the act an advice question asks about (`names_the_act`); `question`: the whole
     question, where the asker may say who they are outside the sentence that asks."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
@@ -571,6 +600,9 @@ def decide(
             # kommenteres" names what it is about; a permission that doesn't ("Ansatte kan gi faktaopplysninger")
             # is the general rule the specific prohibition makes an exception to
             contrary = [c for c in contrary if c.rule.id in naming_about]
+        # a freedom in the prohibition's document, naming nothing of what it forbids, is the rule it limits
+        # (`freedoms_it_limits`), where the prohibition is written for the asker's role as much as the freedom
+        contrary = [c for c in contrary if not (c.rule.id in limited_freedoms and best.fit >= c.fit)]
         if key == "optional" and best.fit >= 3:
             # "Er eg bunden av strategien?" from a union rep: "Tillitsvalgte … er ikke bundet av denne strategien",
             # written for the asker's own role, exempts them from a duty written for a broader role or for all

@@ -15,7 +15,7 @@ from bot.answering.matching import (
     ScoredRule, current_rules_first, grants, grants_for, holders, other_domain, role_entries, same_domain,
 )
 from bot.answering.questions import asked_sentence, question_form, read_question
-from bot.answering.stance import answers_whether_only, decide, for_a_crisis_not_asked, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
+from bot.answering.stance import answers_whether_only, decide, for_a_crisis_not_asked, freedoms_it_limits, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_key, verdict_text
 from bot.texts import TABLES
@@ -68,6 +68,7 @@ def ask(question: str, candidates: list[ScoredRule], role: str | None = "employe
             prohibitions_about(candidates[0], candidates, words(parsed.about), words, role, MIN_SIMILARITY)
         ),
         naming_about=rules_naming(candidates, words(parsed.about), words),
+        limited_freedoms=freedoms_it_limits(candidates[0], candidates, words(asked_sentence(parsed.text)), words),
     )
 
 
@@ -264,6 +265,26 @@ def test_a_no_next_to_a_close_permission_is_it_depends():
         [scored(MUST_NOT_SPEAK, 0.9, similarity=0.88, shared=0.5), scored(MAY_SPEAK, 0.87)],
     )
     assert decision.stance == "info" and decision.alternatives
+
+
+def test_a_prohibition_naming_what_was_asked_is_the_limit_of_a_freedom_in_its_document_that_does_not():
+    # "Kommunal stillingstittel … skal ikke benyttes" is the limit of "… full ytringsfrihet som privatpersoner"
+    freedom = rule("Ansatte har full ytringsfrihet som privatpersoner.", "may")
+    question = "Kan eg bruke stillingstittelen min når eg skriv lesarinnlegg som privatperson?"
+    assert ask(question, [scored(MUST_NOT_TITLE, 0.9), scored(freedom, 0.88)]).stance == "no"
+    # not where the freedom is from another document, or written more for the asker than the prohibition
+    elsewhere = replace(freedom, id="annen/strategi.txt:1:0", document_id="annen/strategi.txt")
+    assert ask(question, [scored(MUST_NOT_TITLE, 0.9), scored(elsewhere, 0.88)]).stance == "info"
+    assert ask(question, [scored(MUST_NOT_TITLE, 0.9, fit=1), scored(freedom, 0.88)]).stance == "info"
+    # nor where the freedom names what the prohibition forbids
+    titled = rule("Ansatte kan bruke stillingstittel når de skriver om eget fagfelt.", "may")
+    assert ask(question, [scored(MUST_NOT_TITLE, 0.9), scored(titled, 0.88)]).stance == "info"
+
+
+def test_asking_to_skip_a_duty_gets_no_yes():
+    training = rule("Alle tjenesteledere skal gjennomgå medietrening.", "must", roles=("unit_leader",))
+    for question in ("Kan jeg bare droppe medietreningen?", "Kan eg sleppe å ta medietreninga?", "Can I skip the media training?"):
+        assert ask(question, [scored(training, 0.9)], role="unit_leader").stance == "info", question
 
 
 def test_a_required_next_to_a_close_permission_is_it_depends():
