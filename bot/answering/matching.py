@@ -29,9 +29,15 @@ from knowledge.rules import Rule
 _ROLE_FIT_BONUS = {4: 0.1, 3: 0.06, 2: 0.02, 1: 0.0, 0: -0.2}
 # - the asker's own entry in a list of rules per role ranks a little higher still;
 _OWN_ENTRY_BONUS = 0.02
-# - "Dersom …" rules answer a question only when it names a situation too.
+# - "Dersom …" rules answer a question only when it names a situation too, or tells the rule's own
+#   ("Hadde et uplanlagt intervju i dag. Må jeg si fra?": "Dersom en av kommunens talspersoner … har et
+#   uplanlagt intervju med media …"): at least this IDF-weighted share of the condition's words.
 _CONDITIONAL_PENALTY = 0.03
 _CONDITIONAL_QUESTION_RE = re.compile(r"\b(?:hvis|dersom|når|viss|if|when|during|ved)\b", re.I)
+# (a verb right after "som" is the relative clause's: "Kritikk som gjelder egen arbeidsplass, skal …")
+_CONDITION_END_RE = re.compile(r",|(?<!som )(?<!who )(?<!that )\b(?:skal|må|bør|kan|er|gjelder|shall|must|should|may|is|are)\b", re.I)
+_CONDITION_WORD_RE = re.compile(r"^\s*(?:dersom|hvis|viss|om|når|ved|if|when|where)\s+", re.I)
+CONDITION_TOLD = 0.5
 # What each kind of question is answered by: the first modality directly, the others as well.
 _INTENT_MODALITIES = {
     "who": ("responsible", "must", "may"),
@@ -186,7 +192,10 @@ def score_rules(
             direct = rule.modality == wanted[0] or (intent == "permission" and rule.modality == "must_not") or intent == "action"
             secondary = not direct
             score += _INTENT_BONUS[0] if direct else _INTENT_BONUS[1]
-        if rule.conditional and not conditional_question:
+        condition_unmet = rule.conditional and not conditional_question and not _tells_condition(
+            rule, asked_words, lexical, retriever.role_words
+        )
+        if condition_unmet:
             score -= _CONDITIONAL_PENALTY
         own_entry = fit >= 3 and (rule.document_id, rule.section) in retriever.role_list_sections
         if own_entry:
@@ -209,7 +218,7 @@ def score_rules(
             fit=fit,
             direct=direct,
             secondary=secondary,
-            unconditional_question=rule.conditional and not conditional_question,
+            unconditional_question=condition_unmet,
             superseded=bool(documents.get(rule.document_id, {}).get("superseded_by")),
             source=source,
             rule=rule,
@@ -223,6 +232,24 @@ def score_rules(
     ]
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def condition_of(rule: Rule) -> str:
+    """The situation a conditional rule is written for: its words before the first comma or verb of its main
+    clause, without the word that opens it ("en av kommunens talspersoner … har et uplanlagt intervju med
+    media" from "Dersom en av … media er det viktig at …"); "" for a rule that isn't conditional."""
+    if not rule.conditional:
+        return ""
+    end = _CONDITION_END_RE.search(rule.text, 1)
+    return _CONDITION_WORD_RE.sub("", rule.text[: end.start()]) if end else ""
+
+
+def _tells_condition(rule: Rule, asked_words: set[str], lexical, role_words: set[str]) -> bool:
+    """Does the question tell the situation the rule is written for (`condition_of`), in CONDITION_TOLD of its
+    words by IDF weight (words naming roles don't count)? `asked_words`: the question's index words."""
+    condition = set(lexical.tokenize(condition_of(rule))) - role_words
+    weight = sum(lexical.idf(t) for t in condition)
+    return weight > 0 and sum(lexical.idf(t) for t in condition & asked_words) / weight >= CONDITION_TOLD
 
 
 def other_domain(question: str, rule_text: str) -> bool:

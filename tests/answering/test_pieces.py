@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answering.matching import condition_of
 from bot.answering.questions import EmptyQuestion, QuestionError, clean_question, read_question, task_asked
 from bot.answering.scope import scope_of
 from bot.answering.verdicts import Verdict, verdict_for
@@ -214,3 +215,20 @@ def test_soft_hyphens_and_zero_width_spaces_get_the_same_answer_as_the_clean_que
     clean = engine.ask("Kan jeg uttale meg til pressen?", municipality="ostre-toten", role="employee")
     pasted = engine.ask("Kan jeg ut\u00adtale meg til pres\u00ad\u200bsen?", municipality="ostre-toten", role="employee")
     assert pasted.answered and pasted.rule == clean.rule and pasted.verdict == clean.verdict
+
+
+def _conditional(text: str) -> Rule:
+    return Rule(
+        id="k/s.txt:1:0", text=text, modality="should", roles=(), passage_id="k/s.txt:1", document_id="k/s.txt",
+        municipality="k", section="Medier", item=None, conditional=True,
+    )
+
+
+def test_the_situation_a_conditional_rule_is_written_for_is_read_from_its_opening_clause():
+    assert condition_of(_conditional(
+        "Dersom en av kommunens talspersoner har et uplanlagt intervju med media er det viktig at kommunalsjef underrettes."
+    )) == "en av kommunens talspersoner har et uplanlagt intervju med media "
+    assert condition_of(_conditional("Når media kontakter enheten i en krise, skal media henvises til rådgiver.")) == (
+        "media kontakter enheten i en krise"
+    )
+    assert condition_of(_conditional("Kritikk som gjelder egen arbeidsplass, skal søkes løst tjenestevei.")) == "Kritikk som gjelder egen arbeidsplass"
