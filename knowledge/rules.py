@@ -41,8 +41,11 @@ _CONDITION_RE = re.compile(
     re.IGNORECASE,
 )
 _DESCRIBES_RE = re.compile(r"\b(?:hvordan|hvorfor|hvilke|hvilken|hva|korleis|kva)\b", re.IGNORECASE)
-# "Slik kan alle ansatte jobbe …", "På denne måten kan vi …": what follows from something, not a permission.
-_CONSEQUENCE_RE = re.compile(r"^(?:slik|på denne måten|dermed|således|da|dette|det)\b", re.IGNORECASE)
+# "Slik kan alle ansatte jobbe …", "På denne måten kan vi …", "Gjennom god bruk av … kan … løftes frem": what
+# follows from something, or what a means can achieve, not a permission.
+_CONSEQUENCE_RE = re.compile(
+    r"^(?:slik|på denne måten|dermed|således|da|dette|det|gjennom|ved å|ved hjelp av|through|by means of)\b", re.IGNORECASE
+)
 # "… kan dette over tid føre til …", "Omdømme kan forklares med …": what may happen, not what someone may do.
 _POSSIBILITY_RE = re.compile(
     r"\b(?:kan|can)\s+(?:(?:dette|det|this|it)\s+)?(?:\w+\s+){0,2}?"

@@ -281,6 +281,17 @@ def test_who_will_be_the_spokesperson_is_a_rule_for_who_speaks_even_without_a_mo
     assert rules["Det bør være"].modality == "should"  # "være samme person" names no spokesperson
 
 
+def test_what_a_means_can_achieve_or_what_follows_is_no_permission():
+    text = (
+        "Mål\n\n"
+        "Gjennom god bruk av kommunikasjonstiltak kan viktige prosesser løftes frem. "
+        "Slik kan alle ansatte jobbe mot samme mål. "
+        "Ansatte kan dele innlegg fra kommunens kontoer.\n"
+    )
+    rules = [r for p in passages_of(text) for r in extract_rules(p)]
+    assert [(r.text[:15], r.modality) for r in rules] == [("Ansatte kan del", "may")]
+
+
 def test_a_note_leaving_a_topic_to_another_document_is_read_as_such():
     text = (
         "Innledning\n\n"
