@@ -549,8 +549,14 @@ def decide(
         return depends()
     if stance == "no" and (key == "optional" and best.rule.restricted or _MAIN_RULE_RE.search(best.rule.text)):
         # "Må jeg ha fullmakt?" answered "not required" by a permission given "etter fullmakt", or a
-        # prohibition "som hovedregel": the condition or the exception is the answer, not a flat no
-        return depends()
+        # prohibition "som hovedregel": the condition or the exception is the answer, not a flat no; the
+        # exception written with it is shown first ("Faktafeil kan imøtegås etter samråd med …")
+        exceptions = tuple(
+            c for c in scored if c is not best and c.rule.passage_id == best.rule.passage_id and c.rule.modality in _PERMITTING
+        )
+        return _depends(
+            best, scored, role, min_similarity, tuning, fallback="see_rule", extra=about_prohibitions, first=exceptions + for_situation
+        )
     if key == "optional" and APPROVING_RE.search(asked) and not APPROVING_RE.search(best.rule.text):
         # "Må sosiale medier-kontoer for avdelingen godkjennes av noen?" answered "Nei, det er ikke et krav" from
         # "Del gjerne innhold fra kommunens … kontoer": that approval is not needed only a rule about approval says

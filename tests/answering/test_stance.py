@@ -200,6 +200,11 @@ def test_a_caution_is_advice_not_better_not():
 def test_a_prohibition_as_a_main_rule_is_no_flat_no():
     letters = scored(rule("Leserbrev i avisene skal som hovedregel ikke besvares.", "must_not", roles=()), 0.9, shared=0.5, fit=1)
     assert ask("Kan jeg svare på et leserbrev i avisa?", [letters]).stance == "info"
+    # the exception written with it is shown beside it, however far it ranks
+    errors = rule("Faktafeil kan imøtegås etter samråd med kommunalsjef.", "may", roles=())
+    errors = scored(replace(errors, passage_id=letters.rule.passage_id), 0.7, fit=1, shared=0.1)
+    decision = ask("Kan jeg svare på et leserbrev i avisa?", [letters, errors])
+    assert decision.stance == "info" and [c.rule.text for c in decision.alternatives] == [errors.rule.text]
     strict = scored(rule("Personalsaker skal ikke kommenteres i media.", "must_not", roles=()), 0.9, shared=0.5, fit=1)
     assert ask("Kan jeg kommentere personalsaker i media?", [strict]).stance == "no"
 
