@@ -51,7 +51,8 @@ _POSSIBILITY_RE = re.compile(
     r"\b(?:kan|can)\s+(?:(?:dette|det|this|it)\s+)?(?:\w+\s+){0,2}?"
     r"(?:føre|bidra|skape|medføre|resultere|bli|verte|oppfattes|oppfattast|oppleves|opplevast|forklares|forklarast"
     r"|lead|result|cause|become|be seen)\b"
-    r"|\b(?:kan|can)\s+(?:dette|det|this|it)\b",
+    # (but "… kan dette imøtegås …", "kan det gis …": a passive after it says what may be done)
+    r"|\b(?:kan|can)\s+(?:dette|det|this|it)\b(?!\s+\w+s\b)",
     re.IGNORECASE,
 )
 # The holder of a duty named after the cue: "skal gis av ordfører", "ligger til ordføreren", "flyttes … til".

@@ -286,10 +286,12 @@ def test_what_a_means_can_achieve_or_what_follows_is_no_permission():
         "Mål\n\n"
         "Gjennom god bruk av kommunikasjonstiltak kan viktige prosesser løftes frem. "
         "Slik kan alle ansatte jobbe mot samme mål. "
-        "Ansatte kan dele innlegg fra kommunens kontoer.\n"
+        "Ansatte kan dele innlegg fra kommunens kontoer. "
+        "Dersom leserbrev inneholder faktafeil kan dette imøtegås, men kun etter samråd med kommunalsjef.\n"
     )
     rules = [r for p in passages_of(text) for r in extract_rules(p)]
-    assert [(r.text[:15], r.modality) for r in rules] == [("Ansatte kan del", "may")]
+    assert [(r.text[:15], r.modality) for r in rules] == [("Ansatte kan del", "may"), ("Dersom leserbre", "may")]
+    assert rules[1].conditional and rules[1].restricted  # what may be done, in a passive after "kan dette"
 
 
 def test_a_note_leaving_a_topic_to_another_document_is_read_as_such():
