@@ -32,6 +32,7 @@ from bot.answering.role_map import crisis_rule
 from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question, task_asked
 from bot.answering.scope import scope_of
 from bot.answering.stance import (
+    answers_the_premise,
     answers_whether_only,
     decide,
     for_a_crisis_not_asked,
@@ -430,6 +431,7 @@ class AnswerEngine:
             asks_about_limit=asks_about_limit, about_prohibitions=tuple(about_prohibitions),
             naming_about=rules_naming(scored, about, words), advises_the_act=names_the_act(asked, best.rule, words),
             limited_freedoms=freedoms_it_limits(best, scored, _asked_words(retriever, asked), words),
+            answers_premise=answers_the_premise(asked, best.rule, words),
             question=parsed.text,
         )
         verdict = verdict_text(decision.key, best.rule, language)

@@ -364,6 +364,37 @@ def names_the_act(asked: str, rule: Rule, words: Callable[[str], set[str]]) -> b
     return any(w.startswith(start) for w in re.findall(r"\w+", rule.text.lower()))
 
 
+# "…, nå som alt skal være digitalt førstevalg?", "… because I disagree with the decision?": what the question takes
+# for granted, not what it asks ("siden" only after a comma: it is also "the page").
+_PREMISE_RE = re.compile(
+    r"(?:,\s*|\s)(?:nå som|no som|now that|ettersom|fordi|because|given that)\b(?P<premise>[^?.!;,]*?)(?=[?.!;,]|\beller\b|\bor\b|$)"
+    r"|,\s*(?:siden|sidan|since)\b(?P<after_comma>[^?.!;,]*?)(?=[?.!;,]|\beller\b|\bor\b|$)",
+    re.IGNORECASE,
+)
+_PREMISED_RULE_RE = re.compile(r"\b(?:skal|må|bør|should|must|shall|has to|have to|is to|are to)\b", re.IGNORECASE)
+
+
+def answers_the_premise(question: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
+    """Does the rule share more words with a rule the question takes for granted than with what it asks ("Skal
+    Bæringen legges ned som papiravis, nå som alt skal være digitalt førstevalg?" against "… digitale løsninger
+    skal være førstevalg …")? Then its modal verb answers the premise, not the question. The words saying who
+    asks don't count; `words` gives a text's index words (stems), compared by their first five letters, so that
+    nynorsk and inflected forms the stemmer leaves apart meet ("digitalt", "digitale"; "førstevalet")."""
+    found = _PREMISE_RE.search(question)
+    if found is None:
+        return False
+
+    def prefixes(text: str) -> set[str]:
+        return {w[:5] for w in words(text)}
+
+    premise = found.group("premise") or found.group("after_comma") or ""
+    if not _PREMISED_RULE_RE.search(premise):
+        return False  # "… nå som vedtaket er fattet?" tells a situation, which a rule's condition may name
+    main = f"{question[: found.start()]} {question[found.end():]}"
+    rule_words = prefixes(rule.text)
+    return len(prefixes(premise) & rule_words) > len((prefixes(main) - prefixes(own_role_words(main))) & rule_words)
+
+
 def names_the_limit(question: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
     """Does the question use a word of the rule's limit that what it allows doesn't use ("… gi vurderinger
     …?" against "kan gi faktaopplysninger …, men skal ikke gi vurderinger …"; "Kan jeg delegere ansvaret
@@ -402,6 +433,7 @@ def decide(
     naming_about: frozenset[str] = frozenset(),
     limited_freedoms: frozenset[str] = frozenset(),
     advises_the_act: bool = True,
+    answers_premise: bool = False,
     question: str = "",
 ) -> Decision:
     """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that
@@ -413,7 +445,8 @@ def decide(
     the question is about that the best rule doesn't name (`prohibitions_about`); `naming_about`: the ids
     of the candidate rules that name what the question is about (`rules_naming`); `limited_freedoms`: the ids of
     the freedoms in a prohibition's document that it limits (`freedoms_it_limits`); `advises_the_act`: the
-    best rule names the act an advice question asks about (`names_the_act`); `question`: the whole
+    best rule names the act an advice question asks about (`names_the_act`); `answers_premise`: the best rule
+    matches what the question takes for granted more than what it asks (`answers_the_premise`); `question`: the whole
     question, where the asker may say who they are outside the sentence that asks."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
@@ -449,8 +482,9 @@ def decide(
         # "Kan jeg gi vurderinger til pressen?" answered "Ja, men bare gi faktaopplysninger … – ikke gi
         # vurderinger": what was asked is what the limit forbids, so no "yes" in front of it
         return depends()
-    if stance in ("yes", "yes_but", "no", "must") and validity:
-        # "Gjelder pressereglementet fortsatt?" is not answered by the modal verb of the rule it matched
+    if stance in ("yes", "yes_but", "no", "must") and (validity or answers_premise):
+        # "Gjelder pressereglementet fortsatt?" is not answered by the modal verb of the rule it matched, nor "Skal
+        # Bæringen legges ned …, nå som alt skal være digitalt førstevalg?" by the duty its premise restates
         return depends()
     if stance in ("yes", "yes_but", "no", "must") and (restricting or _about_others(asked, role, best)):
         # "Kan lederen min hindre meg i å skrive leserinnlegg?" answered from "Ansatte har full
@@ -593,6 +627,12 @@ def decide(
         # likewise a "yes, but" gives way to a prohibition that is about as close and uses more of the question's words
         forbidding = [c for c in close if c.rule.modality == "must_not"]
         forbidding += forbidding_as_close(best, scored, role, min_similarity, tuning) + list(about_prohibitions)
+        # … but not to the main rule the permission is the written exception to, in the same passage ("Leserbrev
+        # … skal som hovedregel ikke besvares. Dersom leserbrev inneholder faktafeil kan dette imøtegås …"): the
+        # exception is shown with it
+        main_rules = [c for c in forbidding if c.rule.passage_id == best.rule.passage_id and _MAIN_RULE_RE.search(c.rule.text)]
+        if main_rules and {c.rule.id for c in main_rules} == {c.rule.id for c in forbidding}:
+            return Decision(key, stance, shown(main_rules))
         if forbidding:
             return Decision("depends", "info", shown(forbidding))
     elif stance == "no":

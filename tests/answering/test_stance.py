@@ -15,7 +15,7 @@ from bot.answering.matching import (
     ScoredRule, current_rules_first, grants, grants_for, holders, other_domain, role_entries, same_domain,
 )
 from bot.answering.questions import asked_sentence, question_form, read_question
-from bot.answering.stance import answers_whether_only, decide, for_a_crisis_not_asked, freedoms_it_limits, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
+from bot.answering.stance import answers_the_premise, answers_whether_only, decide, for_a_crisis_not_asked, freedoms_it_limits, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_key, verdict_text
 from bot.texts import TABLES
@@ -69,6 +69,7 @@ def ask(question: str, candidates: list[ScoredRule], role: str | None = "employe
         ),
         naming_about=rules_naming(candidates, words(parsed.about), words),
         limited_freedoms=freedoms_it_limits(candidates[0], candidates, words(asked_sentence(parsed.text)), words),
+        answers_premise=answers_the_premise(asked_sentence(parsed.text), candidates[0].rule, words),
     )
 
 
@@ -207,6 +208,31 @@ def test_a_prohibition_as_a_main_rule_is_no_flat_no():
     assert decision.stance == "info" and [c.rule.text for c in decision.alternatives] == [errors.rule.text]
     strict = scored(rule("Personalsaker skal ikke kommenteres i media.", "must_not", roles=()), 0.9, shared=0.5, fit=1)
     assert ask("Kan jeg kommentere personalsaker i media?", [strict]).stance == "no"
+
+
+def test_the_written_exception_to_a_main_rule_answers_the_case_it_names_with_the_main_rule_beside_it():
+    letters = rule("Leserbrev i avisene skal som hovedregel ikke besvares.", "must_not", roles=())
+    errors = rule("Dersom leserbrev inneholder faktafeil kan dette imøtegås, men kun etter samråd med kommunalsjef.", "may", roles=(),
+                  conditional=True, restricted=True)
+    errors = replace(errors, passage_id=letters.passage_id)
+    question = "Det står faktafeil i et leserbrev om skolen. Kan vi svare på det?"
+    decision = ask(question, [scored(errors, 0.9, fit=1), scored(letters, 0.89, fit=1, shared=0.5)])
+    assert decision.stance == "yes_but" and [c.rule for c in decision.alternatives] == [letters]
+    # a prohibition that is not the main rule of the same passage still makes it "it depends"
+    other = replace(letters, id="k/s.txt:9:0", passage_id="k/s.txt:9")
+    assert ask(question, [scored(errors, 0.9, fit=1), scored(other, 0.89, fit=1, shared=0.5)]).stance == "info"
+
+
+def test_a_rule_restating_what_the_question_takes_for_granted_does_not_answer_it():
+    digital = rule("Kommunikasjonsstrategien legger til grunn at digitale løsninger skal være førstevalg.", "must", roles=())
+    question = "Skal Bæringen legges ned som papiravis, nå som alt skal være digitalt førstevalg?"
+    assert ask(question, [scored(digital, 0.9, fit=1)]).stance == "info"
+    assert ask("Skal alt være digitalt førstevalg?", [scored(digital, 0.9, fit=1)]).stance == "must"
+    # a situation taken for granted is no rule: the rule written for it answers ("… nå som vedtaket er fattet?")
+    critique = rule("Ansatte skal gjennomføre vedtak, men må også når vedtak er fattet kunne påtale kritikkverdige forhold.", "may")
+    assert not answers_the_premise("Har jeg lov å si fra nå som vedtaket er fattet, eller må jeg gjennomføre?", critique, words)
+    # "siden" is a premise only after a comma: "Facebook-siden" is a page
+    assert not answers_the_premise("Kan jeg dele innlegg fra siden til kommunen?", MAY_SPEAK, words)
 
 
 def test_a_duty_is_required_only_where_the_rule_names_what_was_asked():
