@@ -39,6 +39,7 @@ from bot.answering.stance import (
     freedoms_it_limits,
     names_the_act,
     names_the_limit,
+    prohibition_over_freedom,
     prohibitions_about,
     referred_elsewhere,
     rules_naming,
@@ -387,6 +388,7 @@ class AnswerEngine:
             or (parsed.asker_acts and set(named) == {asker_role})
             or (parsed.asks_if_only and not answers_whether_only(named, parsed.text, best.rule))
             or for_a_crisis_not_asked(best.rule, parsed.text)
+            or (__import__("os").environ.get("XP_SPEAK") and _SPEAKING_RE.search(asked_sentence(parsed.text)) and not _SPEAKING_RE.search(best.rule.text))
             or not best.on_topic  # "Kven er pressekontakt i Kinn …?" from a rule about who creates Kinn's accounts
         ):
             return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)
@@ -418,9 +420,12 @@ class AnswerEngine:
         """The matching rule and its verdict, checked against the other candidate rules
         (bot.answering.stance); for a first-person question from an unknown role whose answer differs
         by role, each role's rule (ordinary staff's quoted)."""
-        rule = self._matched(retriever, best.rule)
         asked = asked_sentence(parsed.text)
         words = partial(_index_words, retriever)
+        if parsed.intent == "permission":
+            # the specific prohibition, not the freedom it limits, is the rule for what was asked
+            best = prohibition_over_freedom(best, scored, _asked_words(retriever, asked), words, 2 * tuning.peer_margin, asked) or best
+        rule = self._matched(retriever, best.rule)
         for_situation = _for_situation(retriever, best, scored, parsed, min_similarity)
         asks_about_limit = names_the_limit(asked, best.rule, words)
         about = _asked_words(retriever, parsed.about)
@@ -431,7 +436,7 @@ class AnswerEngine:
             asks_about_limit=asks_about_limit, about_prohibitions=tuple(about_prohibitions),
             naming_about=rules_naming(scored, about, words), advises_the_act=names_the_act(asked, best.rule, words),
             limited_freedoms=freedoms_it_limits(best, scored, _asked_words(retriever, asked), words),
-            answers_premise=answers_the_premise(asked, best.rule, words),
+            answers_premise=answers_the_premise(asked, best.rule, words, told=parsed.text.replace(asked, " ")),
             question=parsed.text,
         )
         verdict = verdict_text(decision.key, best.rule, language)
@@ -532,6 +537,12 @@ def _for_situation(
     return situational(
         best, scored, stated, lambda text: words(with_lemmas(text)), min_similarity, context=passage.text if passage else "",
     ) + referred
+
+
+_SPEAKING_RE = __import__("re").compile(
+    r"uttal|talsperson|talsmann|pressekontakt|\bmedi|\bpresse|\bpress\b|journalist|intervju|\bvegne|\bfront|kommenter|\bspeak|\bspokes|\bcomment|\binterview|\breporter",
+    __import__("re").IGNORECASE,
+)
 
 
 def _index_words(retriever: Retriever, text: str) -> set[str]:

@@ -332,6 +332,38 @@ def freedoms_it_limits(
     )
 
 
+def prohibition_over_freedom(
+    best: ScoredRule, scored: list[ScoredRule], asked: set[str], words: Callable[[str], set[str]], margin: float,
+    asked_text: str,
+) -> ScoredRule | None:
+    """The prohibition a freedom gives way to as the matching rule: one in its document, written for the asker
+    as much as the freedom and scoring within `margin` of it, that names what was asked where the freedom names
+    none of it (`freedoms_it_limits`): to "Kan eg bruke stillingstittelen min når eg skriv lesarinnlegg som
+    privatperson?", "Kommunal stillingstittel … skal ikke benyttes" over "Ansatte … har full ytringsfrihet som
+    privatpersoner". What it names must be a whole word of the question (`asked_text`, the sentence that asks), not
+    part of a compound ("… svare på et leserbrev …" does not name "brev"). None when `best` is no freedom or there
+    is no such prohibition."""
+    if best.rule.modality not in _PERMITTING:
+        return None
+
+    def whole_words(text: str) -> set[str]:  # not the parts of a compound ("leserbrev" does not name "brev")
+        return {w[:5] for w in re.findall(r"[\w-]{4,}", text.lower())}
+
+    asked_whole = whole_words(asked_text)
+    return next(
+        (
+            c
+            for c in scored
+            if c.rule.modality == "must_not"
+            and c.fit >= best.fit
+            and c.score >= best.score - margin
+            and best.rule.id in freedoms_it_limits(c, scored, asked, words)
+            and asked_whole & whole_words(c.rule.text) - whole_words(best.rule.text)
+        ),
+        None,
+    )
+
+
 def rules_naming(scored: list[ScoredRule], about: set[str], words: Callable[[str], set[str]]) -> frozenset[str]:
     """The ids of the candidate rules whose text names what the question is about (`about`: its words, as
     for `prohibitions_about`; `words` gives a rule text's words the same way)."""
@@ -366,33 +398,52 @@ def names_the_act(asked: str, rule: Rule, words: Callable[[str], set[str]]) -> b
 
 # "…, nå som alt skal være digitalt førstevalg?", "… because I disagree with the decision?": what the question takes
 # for granted, not what it asks ("siden" only after a comma: it is also "the page").
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
 _PREMISE_RE = re.compile(
     r"(?:,\s*|\s)(?:nå som|no som|now that|ettersom|fordi|because|given that)\b(?P<premise>[^?.!;,]*?)(?=[?.!;,]|\beller\b|\bor\b|$)"
     r"|,\s*(?:siden|sidan|since)\b(?P<after_comma>[^?.!;,]*?)(?=[?.!;,]|\beller\b|\bor\b|$)",
     re.IGNORECASE,
 )
-_PREMISED_RULE_RE = re.compile(r"\b(?:skal|må|bør|should|must|shall|has to|have to|is to|are to)\b", re.IGNORECASE)
+_PREMISED_RULE_RE = re.compile(
+    r"\b(?:skal|må|bør|skulle|måtte|burde|should|must|shall|has to|have to|had to|is to|are to|was to|were to|supposed to)\b",
+    re.IGNORECASE,
+)
 
 
-def answers_the_premise(question: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
-    """Does the rule share more words with a rule the question takes for granted than with what it asks ("Skal
-    Bæringen legges ned som papiravis, nå som alt skal være digitalt førstevalg?" against "… digitale løsninger
-    skal være førstevalg …")? Then its modal verb answers the premise, not the question. The words saying who
-    asks don't count; `words` gives a text's index words (stems), compared by their first five letters, so that
-    nynorsk and inflected forms the stemmer leaves apart meet ("digitalt", "digitale"; "førstevalet")."""
-    found = _PREMISE_RE.search(question)
-    if found is None:
-        return False
+_BELIEF_RE = re.compile(
+    r"\b(?:trodde|trudde|tenkte|hørte|høyrde|sa|sier|seier|sagt|heard|thought|said|says|told|believed|understood"
+    r"|forsto|forstod|skjønte|mener|meiner|påstår)\b",
+    re.IGNORECASE,
+)
+
+
+def answers_the_premise(asked: str, rule: Rule, words: Callable[[str], set[str]], told: str = "") -> bool:
+    """Does the rule share more words with a rule the question takes for granted than with what it asks? The
+    premise is a clause of the sentence that asks ("Skal Bæringen legges ned som papiravis, nå som alt skal
+    være digitalt førstevalg?") or a sentence told before or after it ("Må vi fortsette å trykke Bæringen på
+    papir? Trodde alt skulle være digitalt førstevalg"), and says what must or should be; against "… digitale
+    løsninger skal være førstevalg …" the rule's modal verb answers the premise, not the question. `asked`: the
+    sentence that asks; `told`: the question's other sentences. The words saying who asks don't count; `words`
+    gives a text's index words (stems), compared by their first five letters, so that nynorsk and inflected
+    forms the stemmer leaves apart meet ("digitalt", "digitale"; "førstevalet")."""
 
     def prefixes(text: str) -> set[str]:
         return {w[:5] for w in words(text)}
 
-    premise = found.group("premise") or found.group("after_comma") or ""
-    if not _PREMISED_RULE_RE.search(premise):
-        return False  # "… nå som vedtaket er fattet?" tells a situation, which a rule's condition may name
-    main = f"{question[: found.start()]} {question[found.end():]}"
+    premises, main = [], asked
+    found = _PREMISE_RE.search(asked)
+    if found is not None:
+        premises.append(found.group("premise") or found.group("after_comma") or "")
+        main = f"{asked[: found.start()]} {asked[found.end():]}"
+    # a sentence told beside the question is a premise where it reports what the asker believes or was told
+    # ("Trodde alt skulle være …", "Sjefen sa at jeg må …"), not a plan ("Eg skal halde innlegg …")
+    premises += [sentence for sentence in _SENTENCE_END_RE.split(told) if _BELIEF_RE.search(sentence)]
+    # "… nå som vedtaket er fattet?" tells a situation, which a rule's condition may name: no premise
+    premised = set().union(*(prefixes(p) for p in premises if _PREMISED_RULE_RE.search(p)))
+    if not premised:
+        return False
     rule_words = prefixes(rule.text)
-    return len(prefixes(premise) & rule_words) > len((prefixes(main) - prefixes(own_role_words(main))) & rule_words)
+    return len(premised & rule_words) > len((prefixes(main) - prefixes(own_role_words(main))) & rule_words)
 
 
 def names_the_limit(question: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:

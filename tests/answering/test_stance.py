@@ -15,7 +15,7 @@ from bot.answering.matching import (
     ScoredRule, current_rules_first, grants, grants_for, holders, other_domain, role_entries, same_domain,
 )
 from bot.answering.questions import asked_sentence, question_form, read_question
-from bot.answering.stance import answers_the_premise, answers_whether_only, decide, for_a_crisis_not_asked, freedoms_it_limits, names_the_act, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
+from bot.answering.stance import answers_the_premise, answers_whether_only, decide, for_a_crisis_not_asked, freedoms_it_limits, names_the_act, prohibition_over_freedom, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_key, verdict_text
 from bot.texts import TABLES
@@ -69,7 +69,9 @@ def ask(question: str, candidates: list[ScoredRule], role: str | None = "employe
         ),
         naming_about=rules_naming(candidates, words(parsed.about), words),
         limited_freedoms=freedoms_it_limits(candidates[0], candidates, words(asked_sentence(parsed.text)), words),
-        answers_premise=answers_the_premise(asked_sentence(parsed.text), candidates[0].rule, words),
+        answers_premise=answers_the_premise(
+            asked_sentence(parsed.text), candidates[0].rule, words, told=parsed.text.replace(asked_sentence(parsed.text), " ")
+        ),
     )
 
 
@@ -228,6 +230,13 @@ def test_a_rule_restating_what_the_question_takes_for_granted_does_not_answer_it
     question = "Skal Bæringen legges ned som papiravis, nå som alt skal være digitalt førstevalg?"
     assert ask(question, [scored(digital, 0.9, fit=1)]).stance == "info"
     assert ask("Skal alt være digitalt førstevalg?", [scored(digital, 0.9, fit=1)]).stance == "must"
+    # … also where the premise is a sentence of its own
+    told = "Må vi fortsette å trykke Bæringen på papir? Trodde alt skulle være digitalt førstevalg nå"
+    assert ask(told, [scored(digital, 0.9, fit=1)]).stance == "info"
+    # … but not a plan the asker tells ("Eg skal halde innlegg …"), nor a situation told before the question
+    mayor = rule("Når ordfører uttaler seg som partipolitiker på et partimøte, er det viktig å si det.", "should", roles=("mayor",))
+    assert not answers_the_premise("Kva må eg passe på?", mayor, words, told="Eg er ordførar og skal halde innlegg på eit partimøte.")
+    assert not answers_the_premise("Kan jeg svare?", MAY_SPEAK, words, told="En journalist fra media ringte om saken.")
     # a situation taken for granted is no rule: the rule written for it answers ("… nå som vedtaket er fattet?")
     critique = rule("Ansatte skal gjennomføre vedtak, men må også når vedtak er fattet kunne påtale kritikkverdige forhold.", "may")
     assert not answers_the_premise("Har jeg lov å si fra nå som vedtaket er fattet, eller må jeg gjennomføre?", critique, words)
@@ -310,6 +319,18 @@ def test_a_prohibition_naming_what_was_asked_is_the_limit_of_a_freedom_in_its_do
     # nor where the freedom names what the prohibition forbids
     titled = rule("Ansatte kan bruke stillingstittel når de skriver om eget fagfelt.", "may")
     assert ask(question, [scored(MUST_NOT_TITLE, 0.9), scored(titled, 0.88)]).stance == "info"
+
+
+def test_a_freedom_gives_way_as_the_matching_rule_to_the_prohibition_naming_what_was_asked():
+    freedom = scored(rule("Ansatte har full ytringsfrihet som privatpersoner.", "may"), 0.91)
+    title = scored(MUST_NOT_TITLE, 0.89)
+    question = "Kan jeg bruke stillingstittelen min når jeg skriver leserinnlegg som privatperson?"
+    assert prohibition_over_freedom(freedom, [freedom, title], words(question), words, 0.08, question) is title
+    # not where the question names what the prohibition does only inside a compound, nor far below the freedom
+    letters = scored(rule("Kommunalt brev skal ikke benyttes.", "must_not"), 0.89)
+    assert prohibition_over_freedom(freedom, [freedom, letters], {"leser", "brev"}, words, 0.08, "Kan jeg svare på et leserbrev?") is None
+    far = scored(MUST_NOT_TITLE, 0.80)
+    assert prohibition_over_freedom(freedom, [freedom, far], words(question), words, 0.08, question) is None
 
 
 def test_asking_to_skip_a_duty_gets_no_yes():
