@@ -38,6 +38,13 @@ _CONDITIONAL_QUESTION_RE = re.compile(r"\b(?:hvis|dersom|når|viss|if|when|durin
 _CONDITION_END_RE = re.compile(r",|(?<!som )(?<!who )(?<!that )\b(?:skal|må|bør|kan|er|gjelder|shall|must|should|may|is|are)\b", re.I)
 _CONDITION_WORD_RE = re.compile(r"^\s*(?:dersom|hvis|viss|om|når|ved|if|when|where)\s+", re.I)
 CONDITION_TOLD = 0.5
+# - and a rule written for the very situation the question tells ("Hadde et uplanlagt intervju med NRK i dag. Må jeg
+#   si fra til noen?": "Dersom en av kommunens talspersoner … har et uplanlagt intervju med media …") ranks a
+#   little higher, over a general rule about the same thing ("Etter intervju skal du forespørre sitatsjekk"): one
+#   that opens with "Dersom", "Når", "Ved" …, of whose situation the question tells three words or more.
+#   Not for "who" questions, which ask who holds a task, not what to do in a situation.
+_SITUATION_BONUS = 0.03
+_SITUATION_WORDS = 3
 # What each kind of question is answered by: the first modality directly, the others as well.
 _INTENT_MODALITIES = {
     "who": ("responsible", "must", "may"),
@@ -192,11 +199,12 @@ def score_rules(
             direct = rule.modality == wanted[0] or (intent == "permission" and rule.modality == "must_not") or intent == "action"
             secondary = not direct
             score += _INTENT_BONUS[0] if direct else _INTENT_BONUS[1]
-        condition_unmet = rule.conditional and not conditional_question and not _tells_condition(
-            rule, asked_words, lexical, retriever.role_words
-        )
+        condition_told = rule.conditional and _tells_condition(rule, asked_words, lexical, retriever.role_words)
+        condition_unmet = rule.conditional and not conditional_question and not condition_told
         if condition_unmet:
             score -= _CONDITIONAL_PENALTY
+        if condition_told and intent != "who" and _tells_situation(rule, asked_words, lexical, retriever.role_words):
+            score += _SITUATION_BONUS
         own_entry = fit >= 3 and (rule.document_id, rule.section) in retriever.role_list_sections
         if own_entry:
             score += _OWN_ENTRY_BONUS  # the asker's own entry in a list of rules per role
@@ -250,6 +258,14 @@ def _tells_condition(rule: Rule, asked_words: set[str], lexical, role_words: set
     condition = set(lexical.tokenize(condition_of(rule))) - role_words
     weight = sum(lexical.idf(t) for t in condition)
     return weight > 0 and sum(lexical.idf(t) for t in condition & asked_words) / weight >= CONDITION_TOLD
+
+
+def _tells_situation(rule: Rule, asked_words: set[str], lexical, role_words: set[str]) -> bool:
+    """Is the rule written for a situation ("Dersom …", "Når …") of which the question tells _SITUATION_WORDS
+    words or more (words naming roles don't count)?"""
+    if not _CONDITION_WORD_RE.match(rule.text):
+        return False
+    return len((set(lexical.tokenize(condition_of(rule))) - role_words) & asked_words) >= _SITUATION_WORDS
 
 
 def other_domain(question: str, rule_text: str) -> bool:

@@ -173,6 +173,13 @@ def test_who_must_approve_a_new_account_is_not_answered_by_who_runs_it(other_eng
     assert "Enhetsledere" not in answer.verdict
 
 
+def test_after_an_unplanned_interview_the_rule_written_for_that_situation_is_quoted(other_engine):
+    # four fresh sessions' (ld002, lf002, lh007, lj032): "Ja, det er et krav" quoting "Etter intervju skal du
+    # forespørre sitatsjekk", where the rule for the situation told says whom to notify
+    answer = other_engine.ask("Hadde et uplanlagt intervju med NRK i går. Må jeg si fra til noen om det?", "kristiansund", "unit_leader")
+    assert "uplanlagt intervju" in answer.rule.text and "underrettes" in answer.rule.text
+
+
 def test_a_crisis_spokesperson_stated_without_a_modal_verb_is_the_rule_quoted(other_engine):
     answer = other_engine.ask("Hvem er talsperson overfor media når fylkeskommunen er i en krise?", "nordland-fk", None)
     assert answer.rule is not None and "vil i utgangspunktet være talsperson" in answer.rule.text
