@@ -388,7 +388,6 @@ class AnswerEngine:
             or (parsed.asker_acts and set(named) == {asker_role})
             or (parsed.asks_if_only and not answers_whether_only(named, parsed.text, best.rule))
             or for_a_crisis_not_asked(best.rule, parsed.text)
-            or (__import__("os").environ.get("XP_SPEAK") and _SPEAKING_RE.search(asked_sentence(parsed.text)) and not _SPEAKING_RE.search(best.rule.text))
             or not best.on_topic  # "Kven er pressekontakt i Kinn …?" from a rule about who creates Kinn's accounts
         ):
             return _Ruling("who", say("see_rule", language), "info", self._matched(retriever, best.rule), role_rules)
@@ -537,12 +536,6 @@ def _for_situation(
     return situational(
         best, scored, stated, lambda text: words(with_lemmas(text)), min_similarity, context=passage.text if passage else "",
     ) + referred
-
-
-_SPEAKING_RE = __import__("re").compile(
-    r"uttal|talsperson|talsmann|pressekontakt|\bmedi|\bpresse|\bpress\b|journalist|intervju|\bvegne|\bfront|kommenter|\bspeak|\bspokes|\bcomment|\binterview|\breporter",
-    __import__("re").IGNORECASE,
-)
 
 
 def _index_words(retriever: Retriever, text: str) -> set[str]:

@@ -119,7 +119,13 @@ _FACTUAL_RE = re.compile(
 # The asker as a subject: "jeg", "vi", nynorsk "eg", "me", English "I" (capital only: "i" is a preposition), "we".
 _ASKER = r"(?:jeg|eg|vi|me|we|(?-i:I))"
 # "Bør jeg …", "Må eg …", "Can we …", "Do I …": the question's verb, then the asker as its subject
-_ASKER_IS_SUBJECT_RE = re.compile(rf"\W*(?:(?:men|og|så|but|and|so)\s+)?\w+\s+{_ASKER}\b", re.IGNORECASE)
+_ASKER_IS_SUBJECT_RE = re.compile(
+    rf"\W*(?:(?:men|og|så|but|and|so)\s+)?\w+\s+{_ASKER}\b"
+    # "Er det (egentlig) mitt ansvar …?", "Is it really my job …?": the asker's own duty is asked about
+    r"|\W*(?:er|is)\s+(?:det|dette|it|this)\s+(?:\w+\s+)?(?:mitt|mi|min|mine|vårt|vår|my|our)\s+"
+    r"(?:ansvar|oppgåve|oppgave|jobb|plikt|responsibility|job|task|duty)\b",
+    re.IGNORECASE,
+)
 # "Kan jeg svare en journalist på hvor mange brukere vi har?", "May I tell the reporter how many …?": whether
 # the asker may tell a fact, which the documents' rules answer, not the fact itself.
 _MAY_TELL_RE = re.compile(

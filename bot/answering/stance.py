@@ -156,6 +156,15 @@ def forbidding_as_close(best: ScoredRule, scored: list[ScoredRule], role: str | 
     ]
 
 
+# "…, og ikke kommunikasjonsseksjonen sitt?", "…, eller er det lederen min som …?" (not "…, eller må etatslederen …?",
+# which asks what that role must do)
+_CONTRASTED_RE = re.compile(
+    r"\b(?:og ikke|og ikkje|ikke|ikkje|not|rather than|instead of|i stedet for|i staden for|eller er|eller er det|or is|or is it)"
+    r"\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
 def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
     """The question asks about other roles than the asker's ("Må tillitsvalgte …?" from an employee) and
     the rule names none of them. Where the asker is the one the question asks about ("Bør jeg dra inn
@@ -164,10 +173,14 @@ def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
     samarbeide tett med Kommunikasjonsenheten"); one that doesn't ("… er kjent for medarbeidere") does not."""
     own = {role, *PARENTS.get(role, ())} if role else set()
     stated = role_stated_in(asked)
-    others = {m.role for m in find_roles(asked) if m.role not in own and m.role not in (stated, "employee")}
+    mentions = [m for m in find_roles(asked) if m.role not in own and m.role not in (stated, "employee")]
     named = set(best.rule.roles)
     if asker_is_subject(asked):
         named |= {m.role for m in find_roles(best.rule.text)}
+        # "Er det mitt ansvar …, og ikke kommunikasjonsseksjonen sitt?": the role the asker sets against their own
+        # is no one the question asks about; a rule for the asker answers it
+        mentions = [m for m in mentions if not _CONTRASTED_RE.search(asked[: m.start])]
+    others = {m.role for m in mentions}
     return bool(others) and not others & named
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.matching import condition_of
-from bot.answering.questions import EmptyQuestion, QuestionError, clean_question, read_question, task_asked
+from bot.answering.questions import EmptyQuestion, QuestionError, asker_is_subject, clean_question, read_question, task_asked
 from bot.answering.scope import scope_of
 from bot.answering.verdicts import Verdict, verdict_for
 from index.lexical import expand_query
@@ -232,3 +232,9 @@ def test_the_situation_a_conditional_rule_is_written_for_is_read_from_its_openin
         "media kontakter enheten i en krise"
     )
     assert condition_of(_conditional("Kritikk som gjelder egen arbeidsplass, skal søkes løst tjenestevei.")) == "Kritikk som gjelder egen arbeidsplass"
+
+
+def test_a_question_about_the_askers_own_duty_has_the_asker_as_its_subject():
+    assert asker_is_subject("Er det faktisk mitt ansvar at de ansatte følger plattformen?")
+    assert asker_is_subject("Is it really my job to deal with journalists?")
+    assert not asker_is_subject("Er det kommunikasjonsavdelingens ansvar?")

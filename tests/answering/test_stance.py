@@ -333,6 +333,18 @@ def test_a_freedom_gives_way_as_the_matching_rule_to_the_prohibition_naming_what
     assert prohibition_over_freedom(freedom, [freedom, far], words(question), words, 0.08, question) is None
 
 
+def test_a_leader_asking_whether_a_duty_is_theirs_rather_than_another_roles_gets_the_duty_written_for_them():
+    duty = rule("Det er ditt ansvar å sørge for at dine ansatte følger strategien.", "responsible", roles=("leader",))
+    question = "Er det faktisk mitt ansvar at de ansatte følger strategien, og ikke kommunikasjonsavdelingen sitt?"
+    assert ask(question, [scored(duty, 0.9)], role="leader").stance == "must"
+    assert ask("Må jeg sørge for at de ansatte følger strategien, eller er det kommunikasjonsavdelingen som skal gjøre det?",
+               [scored(duty, 0.9)], role="leader").stance == "must"
+    # a question about what another role must do is not answered by the asker's own duty
+    assert ask("Kan jeg sørge for at de ansatte følger strategien, eller må kommunikasjonsavdelingen gjøre det?",
+               [scored(duty, 0.9)], role="leader").stance == "info"
+    assert ask("Må kommunikasjonsavdelingen sørge for at de ansatte følger strategien?", [scored(duty, 0.9)], role="leader").stance == "info"
+
+
 def test_asking_to_skip_a_duty_gets_no_yes():
     training = rule("Alle tjenesteledere skal gjennomgå medietrening.", "must", roles=("unit_leader",))
     for question in ("Kan jeg bare droppe medietreningen?", "Kan eg sleppe å ta medietreninga?", "Can I skip the media training?"):
