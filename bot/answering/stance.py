@@ -165,6 +165,21 @@ _CONTRASTED_RE = re.compile(
 )
 
 
+# "… Har ikke fått noen fullmakt fra sjefen": the asker says what a rule's condition names is not the case
+_NEGATED_TOLD_RE = re.compile(r"\b(?:ikke|ikkje|not|no|uten|utan|without|aldri|never)\s+((?:\w+\s+){0,3}\w+)", re.IGNORECASE)
+
+
+def _tells_it_unmet(question: str, rule: Rule) -> bool:
+    """Does the question deny something the rule names, within four words after a negation ("Kan jeg uttale meg
+    på vegne av kommunen? Har ikke fått noen fullmakt" against "… uttale seg på vegne av kommunen etter
+    fullmakt")? Then a yes would hold only where the asker says it doesn't. Words compared by their first five
+    letters, five letters or more."""
+    rule_words = {w[:5] for w in re.findall(r"\w{5,}", rule.text.lower())}
+    return any(
+        {w[:5] for w in re.findall(r"\w{5,}", found.group(1).lower())} & rule_words for found in _NEGATED_TOLD_RE.finditer(question)
+    )
+
+
 def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
     """The question asks about other roles than the asker's ("Må tillitsvalgte …?" from an employee) and
     the rule names none of them. Where the asker is the one the question asks about ("Bør jeg dra inn
@@ -629,6 +644,7 @@ def decide(
     if (
         confidence < tuning.verdict_confidence
         or _NEGATED_QUESTION_RE.search(asked)
+        or (stance in ("yes", "yes_but") and _tells_it_unmet(question or asked, best.rule))
         or not about_what_was_asked(best, min_similarity, tuning)
     ):
         return depends()

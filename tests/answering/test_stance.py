@@ -345,6 +345,13 @@ def test_a_leader_asking_whether_a_duty_is_theirs_rather_than_another_roles_gets
     assert ask("Må kommunikasjonsavdelingen sørge for at de ansatte følger strategien?", [scored(duty, 0.9)], role="leader").stance == "info"
 
 
+def test_no_yes_where_the_asker_says_what_the_rule_asks_for_is_not_the_case():
+    mandate = rule("Ansatte kan uttale seg på vegne av kommunen etter fullmakt.", "may", restricted=True)
+    assert ask("Kan jeg uttale meg på vegne av kommunen?", [scored(mandate, 0.9)]).stance == "yes_but"
+    told = "Kan jeg uttale meg på vegne av kommunen? Har ikke fått noen fullmakt fra sjefen."
+    assert ask(told, [scored(mandate, 0.9)]).stance == "info"
+
+
 def test_asking_to_skip_a_duty_gets_no_yes():
     training = rule("Alle tjenesteledere skal gjennomgå medietrening.", "must", roles=("unit_leader",))
     for question in ("Kan jeg bare droppe medietreningen?", "Kan eg sleppe å ta medietreninga?", "Can I skip the media training?"):
