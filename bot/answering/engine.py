@@ -421,9 +421,10 @@ class AnswerEngine:
         by role, each role's rule (ordinary staff's quoted)."""
         asked = asked_sentence(parsed.text)
         words = partial(_index_words, retriever)
+        asked_words = _asked_words(retriever, asked)
         if parsed.intent == "permission":
             # the specific prohibition, not the freedom it limits, is the rule for what was asked
-            best = prohibition_over_freedom(best, scored, _asked_words(retriever, asked), words, 2 * tuning.peer_margin, asked) or best
+            best = prohibition_over_freedom(best, scored, asked_words, words, 2 * tuning.peer_margin, asked) or best
         rule = self._matched(retriever, best.rule)
         for_situation = _for_situation(retriever, best, scored, parsed, min_similarity)
         asks_about_limit = names_the_limit(asked, best.rule, words)
@@ -434,7 +435,7 @@ class AnswerEngine:
             restricting=parsed.restricting, validity=parsed.validity, for_situation=tuple(for_situation),
             asks_about_limit=asks_about_limit, about_prohibitions=tuple(about_prohibitions),
             naming_about=rules_naming(scored, about, words), advises_the_act=names_the_act(asked, best.rule, words),
-            limited_freedoms=freedoms_it_limits(best, scored, _asked_words(retriever, asked), words),
+            limited_freedoms=freedoms_it_limits(best, scored, asked_words, words),
             answers_premise=answers_the_premise(asked, best.rule, words, told=parsed.text.replace(asked, " ")),
             question=parsed.text,
         )

@@ -199,11 +199,12 @@ def score_rules(
             direct = rule.modality == wanted[0] or (intent == "permission" and rule.modality == "must_not") or intent == "action"
             secondary = not direct
             score += _INTENT_BONUS[0] if direct else _INTENT_BONUS[1]
-        condition_told = rule.conditional and _tells_condition(rule, asked_words, lexical, retriever.role_words)
+        condition = _condition_words(rule, lexical, retriever.role_words)
+        condition_told = _tells_condition(condition, asked_words, lexical)
         condition_unmet = rule.conditional and not conditional_question and not condition_told
         if condition_unmet:
             score -= _CONDITIONAL_PENALTY
-        if condition_told and intent != "who" and _tells_situation(rule, asked_words, lexical, retriever.role_words):
+        if condition_told and intent != "who" and _CONDITION_WORD_RE.match(rule.text) and len(condition & asked_words) >= _SITUATION_WORDS:
             score += _SITUATION_BONUS
         own_entry = fit >= 3 and (rule.document_id, rule.section) in retriever.role_list_sections
         if own_entry:
@@ -252,20 +253,17 @@ def condition_of(rule: Rule) -> str:
     return _CONDITION_WORD_RE.sub("", rule.text[: end.start()]) if end else ""
 
 
-def _tells_condition(rule: Rule, asked_words: set[str], lexical, role_words: set[str]) -> bool:
-    """Does the question tell the situation the rule is written for (`condition_of`), in CONDITION_TOLD of its
-    words by IDF weight (words naming roles don't count)? `asked_words`: the question's index words."""
-    condition = set(lexical.tokenize(condition_of(rule))) - role_words
+def _condition_words(rule: Rule, lexical, role_words: set[str]) -> set[str]:
+    """The index words of the situation a conditional rule is written for (`condition_of`), without words naming
+    roles; empty for a rule that isn't conditional."""
+    return set(lexical.tokenize(condition_of(rule))) - role_words if rule.conditional else set()
+
+
+def _tells_condition(condition: set[str], asked_words: set[str], lexical) -> bool:
+    """Does the question (`asked_words`: its index words) tell CONDITION_TOLD of a rule's condition words
+    (`_condition_words`) by IDF weight?"""
     weight = sum(lexical.idf(t) for t in condition)
     return weight > 0 and sum(lexical.idf(t) for t in condition & asked_words) / weight >= CONDITION_TOLD
-
-
-def _tells_situation(rule: Rule, asked_words: set[str], lexical, role_words: set[str]) -> bool:
-    """Is the rule written for a situation ("Dersom …", "Når …") of which the question tells _SITUATION_WORDS
-    words or more (words naming roles don't count)?"""
-    if not _CONDITION_WORD_RE.match(rule.text):
-        return False
-    return len((set(lexical.tokenize(condition_of(rule))) - role_words) & asked_words) >= _SITUATION_WORDS
 
 
 def other_domain(question: str, rule_text: str) -> bool:

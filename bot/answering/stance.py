@@ -163,8 +163,6 @@ _CONTRASTED_RE = re.compile(
     r"\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
-
-
 # "… Har ikke fått noen fullmakt fra sjefen": the asker says what a rule's condition names is not the case
 _NEGATED_TOLD_RE = re.compile(r"\b(?:ikke|ikkje|not|no|uten|utan|without|aldri|never)\s+((?:\w+\s+){0,3}\w+)", re.IGNORECASE)
 
@@ -436,8 +434,6 @@ _PREMISED_RULE_RE = re.compile(
     r"\b(?:skal|må|bør|skulle|måtte|burde|should|must|shall|has to|have to|had to|is to|are to|was to|were to|supposed to)\b",
     re.IGNORECASE,
 )
-
-
 _BELIEF_RE = re.compile(
     r"\b(?:trodde|trudde|tenkte|hørte|høyrde|sa|sier|seier|sagt|heard|thought|said|says|told|believed|understood"
     r"|forsto|forstod|skjønte|mener|meiner|påstår)\b",
@@ -525,8 +521,8 @@ def decide(
     of the candidate rules that name what the question is about (`rules_naming`); `limited_freedoms`: the ids of
     the freedoms in a prohibition's document that it limits (`freedoms_it_limits`); `advises_the_act`: the
     best rule names the act an advice question asks about (`names_the_act`); `answers_premise`: the best rule
-    matches what the question takes for granted more than what it asks (`answers_the_premise`); `question`: the whole
-    question, where the asker may say who they are outside the sentence that asks."""
+    matches what the question takes for granted more than what it asks (`answers_the_premise`); `question`: the
+    whole question, where the asker may say who they are outside the sentence that asks."""
     key = verdict_key(best.rule, intent, yes_no, fits_asker=best.fit > 0 or role is None)
     stance = STANCE_OF[key]
 
