@@ -233,13 +233,14 @@ _REFERRING_SUBJECT_RE = re.compile(
 )
 # A passive after the modal verb ("… kan overlates til …", "Ansvar kan delegeres …", "… skal involveres …"): who
 # does it is whom the previous sentence named.
-_PASSIVE_AFTER_RE = re.compile(r"^\W*(?:\w+\W+){0,5}?\w{3,}(?:es|ast)\b", re.IGNORECASE)
+_PASSIVE_VERB = r"\w{3,}(?:es|ast)\b"  # "overlates", "delegeres", "underrettes", nynorsk "varslast"
+_PASSIVE_AFTER_RE = re.compile(rf"^\W*(?:\w+\W+){{0,5}}?{_PASSIVE_VERB}", re.IGNORECASE)
 
 
 # A passive verb right after the roles named after the cue ("… at kommunalsjef … underrettes", "… at leder
 # straks varsles"): they are whom it is done to.
 _NOTIFIED_RE = re.compile(
-    r"\s*(?:(?:straks|alltid|også|òg|umiddelbart|snarest|raskt)\s+)?\w{3,}(?:es|ast)\b(?!\s+av\b)", re.IGNORECASE
+    rf"\s*(?:(?:straks|alltid|også|òg|umiddelbart|snarest|raskt)\s+)?{_PASSIVE_VERB}(?!\s+av\b)", re.IGNORECASE
 )
 
 

@@ -163,6 +163,12 @@ _CONTRASTED_RE = re.compile(
     r"\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
+def _word_starts(text: str, token: str = r"\w{4,}") -> set[str]:
+    """The first five letters of the text's words matching `token`, lower-cased: words compared where their
+    endings differ by inflection or between bokmål and nynorsk ("fullmakt", "fullmakta")."""
+    return {w[:5] for w in re.findall(token, text.lower())}
+
+
 # "… Har ikke fått noen fullmakt fra sjefen": the asker says what a rule's condition names is not the case
 _NEGATED_TOLD_RE = re.compile(r"\b(?:ikke|ikkje|not|no|uten|utan|without|aldri|never)\s+((?:\w+\s+){0,3}\w+)", re.IGNORECASE)
 
@@ -172,10 +178,8 @@ def _tells_it_unmet(question: str, rule: Rule) -> bool:
     på vegne av kommunen? Har ikke fått noen fullmakt" against "… uttale seg på vegne av kommunen etter
     fullmakt")? Then a yes would hold only where the asker says it doesn't. Words compared by their first five
     letters, five letters or more."""
-    rule_words = {w[:5] for w in re.findall(r"\w{5,}", rule.text.lower())}
-    return any(
-        {w[:5] for w in re.findall(r"\w{5,}", found.group(1).lower())} & rule_words for found in _NEGATED_TOLD_RE.finditer(question)
-    )
+    rule_words = _word_starts(rule.text, r"\w{5,}")
+    return any(_word_starts(found.group(1), r"\w{5,}") & rule_words for found in _NEGATED_TOLD_RE.finditer(question))
 
 
 def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
@@ -373,7 +377,7 @@ def prohibition_over_freedom(
         return None
 
     def whole_words(text: str) -> set[str]:  # not the parts of a compound ("leserbrev" does not name "brev")
-        return {w[:5] for w in re.findall(r"[\w-]{4,}", text.lower())}
+        return _word_starts(text, r"[\w-]{4,}")
 
     asked_whole = whole_words(asked_text)
     return next(
@@ -486,7 +490,7 @@ def names_the_limit(question: str, rule: Rule, words: Callable[[str], set[str]])
 def _without_what_was_asked(rule_text: str, question: str) -> bool:
     """Does the rule say "without" the thing the question asks about ("Trenger jeg passord …?" against "Portalen
     skal være åpen for alle, uten passord")? Words compared by their first five letters."""
-    asked = {w[:5] for w in re.findall(r"\w{4,}", question.lower())}
+    asked = _word_starts(question)
     return any(m.group(1).lower()[:5] in asked for m in _WITHOUT_RE.finditer(rule_text))
 
 
