@@ -205,7 +205,9 @@ _SELF_RE = re.compile(
     r"(?:\b(?:jeg er|eg er|je er|jeg jobber som|eg jobbar som|jeg arbeider som|som|i am|i'm|im|as|i work as)"
     # "Er rektor. Kan jeg …?", "Jobber som enhetsleder …": the subject left out, as people write in chat
     r"|(?:^|[.!?]\s+)(?:er|jobber som|jobbar som|arbeider som|arbeidar som))"
-    r"\s+(?:en |ein |ei |et |eit |a |an |the |ny |new )?(?:\w+ ){0,1}$",
+    # … but not "Er det kommunikasjonsenheten sin jobb …?": a pronoun there is the subject, the role is asked about
+    r"\s+(?:en |ein |ei |et |eit |a |an |the |ny |new )?"
+    r"(?:(?!(?:det|dette|den|denne|de|du|dere|dykk|vi|han|hun|ho|hen|it|this|that|there)\s)\w+ ){0,1}$",
     re.IGNORECASE,
 )
 

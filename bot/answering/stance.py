@@ -163,6 +163,15 @@ _CONTRASTED_RE = re.compile(
     r"\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
+# "Er det kommunikasjonsenheten som skal …, eller er det meg?", "…, eller har eg sjølv eit ansvar …?": the
+# asker sets themselves as the other alternative, so whether the task is theirs is what is asked
+_ASKER_AS_ALTERNATIVE_RE = re.compile(
+    r"(?:\beller\s+(?:er\s+det\s+|har\s+)?(?:meg|min|mi|mitt|mine|jeg|eg|oss|vår|vårt|våre)"
+    r"|\bor\s+(?:is\s+it\s+|have\s+|do\s+)?(?:me|my|mine|us|our|i|we))\b(?!\s+(?:\w+\s+)?(?:ikke|ikkje|not)\b)",
+    re.IGNORECASE,
+)
+
+
 def _word_starts(text: str, token: str = r"\w{4,}") -> set[str]:
     """The first five letters of the text's words matching `token`, lower-cased: words compared where their
     endings differ by inflection or between bokmål and nynorsk ("fullmakt", "fullmakta")."""
@@ -188,6 +197,8 @@ def _about_others(asked: str, role: str | None, best: ScoredRule) -> bool:
     kommunikasjonsenheten …?", "Må jeg som etatsleder sørge for at politikerne …?"), the other role is what
     they act on, so a rule for the asker that names it anywhere answers it ("Ledere oppfordres til å
     samarbeide tett med Kommunikasjonsenheten"); one that doesn't ("… er kjent for medarbeidere") does not."""
+    if _ASKER_AS_ALTERNATIVE_RE.search(asked):
+        return False
     own = {role, *PARENTS.get(role, ())} if role else set()
     stated = role_stated_in(asked)
     mentions = [m for m in find_roles(asked) if m.role not in own and m.role not in (stated, "employee")]

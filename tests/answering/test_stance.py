@@ -339,6 +339,11 @@ def test_a_leader_asking_whether_a_duty_is_theirs_rather_than_another_roles_gets
     assert ask(question, [scored(duty, 0.9)], role="leader").stance == "must"
     assert ask("Må jeg sørge for at de ansatte følger strategien, eller er det kommunikasjonsavdelingen som skal gjøre det?",
                [scored(duty, 0.9)], role="leader").stance == "must"
+    # "… X …, eller er det meg?": the asker sets themselves beside the other role
+    assert ask("Er det kommunikasjonsavdelingen som skal sørge for at de ansatte følger strategien, eller er det meg?",
+               [scored(duty, 0.9)], role="leader").stance == "must"
+    assert ask("Is it the communications department's job to make staff follow the strategy, or mine?",
+               [scored(duty, 0.9)], role="leader").stance == "must"
     # a question about what another role must do is not answered by the asker's own duty
     assert ask("Kan jeg sørge for at de ansatte følger strategien, eller må kommunikasjonsavdelingen gjøre det?",
                [scored(duty, 0.9)], role="leader").stance == "info"

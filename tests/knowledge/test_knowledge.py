@@ -120,6 +120,9 @@ def test_the_asker_can_state_a_role_in_bokmal_nynorsk_or_english():
     assert role_stated_in("Er rektor. Kan jeg uttale meg om skolen?") == "unit_leader"
     assert role_stated_in("Jobber som kommunalsjef. Hvem uttaler seg?") == "department_head"
     assert role_stated_in("Hva er ansvaret til kommunalsjefen?") is None
+    # a pronoun after "Er" is the subject: the role is the one asked about, not the asker's
+    assert role_stated_in("Er det kommunikasjonsenheten sin jobb å følge opp strategien, eller min?") is None
+    assert role_stated_in("Er du rektor?") is None
     assert role_stated_in("Kan vi som tillitsvalgte uttale oss?") == "union_rep"
     # a committee's chair is elected, not an administrative leader
     assert role_stated_in("Jeg er leder for hovedutvalg for teknisk. Kan jeg uttale meg?") == "elected"
