@@ -126,6 +126,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     for role, stems in sorted(_LEXICON.items(), key=lambda kv: _ORDER[kv[0]])
 ]
 _EXCLUSIVE_RE = re.compile(r"\b(?:øvrige|andre|other)\s+$", re.IGNORECASE)
+# "Den som leder krisehåndteringen …": "leder" is the verb there (who leads it), not a leader's role
+_LEADS_RE = re.compile(r"\b(?:den|de|dei|dem|han|hun|ho|hen|hvem|kven|personen|alle)\s+som\s+$", re.IGNORECASE)
+_VERB_FORMS = frozenset({"leder", "leier", "leiar"})
 
 # Who is more specific than whom: a rule for `leader` reaches a unit leader.
 PARENTS: dict[str, tuple[str, ...]] = {
@@ -185,6 +188,8 @@ def find_roles(text: str) -> list[RoleMention]:
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             words = m.group(0)
+            if words.lower() in _VERB_FORMS and _LEADS_RE.search(text[: m.start()]):
+                continue
             exclusive = words.lower().startswith("øvrige") or bool(_EXCLUSIVE_RE.search(text[: m.start()]))
             found.append(RoleMention(role, m.start(), m.end(), words, exclusive))
             taken.append((m.start(), m.end()))

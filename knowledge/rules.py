@@ -59,6 +59,9 @@ _POSSIBILITY_RE = re.compile(
 _HOLDER_RE = re.compile(
     r"(?:\bav(?:\s+(?:andre|øvrige|alle|de))?|\bligger (?:til|hos)|\btilligger|\bflyttes\b.*\btil)\s*$", re.IGNORECASE
 )
+# "Det er viktig at så vel folkevalgte, ledere og ansatte er kjent med …": the roles opening the clause the cue governs
+# (the gap from the cue's start: "viktig at så vel ")
+_THAT_CLAUSE_RE = re.compile(r"\S+\s+(?:at|that)(?:\s+(?:så vel|både|også|alle))?\s*", re.IGNORECASE)
 _POINTS_AT_RE = re.compile(r"\b(?:til|av|hos|by|to)\s*$", re.IGNORECASE)
 _COORDINATION_RE = re.compile(r"[\s,/]*(?:og|eller|and|or)?[\s,/]*", re.IGNORECASE)
 _RESTRICTION_RE = re.compile(
@@ -101,6 +104,7 @@ class Rule:
     exclusive: bool = False  # "Øvrige ansatte": everyone the neighbouring rules don't name
     conditional: bool = False  # "Dersom …", "Ansatte som er deltakere …": applies only in a situation
     partial: tuple[str, ...] = ()  # roles it names only in part: "relevante fagpersoner" (some staff, not all)
+    holder: str = ""  # whom it is for where a description says it, not a role: "Den som leder krisehåndteringen"
 
 
 def _restricted(sentence: str, modality: str, cue_start: int) -> bool:
@@ -112,6 +116,25 @@ def _restricted(sentence: str, modality: str, cue_start: int) -> bool:
         return True
     # "I særskilte tilfeller kan kommunikasjonsrådgiver være talsperson": a permission for some cases only
     return modality in ("may", "must", "should", "responsible") and bool(_SCOPE_RE.search(sentence))
+
+
+# A subject that describes whom the rule is for instead of naming a role: "Den som leder krisehåndteringen er
+# ansvarlig …", "Det er et godt prinsipp at den som er nærmest saken skal uttale seg", "Whoever leads … is".
+_DESCRIBED_HOLDER_RE = re.compile(
+    r"(?:^|\b(?:at|that)\s+)((?:den|de|dei|the one|the person|whoever)\b(?:\s+(?:som|who))?\s+[^,;:]{3,80}?)"
+    r"(?:\s+(?:er|har|blir|is|has|are))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _holder_described(sentence: str, cue_start: int) -> str:
+    """The description of whom the rule is for, where the subject before its cue is one ("Den som leder
+    krisehåndteringen"), else ""."""
+    found = _DESCRIBED_HOLDER_RE.search(sentence[:cue_start])
+    if not found or find_roles(found.group(1)):
+        return ""
+    words = found.group(1)
+    return words if re.match(r"(?:den|de|dei)\s+som\b|whoever\b|the (?:one|person) who\b", words, re.IGNORECASE) else ""
 
 
 def _subject_roles(sentence: str) -> tuple[str, ...]:
@@ -281,7 +304,7 @@ def _roles_for(
         if after:
             gap = sentence[cue_start: after[0].start]
             inverted = len(gap.split()) <= 2
-            if inverted or _HOLDER_RE.search(gap) or (not previous and _POINTS_AT_RE.search(gap)):
+            if inverted or _HOLDER_RE.search(gap) or _THAT_CLAUSE_RE.fullmatch(gap) or (not previous and _POINTS_AT_RE.search(gap)):
                 chosen = [after[0]]
                 for m in after[1:]:
                     if not _COORDINATION_RE.fullmatch(sentence[chosen[-1].end: m.start]):
@@ -393,6 +416,7 @@ def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) ->
             previous = _subject_roles(sentence) or previous
             continue
         modality, cue_start = found
+        holder = "" if addressed else _holder_described(sentence, cue_start)
         roles, exclusive = _roles_for(sentence, cue_start, passage, previous, addressed)
         partial = _named_in_part(sentence, roles)
         previous = roles
@@ -411,6 +435,7 @@ def extract_rules(passage: Passage, vocabulary: frozenset[str] = frozenset()) ->
                 exclusive=exclusive,
                 conditional=modality == "refers" or bool(_CONDITION_RE.search(sentence)),  # a note applies where it names
                 partial=partial,
+                holder=holder,
             )
         )
     return rules

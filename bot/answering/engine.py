@@ -21,6 +21,7 @@ from bot.answering.matching import (
     WHO_MARGIN,
     ScoredRule,
     current_rules_first,
+    described_holder,
     grants_for,
     holders,
     role_entries,
@@ -372,6 +373,7 @@ class AnswerEngine:
             return holders(candidate, parsed.asks_who_decides, parsed.asks_who_approves, asked=asked, words=words)
 
         named = named_by(best)
+        described = described_holder(best)
         if parsed.asker_acts and named and set(named) == {asker_role}:
             # "Hvem har ansvar for at vi ansatte kjenner strategien?" from "Øvrige ansatte har et ansvar for å følge
             # strategien": a close rule naming someone else answers it ("Etatsledere er ansvarlig for at …")
@@ -384,7 +386,7 @@ class AnswerEngine:
         )
         role_rules = self._role_rules(retriever, self._in_document_order(retriever, listed), language)
         if (
-            not named
+            not (named or described)
             or (parsed.asker_acts and set(named) == {asker_role})
             or (parsed.asks_if_only and not answers_whether_only(named, parsed.text, best.rule))
             or for_a_crisis_not_asked(best.rule, parsed.text)
@@ -398,7 +400,7 @@ class AnswerEngine:
             )
         return _Ruling(
             "who",
-            say("who", language, roles=_capitalised(roles_phrase(list(named), language))),
+            say("who", language, roles=_capitalised(described or roles_phrase(list(named), language))),
             "who",
             self._matched(retriever, best.rule),
             role_rules,

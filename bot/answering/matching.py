@@ -209,7 +209,7 @@ def score_rules(
         own_entry = fit >= 3 and (rule.document_id, rule.section) in retriever.role_list_sections
         if own_entry:
             score += _OWN_ENTRY_BONUS  # the asker's own entry in a list of rules per role
-        if intent == "who" and rule.roles:
+        if intent == "who" and (rule.roles or describes_holder(rule)):
             score += 0.02
         if intent == "who" and seeks_help and ADVISING_RE.search(rule.text):
             score += ADVISING_BONUS
@@ -359,9 +359,14 @@ _DENIAL_RE = re.compile(
 
 
 def grants(rule: Rule) -> bool:
-    """A rule that gives its roles a duty or a right (and so answers "who …?"), not one that limits or
-    denies them ("Ansatte … presiserer at de ikke uttaler seg på kommunens vegne")."""
-    return bool(rule.roles) and rule.modality in ("responsible", "must", "may") and not _DENIAL_RE.search(rule.text)
+    """A rule that gives its roles, or whom it describes ("Den som leder krisehåndteringen …", `Rule.holder`), a
+    duty or a right (and so answers "who …?"), not one that limits or denies them ("Ansatte … presiserer at de
+    ikke uttaler seg på kommunens vegne")."""
+    return (
+        bool(rule.roles or describes_holder(rule))
+        and rule.modality in ("responsible", "must", "may")
+        and not _DENIAL_RE.search(rule.text)
+    )
 
 
 # A role speaking as someone else's ("… at de uttaler seg som representant for en fagforening", "… som
@@ -402,6 +407,18 @@ _DECIDES_WHO_RE = re.compile(
 )
 
 
+def described_holder(best: ScoredRule) -> str:
+    """Whom a "who …?" answer names where the quoted rule describes them rather than naming a role ("Den som
+    leder krisehåndteringen er ansvarlig for at informasjon blir gitt …"), on the same terms as `holders`; else ""."""
+    return best.rule.holder if describes_holder(best.rule) and grants(best.rule) else ""
+
+
+def describes_holder(rule: Rule) -> bool:
+    """The rule gives whom it describes a duty (`Rule.holder`). A permission for them ("De som kommuniserer på
+    vegne av … kan ha flere roller") says what they may do, not who does it."""
+    return bool(rule.holder) and rule.modality != "may"
+
+
 def holders(
     best: ScoredRule,
     asks_who_decides: bool = False,
@@ -419,6 +436,8 @@ def holders(
     text = best.rule.text
     if not grants(best.rule) or conditional_permission(best.rule) or _roles_only_in_a_clause(text):
         return {}
+    if best.rule.holder:
+        return {}  # the rule describes whom it is for (`described_holder`); its roles come from the heading
     if (_DECIDES_WHO_RE.search(text) and not asks_who_decides) or (asks_who_approves and not APPROVING_RE.search(text)):
         return {}
     if words is not None:

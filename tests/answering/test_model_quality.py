@@ -118,6 +118,18 @@ def test_who_runs_an_official_account_is_answered_by_the_rule_naming_its_running
     assert answer.stance == "who" and "drifta" in answer.rule.text
 
 
+def test_who_speaks_or_informs_is_whom_the_rule_describes(real_engine, other_engine):
+    # a thirtieth fresh session's: "Ledere" had been named from "Den som leder krisehåndteringen …" (its verb read
+    # as the role) and from a leader's duty to inform staff, where Kristiansund's rule says who is closest to the case
+    crisis = real_engine.ask(
+        "Det har skjedd en alvorlig ulykke på skoletur fra skolen min. Hvem har ansvaret for at foreldre og media får "
+        "informasjon?", "baerum", "unit_leader",
+    )
+    assert crisis.stance == "who" and crisis.verdict.startswith("Den som leder krisehåndteringen")
+    closest = other_engine.ask("Tidens Krav ringer om en sak på avdelinga mi. Hvem skal egentlig uttale seg?", "kristiansund", "employee")
+    assert closest.stance == "who" and closest.verdict.startswith("Den som er nærmest saken")
+
+
 def test_what_a_unit_leader_must_do_when_unsure_and_what_anyone_does_about_a_sick_colleague(real_engine):
     # "what am I to do?" prefers a duty, advice or prohibition to a rule saying who gives what
     unsure = real_engine.ask(

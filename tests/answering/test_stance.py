@@ -12,7 +12,7 @@ import pytest
 
 from bot.answering.answer import Answer
 from bot.answering.matching import (
-    ScoredRule, current_rules_first, grants, grants_for, holders, other_domain, role_entries, same_domain,
+    ScoredRule, current_rules_first, described_holder, grants, grants_for, holders, other_domain, role_entries, same_domain,
 )
 from bot.answering.questions import asked_sentence, question_form, read_question
 from bot.answering.stance import answers_the_premise, answers_whether_only, decide, for_a_crisis_not_asked, freedoms_it_limits, names_the_act, prohibition_over_freedom, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
@@ -406,6 +406,19 @@ def test_who_lists_only_roles_a_rule_gives_the_right_to():
     )
     limits = rule("Ansatte skal ikke uttale seg om personalsaker.", "must_not")
     assert grants(gives) and not grants(denies) and not grants(limits)
+
+
+def test_who_names_whom_a_rule_describes_where_it_names_no_role():
+    # "Hvem har ansvaret for informasjonen når det brenner på et sykehjem?": not "Ledere" (from "leder" read as a
+    # role) but whom the rule describes
+    leads = replace(rule("Den som leder krisehåndteringen er ansvarlig for informasjonen.", "responsible", roles=()),
+                    holder="Den som leder krisehåndteringen")
+    assert grants(leads) and holders(scored(leads, 0.9)) == {}
+    assert described_holder(scored(leads, 0.9)) == "Den som leder krisehåndteringen"
+    # what those it describes may do names no one who does it
+    roles_they_may_have = replace(rule("De som kommuniserer for kommunen kan ha flere roller.", "may", roles=()),
+                                  holder="De som kommuniserer for kommunen")
+    assert not grants(roles_they_may_have) and described_holder(scored(roles_they_may_have, 0.9)) == ""
 
 
 def test_who_names_only_the_roles_the_quoted_rule_gives_the_task_and_shows_its_sections_other_roles():

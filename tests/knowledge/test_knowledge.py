@@ -261,6 +261,25 @@ def test_roles_whom_something_goes_to_are_not_who_the_rule_is_for():
     assert roles == {"God kommunikasjon ti": (), "Ledere skal gi infor": ("leader",), "I samarbeid med komm": ("leader",)}
 
 
+def test_a_rule_for_whom_a_description_names_is_for_them_not_for_a_role_its_verb_looks_like():
+    text = (
+        "Krisekommunikasjon\n\n"
+        "Den som leder krisehåndteringen er ansvarlig for at informasjon blir gitt korrekt og raskt. "
+        "Det er et godt prinsipp at den som er nærmest saken skal uttale seg. "
+        "Det er viktig at så vel folkevalgte, ledere og ansatte er kjent med rammene for ytringsfriheten. "
+        "Vi må tåle at ansatte kan reagere negativt.\n"
+    )
+    rules = {r.text.split(" at ")[0]: r for p in passages_of(text) for r in extract_rules(p)}
+    # "leder" is the verb of "Den som leder …": whom the rule is for is described, not named as leaders
+    leads = rules["Den som leder krisehåndteringen er ansvarlig for"]
+    assert (leads.roles, leads.holder) == ((), "Den som leder krisehåndteringen")
+    assert rules["Det er et godt prinsipp"].holder == "den som er nærmest saken"
+    # the roles opening the clause "viktig at" governs are whom it is for; not those of a clause after another verb
+    assert rules["Det er viktig"].roles == ("elected", "leader", "employee")
+    assert rules["Vi må tåle"].roles == ()
+    assert find_roles("Jeg som leder må svare.")[0].role == "leader"
+
+
 def test_the_roles_named_as_the_municipalitys_spokespersons_are_a_rule_for_who_speaks():
     text = (
         "Krisesituasjoner\n\n"
@@ -406,7 +425,7 @@ def test_a_role_a_rule_is_sent_to_or_named_in_a_side_clause_is_not_whom_the_rule
     assert roles["Henvis kun til rådma"] == ()
     assert roles["Ikke gi egne vurderi"] == ()  # nor carried on from the sentence before
     assert roles["I krisesituasjoner h"] == ()
-    assert roles["Den som leder kriseh"] == ("leader",)  # the one leading it
+    assert roles["Den som leder kriseh"] == ()  # the one leading it, described (`Rule.holder`), not a role
     assert roles["Det er et mål at all"] == ("employee",)  # the subject of the clause's own "skal"
     assert roles["Som leder skal du kj"] == ("leader",)
 
