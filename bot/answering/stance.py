@@ -78,6 +78,8 @@ _OWN_OPINION_RE = re.compile(
     r"|\b(?:min|mi|mine|my) (?:egen |eiga? |eigne |egne |own |personal )?(?:mening|meining|meninger|meiningar|synspunkt\w*|opinions?|views?)\b",
     re.IGNORECASE,
 )
+# Speaking for the unit or the municipality: "… på vegne av sin virksomhet", "on the council's behalf"
+_ON_BEHALF_RE = re.compile(r"\bpå\s+(?:\w+\s+)?vegne?r?\b|\bbehalf\b|\bi kraft av\b", re.IGNORECASE)
 # A duty the municipality holds as an institution ("kommunens plikt", "Asker kommune skal …"), and a question
 # whose asker is the one it asks about ("Er jeg …?", "Må eg …?", "Do I …?").
 _INSTITUTION_RE = re.compile(r"\bkommunens?\b|\bfylkeskommunens?\b|\b[A-ZÆØÅ]\w+ (?:fylkes)?kommune(?:s)?\b|\bthe municipality\b", re.IGNORECASE)
@@ -665,6 +667,11 @@ def decide(
     if stance in ("yes", "yes_but") and best.rule.modality != "may" and _NEGATION_RE.search(best.rule.text):
         # "Kan jeg legge ut bilder?" answered by "Pass på at pasienter ikke kommer med på bilder": a duty
         # or advice that says what not to do is a limit the verdict can't summarise as a yes
+        return depends()
+    if stance in ("yes", "yes_but") and _OWN_OPINION_RE.search(asked) and _ON_BEHALF_RE.search(best.rule.text):
+        # "Kan jeg som enhetsleder si hva jeg mener om forslaget?" answered "Ja – med ansvaret …" from "Enhetsledere …
+        # gir faktaopplysninger og faglige vurderinger på vegne av sin virksomhet": speaking for the unit is no yes to
+        # telling one's own opinion
         return depends()
     if stance == "no" and best.fit < 2 and _OWN_OPINION_RE.search(asked):
         # "Eg er lærar. Kan eg skrive kva eg meiner om ei sak … på kommunen si Facebook-side?" answered "Nei"

@@ -357,6 +357,14 @@ def test_no_yes_where_the_asker_says_what_the_rule_asks_for_is_not_the_case():
     assert ask(told, [scored(mandate, 0.9)]).stance == "info"
 
 
+def test_a_rule_for_speaking_on_the_units_behalf_is_no_yes_to_telling_ones_own_opinion():
+    for_the_unit = rule("Enhetsledere gir faktaopplysninger og faglige vurderinger på vegne av sin virksomhet.",
+                        "responsible", roles=("unit_leader",))
+    assert ask("Kan jeg gi faglige vurderinger til avisa om tilbudet?", [scored(for_the_unit, 0.9)], role="unit_leader").stance == "yes_but"
+    question = "Kan jeg som enhetsleder si hva jeg mener om forslaget om å legge ned dagsenteret?"
+    assert ask(question, [scored(for_the_unit, 0.9)], role="unit_leader").stance == "info"
+
+
 def test_asking_to_skip_a_duty_gets_no_yes():
     training = rule("Alle tjenesteledere skal gjennomgå medietrening.", "must", roles=("unit_leader",))
     for question in ("Kan jeg bare droppe medietreningen?", "Kan eg sleppe å ta medietreninga?", "Can I skip the media training?"):
