@@ -350,8 +350,12 @@ class AnswerEngine:
         def close_to(rule: ScoredRule) -> list[ScoredRule]:  # the granting rules that may answer in its place
             return [c for c in granting if c is not rule and c.score >= rule.score - WHO_MARGIN and c.similarity >= min_similarity]
 
+        asked, words = frozenset(_asked_words(retriever, parsed.text)), partial(_index_words, retriever)
         if not answers_who(best.rule):
-            best = next(iter(close_to(best)), best)
+            # a rule giving someone a task answers in place of the best one only where its own sentence names some
+            # of what was asked: not "Som tilsett har du eit sjølvstendig ansvar for … omdømme" (under a press
+            # heading) to "who is allowed to speak to the press on behalf of Kinn kommune?"
+            best = next((c for c in close_to(best) if asked & words(c.rule.text)), best)
         # the task a "who is responsible for …?" names, in words of the documents ("drifta"; "runs" → "drift")
         task = {w for w in _index_words(retriever, expand_query(task_asked(parsed.text))) if retriever.stored.lexical.knows(w)}
 
@@ -367,7 +371,6 @@ class AnswerEngine:
                 # "Who runs each official account day to day?" (English, so the rule "Virksomhetsleder er ansvarlig
                 # for driften …" is less similar than "… opprettes av rådmannen"): both to read, no one named
                 elsewhere = next((c for c in granting if names_task(c)), None)
-        asked, words = frozenset(_asked_words(retriever, parsed.text)), partial(_index_words, retriever)
 
         def named_by(candidate: ScoredRule) -> dict:
             return holders(candidate, parsed.asks_who_decides, parsed.asks_who_approves, asked=asked, words=words)

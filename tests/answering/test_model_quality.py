@@ -130,6 +130,12 @@ def test_who_speaks_or_informs_is_whom_the_rule_describes(real_engine, other_eng
     assert closest.stance == "who" and closest.verdict.startswith("Den som er nærmest saken")
 
 
+def test_no_one_is_named_as_spokesperson_where_the_document_names_none(other_engine):
+    # a thirty-first fresh session's: "Employees" had been named from Kinn's rule on staff caring for its reputation
+    answer = other_engine.ask("who is allowed to speak to the press on behalf of Kinn kommune?", "kinn", "employee")
+    assert answer.stance != "who" and "omdøme" not in (answer.rule.text if answer.rule else "")
+
+
 def test_what_a_unit_leader_must_do_when_unsure_and_what_anyone_does_about_a_sick_colleague(real_engine):
     # "what am I to do?" prefers a duty, advice or prohibition to a rule saying who gives what
     unsure = real_engine.ask(
@@ -202,10 +208,11 @@ def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mis
     misleading (the last one, "Bør vi bytte talsperson underveis i en langvarig krise?", had "Ja, det er et
     krav" from the rule about naming a stand-in). English questions whose passages match weakly ("As mayor, am I
     the one who should present the council's decisions to the public?") were refused until an English question's
-    rule counted from 0.80 (`Calibration.rule_rescue`). One known miss: lh024 (a twenty-seventh session's), "Kinn:
-    hvem uttaler seg til media på vegne av kommunen i en krise?", names "Ansatte" from "Som tilsett har du eit
-    sjølvstendig ansvar for å bidra til at kommunen sin tilitt og omdømme blir tatt vare på" — Kinn's document
-    names no crisis spokesperson; checking that a "who" rule names speaking cost 14 right "who" answers."""
+    rule counted from 0.80 (`Calibration.rule_rescue`). lh024 (a twenty-seventh session's), "Kinn: hvem uttaler seg
+    til media på vegne av kommunen i en krise?", had "Ansatte" from "Som tilsett har du eit sjølvstendig ansvar for
+    å bidra til at kommunen sin tilitt og omdømme blir tatt vare på" (under a press heading) — Kinn's document names
+    no crisis spokesperson: a rule giving a task now answers in place of the best one only where its own sentence
+    names some of what was asked."""
     import json
 
     path = ROOT / "bench" / "safety_other_questions.jsonl"
@@ -216,4 +223,4 @@ def test_staff_questions_about_other_municipalities_get_no_stance_that_would_mis
         if (answer := other_engine.ask(q["question"], q["municipality"], q["role"])).stance in q["bad"]
     ]
     assert len(questions) >= 1500
-    assert {item[0] for item in wrong_way} <= {"lh024"}, wrong_way
+    assert not wrong_way, wrong_way
