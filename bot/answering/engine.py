@@ -38,6 +38,7 @@ from bot.answering.stance import (
     decide,
     for_a_crisis_not_asked,
     freedoms_it_limits,
+    names_all_it_forbids,
     names_the_act,
     names_the_limit,
     prohibition_over_freedom,
@@ -443,6 +444,7 @@ class AnswerEngine:
             limited_freedoms=freedoms_it_limits(best, scored, asked_words, words),
             answers_premise=answers_the_premise(asked, best.rule, words, told=parsed.text.replace(asked, " ")),
             question=parsed.text,
+            names_all_forbidden=names_all_it_forbids(_asked_words(retriever, parsed.text), best.rule, words),
         )
         verdict = verdict_text(decision.key, best.rule, language)
         text, stance = verdict.text, verdict.stance

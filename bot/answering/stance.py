@@ -421,6 +421,15 @@ _SUBJECTS = frozenset("jeg eg vi me man du dere de dei i we you they".split())
 _NOT_ACTS = frozenset("ikke ikkje not never aldri also også òg heller alltid always egentlig eigentleg really".split())
 
 
+def names_all_it_forbids(question_words: set[str], rule: Rule, words: Callable[[str], set[str]]) -> bool:
+    """Does the question name every word of a prohibition ("Personalsaker skal ikke kommenteres i media" to "Kan jeg
+    kommentere personalsaken til NRK?", the glossary giving "media" for "NRK")? Then the prohibition is about what
+    was asked however many other words the question has. `question_words`: the question's index words with the
+    glossary's terms; `words` gives a rule text's index words the same way."""
+    forbidden = words(rule.text)
+    return rule.modality == "must_not" and len(forbidden) >= 2 and forbidden <= question_words
+
+
 def names_the_act(asked: str, rule: Rule, words: Callable[[str], set[str]]) -> bool:
     """Does the rule name the act an advice question asks about ("Bør vi bytte talsperson …?": "bytte")? A
     verb whose stem is too short for an index word (nynorsk "byte") is looked for as the start of a word of
@@ -527,6 +536,7 @@ def decide(
     advises_the_act: bool = True,
     answers_premise: bool = False,
     question: str = "",
+    names_all_forbidden: bool = False,
 ) -> Decision:
     """The stance for a rule-based answer (not "who" answers, not refusals). `asked` is the sentence that
     asks; `restricting`: it asks whether someone may restrict or sanction what another says
@@ -658,7 +668,7 @@ def decide(
         confidence < tuning.verdict_confidence
         or _NEGATED_QUESTION_RE.search(asked)
         or (stance in ("yes", "yes_but") and _tells_it_unmet(question or asked, best.rule))
-        or not about_what_was_asked(best, min_similarity, tuning)
+        or not (about_what_was_asked(best, min_similarity, tuning) or names_all_forbidden)
     ):
         return depends()
     if key in _DUTY_AS_PERMISSION and best.fit < 2:
@@ -739,7 +749,7 @@ def decide(
         close = peers(best, scored, role, min_similarity, 2 * tuning.peer_margin)
         contrary_modalities = _OBLIGING if key == "optional" else _PERMITTING + (_OBLIGING if intent == "obligation" else ())
         contrary = [c for c in close if c.rule.modality in contrary_modalities and not _NEGATION_RE.search(c.rule.text)]
-        if best.rule.modality == "must_not" and best.rule.id in naming_about:
+        if best.rule.modality == "must_not" and (best.rule.id in naming_about or names_all_forbidden):
             # "Hva gjør jeg hvis en journalist spør om en ansatt som er sykemeldt?": "Personalsaker skal ikke
             # kommenteres" names what it is about; a permission that doesn't ("Ansatte kan gi faktaopplysninger")
             # is the general rule the specific prohibition makes an exception to

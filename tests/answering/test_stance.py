@@ -15,7 +15,7 @@ from bot.answering.matching import (
     ScoredRule, current_rules_first, described_holder, grants, grants_for, holders, other_domain, role_entries, same_domain,
 )
 from bot.answering.questions import asked_sentence, question_form, read_question
-from bot.answering.stance import answers_the_premise, answers_whether_only, decide, for_a_crisis_not_asked, freedoms_it_limits, names_the_act, prohibition_over_freedom, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
+from bot.answering.stance import answers_the_premise, names_all_it_forbids, answers_whether_only, decide, for_a_crisis_not_asked, freedoms_it_limits, names_the_act, prohibition_over_freedom, names_the_limit, prohibitions_about, referred_elsewhere, rules_naming, situational
 from bot.answering.tuning import DEFAULT
 from bot.answering.verdicts import STANCE_OF, STANCES, verdict_key, verdict_text
 from bot.texts import TABLES
@@ -56,7 +56,7 @@ def words(text: str) -> set[str]:
     return {w[:5] for w in text.lower().replace(",", " ").replace("?", " ").split() if len(w) > 3}
 
 
-def ask(question: str, candidates: list[ScoredRule], role: str | None = "employee", confidence: float = 0.8):
+def ask(question: str, candidates: list[ScoredRule], role: str | None = "employee", confidence: float = 0.8, **told):
     parsed = read_question(question)
     for_situation = situational(candidates[0], candidates, words(parsed.situation), words, MIN_SIMILARITY)
     return decide(
@@ -72,6 +72,7 @@ def ask(question: str, candidates: list[ScoredRule], role: str | None = "employe
         answers_premise=answers_the_premise(
             asked_sentence(parsed.text), candidates[0].rule, words, told=parsed.text.replace(asked_sentence(parsed.text), " ")
         ),
+        **told,
     )
 
 
@@ -355,6 +356,23 @@ def test_no_yes_where_the_asker_says_what_the_rule_asks_for_is_not_the_case():
     assert ask("Kan jeg uttale meg på vegne av kommunen?", [scored(mandate, 0.9)]).stance == "yes_but"
     told = "Kan jeg uttale meg på vegne av kommunen? Har ikke fått noen fullmakt fra sjefen."
     assert ask(told, [scored(mandate, 0.9)]).stance == "info"
+
+
+def test_a_prohibition_whose_every_word_the_question_names_says_no_however_much_else_it_tells():
+    def index_words(text: str) -> set[str]:  # as the index gives them: no modal verbs or negations
+        return words(text) - {"skal", "ikke"}
+
+    forbids = rule("Personalsaker skal ikke kommenteres i media.", "must_not", roles=())
+    freedom = rule("Ansatte har full ytringsfrihet som privatpersoner.", "may")
+    question = ("Journalisten i lokalavisa ringte i dag om oppsigelsen av en ansatt hos oss og sier han skriver saken "
+                "uansett. Kan jeg kommentere personalsaken i media?")
+    candidates = [scored(forbids, 0.9, shared=0.1), scored(freedom, 0.88, shared=0.05)]
+    assert names_all_it_forbids(index_words(question), forbids, index_words)
+    assert ask(question, candidates).stance == "info"  # few of its words in the rule: not about what was asked
+    assert ask(question, candidates, names_all_forbidden=True).stance == "no"
+    # not where the question leaves out part of what it forbids (a staff meeting is not the media)
+    internal = "Kan jeg kommentere en personalsak på personalmøtet internt?"
+    assert not names_all_it_forbids(index_words(internal), forbids, index_words)
 
 
 def test_a_rule_for_speaking_on_the_units_behalf_is_no_yes_to_telling_ones_own_opinion():
