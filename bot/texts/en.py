@@ -46,7 +46,7 @@ TEXTS: dict[str, str] = {
     "verdict_who": "{roles} — see the rule below.",
     "verdict_rule_for": "The rule applies to {roles}.",
     "verdict_see_rule": "See the rule quoted below (in Norwegian).",
-    "verdict_passages": "The strategy has no specific rule on this, but here is what it says (in Norwegian).",
+    "verdict_passages": "I found no rule that answers this directly — read the excerpts below (in Norwegian).",
     "verdict_refused": "The communication strategy doesn't answer this. Please ask the communications advisers.",
     "verdict_within_scope": "Yes, within what the rule below says.",
     "verdict_forbidden": "No — the rule below forbids it.",

@@ -46,7 +46,7 @@ TEXTS: dict[str, str] = {
     "verdict_who": "{roles} – se regelen under.",
     "verdict_rule_for": "Regelen gjelder {roles}.",
     "verdict_see_rule": "Se regelen under.",
-    "verdict_passages": "Strategien har ingen egen regel om dette, men sier dette – se utdragene under.",
+    "verdict_passages": "Jeg fant ingen regel som svarer direkte på dette – les utdragene under.",
     "verdict_refused": "Det finner jeg ikke svar på i kommunikasjonsstrategien. Spør kommunikasjonsrådgiverne.",
     "verdict_within_scope": "Ja, innenfor det regelen under sier.",
     "verdict_forbidden": "Nei – regelen under forbyr det.",

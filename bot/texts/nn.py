@@ -46,7 +46,7 @@ TEXTS: dict[str, str] = {
     "verdict_who": "{roles} – sjå regelen under.",
     "verdict_rule_for": "Regelen gjeld {roles}.",
     "verdict_see_rule": "Sjå regelen under.",
-    "verdict_passages": "Strategien har ingen eigen regel om dette, men seier dette – sjå utdraga under.",
+    "verdict_passages": "Eg fann ingen regel som svarar direkte på dette – les utdraga under.",
     "verdict_refused": "Det finn eg ikkje svar på i kommunikasjonsstrategien. Spør kommunikasjonsrådgjevarane.",
     "verdict_within_scope": "Ja, innanfor det regelen under seier.",
     "verdict_forbidden": "Nei – regelen under forbyr det.",

@@ -125,7 +125,7 @@ def example_cards() -> dict[str, tuple[str, Any]]:
         id="3f2a9c1e-5b7d-4e21-9a0f-6c8d2e1b4a77", created_at=now, municipality="ostre-toten", platform="teams", state="open",
         language="nb", question="Kan jeg dele bilder fra julebordet på Facebook?", asker_note="Det er bilder av kolleger, ikke brukere.",
         asker_name="Kari Nordmann", asker_role="employee", reply_to={}, question_id=None, answer_kind="passages",
-        verdict="Strategien har ingen egen regel om dette, men her er det den sier.",
+        verdict="Jeg fant ingen regel som svarer direkte på dette – les utdragene under.",
         rule_text=None, rule_source=None, topic="Sosiale medier", case_message=None, claimed_by=None, claimed_by_name=None,
         claimed_at=None, replied_by=None, replied_by_name=None, reply=None, replied_at=None, helpful=None, closed_at=None,
         reminded_at=None, note_id=None,
