@@ -30,7 +30,7 @@ from bot.answering.matching import (
     score_rules,
 )
 from bot.answering.role_map import crisis_rule
-from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question, task_asked
+from bot.answering.questions import Question, QuestionError, asked_sentence, clean_question, read_question, roles_offered, task_asked
 from bot.answering.scope import scope_of
 from bot.answering.stance import (
     answers_the_premise,
@@ -383,6 +383,16 @@ class AnswerEngine:
             # strategien": a close rule naming someone else answers it ("Etatsledere er ansvarlig for at …")
             others = ((c, n) for c in close_to(best) for n in [named_by(c)] if n and set(n) != {asker_role})
             best, named = next(others, (best, named))
+        offered = roles_offered(parsed.text)
+        if len(offered) >= 2 and len(set(named) & offered) == 1:
+            # "who speaks for Modum to the media, the mayor or the rådmann?": where a close rule gives the other role
+            # offered the task too ("Ordfører/varaordfører uttaler seg på vegne av Modum kommune" beside "Rådmannen
+            # uttaler seg om administrative forhold …"), both are named, not the one that ranked first
+            for c in close_to(best):
+                also = {role: c for role in named_by(c) if role in offered and role not in named}
+                if also:
+                    named = {**named, **also}
+                    break
         role_list = (best.rule.document_id, best.rule.section) in retriever.role_list_sections
         listed = (
             rules_by_role(granting, best, min_similarity, whole_list=True) if role_list

@@ -270,6 +270,22 @@ def task_asked(question: str) -> str:
     return (found.group("task") or found.group("verb") or found.group("modal_verb")) if found else ""
 
 
+# Two roles offered as alternatives: "ordføreren eller rådmannen", "the mayor or the rådmann"
+_ALTERNATIVE_GAP_RE = re.compile(r"\s*,?\s*(?:(?:the|en|ein|ei)\s+)?(?:eller|or)\s+(?:(?:the|en|ein|ei)\s+)?", re.IGNORECASE)
+
+
+def roles_offered(question: str) -> set[str]:
+    """The roles a question offers as alternatives ("Hvem uttaler seg, ordføreren eller rådmannen?"), or an empty set."""
+    from knowledge.roles import find_roles
+
+    mentions = find_roles(question)
+    offered: set[str] = set()
+    for first, second in zip(mentions, mentions[1:]):
+        if _ALTERNATIVE_GAP_RE.fullmatch(question[first.end: second.start]) and first.role != second.role:
+            offered |= {first.role, second.role}
+    return offered
+
+
 def asker_is_subject(sentence: str) -> bool:
     """The sentence that asks has the asker as its subject, right after its verb ("Bør jeg dra inn
     kommunikasjonsenheten …?", "Do I need to tell the mayor?"), unlike "Må tillitsvalgte …?"."""

@@ -89,6 +89,13 @@ def test_an_employee_asking_who_is_not_told_it_is_the_employees(real_engine, que
     assert answer.role == "employee"  # the asker's role stays on the answer; it only doesn't pick the rule
 
 
+def test_who_speaks_the_mayor_or_the_chief_executive_names_both_where_both_have_a_rule(real_engine):
+    # a thirty-first fresh session's: "The chief executive" alone, from the rule for administrative matters
+    answer = real_engine.ask("who speaks for Modum kommune to the media, the mayor or the rådmann?", municipality="modum", role="employee")
+    assert answer.stance == "who"
+    assert "mayor" in answer.verdict and "chief executive" in answer.verdict
+
+
 def test_who_speaks_in_a_political_matter_is_not_answered_from_the_rule_for_administrative_ones(real_engine):
     answer = real_engine.ask("Hvem uttaler seg på vegne av Modum kommune i en politisk sak?", municipality="modum", role="employee")
     assert answer.stance == "who" and answer.verdict.startswith("Ordføreren")

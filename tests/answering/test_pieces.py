@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.matching import condition_of
-from bot.answering.questions import EmptyQuestion, QuestionError, asker_is_subject, clean_question, read_question, task_asked
+from bot.answering.questions import EmptyQuestion, QuestionError, asker_is_subject, clean_question, read_question, roles_offered, task_asked
 from bot.answering.scope import scope_of
 from bot.answering.verdicts import Verdict, verdict_for
 from index.lexical import expand_query
@@ -74,6 +74,13 @@ def test_asking_whom_to_turn_to_for_help_or_advice_is_told_from_who_holds_a_task
     assert read_question("Who do I contact if a reporter calls?").seeks_help
     assert not read_question("Hvem uttaler seg på vegne av kommunen?").seeks_help
     assert not read_question("Kan jeg spørre kommunikasjonsavdelingen om råd?").seeks_help  # not a "who" question
+
+
+def test_the_roles_a_question_offers_as_alternatives_are_read_from_it():
+    assert roles_offered("Hvem uttaler seg til avisa, ordføreren eller rådmannen?") == {"mayor", "chief_executive"}
+    assert roles_offered("who speaks to the media, the mayor or the chief executive?") == {"mayor", "chief_executive"}
+    assert roles_offered("Kan ansatte og ledere uttale seg?") == set()
+    assert roles_offered("Hvem svarer pressen, meg eller kommunikasjonsavdelingen?") == set()
 
 
 def test_the_task_a_who_is_responsible_question_names_is_read_from_it():
