@@ -267,6 +267,20 @@ def closer_to_the_question(best: ScoredRule, scored: list[ScoredRule], role: str
     ]
 
 
+def others_duty_closer(best: ScoredRule, scored: list[ScoredRule], role: str | None) -> list[ScoredRule]:
+    """Duties written for other roles than the asker's that are both more similar to the question than the best
+    rule and use more of its words: "Er det jeg som ordfører som har ansvaret for at riktig person uttaler seg …?"
+    is answered by "Den ansvarlige for at det er riktig person som uttaler seg … er Kommunedirektøren", not with
+    "Ja, det er et krav" from the mayor's duty to approve statements."""
+    if role is None:
+        return []
+    return [
+        c for c in scored
+        if c is not best and c.fit == 0 and c.rule.roles and c.rule.modality in ("responsible", "must")
+        and c.on_topic and c.similarity > best.similarity and c.topic_shared > best.topic_shared
+    ]
+
+
 def closer_binding(best: ScoredRule, scored: list[ScoredRule], margin: float = 0.0) -> list[ScoredRule]:
     """Duties for the asker at least as specific as the best rule, and restrictions for them that use more of
     the question's words, that are more similar to the question than the best rule, or less by under `margin`."""
@@ -616,7 +630,7 @@ def decide(
             min(best.shared, best.topic_shared) >= tuning.about_overlap
             or best.similarity >= min_similarity + tuning.duty_margin
         )
-        closer = closer_to_the_question(best, scored, role)
+        closer = closer_to_the_question(best, scored, role) or others_duty_closer(best, scored, role)
         if closer:
             # "Må jeg gjennomføre medietrening? Er avdelingsleder …" answered from "Enhetsledere og avdelingsledere
             # gir faktaopplysninger …" (it names the role) while "Ledere med mye mediekontakt skal gjennomføre …

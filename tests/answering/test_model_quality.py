@@ -130,6 +130,16 @@ def test_who_speaks_or_informs_is_whom_the_rule_describes(real_engine, other_eng
     assert closest.stance == "who" and closest.verdict.startswith("Den som er nærmest saken")
 
 
+def test_a_mayor_asking_whether_a_duty_is_theirs_is_shown_the_rule_giving_it_to_the_chief_executive(other_engine):
+    # a thirty-second fresh session's: "Ja, det er et krav" from the rule on who approves official statements
+    answer = other_engine.ask(
+        "Er det jeg som ordfører som har ansvaret for at riktig person uttaler seg i saker om kommunale tjenester?",
+        "kristiansund", "mayor",
+    )
+    assert answer.stance == "info"
+    assert any(a.text.startswith("Den ansvarlige for at det er riktig person") for a in answer.alternatives)
+
+
 def test_no_one_is_named_as_spokesperson_where_the_document_names_none(other_engine):
     # a thirty-first fresh session's: "Employees" had been named from Kinn's rule on staff caring for its reputation
     answer = other_engine.ask("who is allowed to speak to the press on behalf of Kinn kommune?", "kinn", "employee")

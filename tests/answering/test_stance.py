@@ -375,6 +375,18 @@ def test_a_prohibition_whose_every_word_the_question_names_says_no_however_much_
     assert not names_all_it_forbids(index_words(internal), forbids, index_words)
 
 
+def test_no_yes_required_where_a_closer_rule_gives_the_duty_to_another_role():
+    # "Er det jeg som ordfører som har ansvaret for at riktig person uttaler seg …?"
+    approves = rule("Kommunens offisielle syn skal godkjennes av ordfører eller rådmann.", "must", roles=("mayor", "chief_executive"))
+    chief = rule("Den ansvarlige for at riktig person uttaler seg er kommunedirektøren.", "responsible", roles=("chief_executive",))
+    question = "Er det jeg som ordfører som har ansvaret for at riktig person uttaler seg?"
+    alone = [scored(approves, 0.95, similarity=0.89, shared=0.3)]
+    assert ask(question, alone, role="mayor").stance == "must"
+    beside = alone + [scored(chief, 0.70, similarity=0.90, fit=0, shared=0.6)]
+    decision = ask(question, beside, role="mayor")
+    assert decision.stance == "info" and [c.rule for c in decision.alternatives] == [chief]
+
+
 def test_a_rule_for_speaking_on_the_units_behalf_is_no_yes_to_telling_ones_own_opinion():
     for_the_unit = rule("Enhetsledere gir faktaopplysninger og faglige vurderinger på vegne av sin virksomhet.",
                         "responsible", roles=("unit_leader",))
