@@ -676,6 +676,11 @@ def decide(
                 return Decision("depends", "info", shown(close))
             return Decision(key, stance, shown(close))
         return Decision(key, stance)
+    if key == "see_rule":
+        # no verdict from the rule's modality: the rules about as close are shown with it, not one of two near-equals
+        # ("Since we have lojalitetsplikt I can't criticise my own workplace publicly, right?": "Det skal imidlertid mye
+        # til før lojalitetsplikten innebærer begrensninger i ytringsfriheten" beside the duty of loyalty)
+        return depends()
     if stance not in ("yes", "yes_but", "no"):
         return Decision(key, stance)
     if (

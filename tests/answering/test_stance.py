@@ -387,6 +387,16 @@ def test_no_yes_required_where_a_closer_rule_gives_the_duty_to_another_role():
     assert decision.stance == "info" and [c.rule for c in decision.alternatives] == [chief]
 
 
+def test_a_rule_giving_no_verdict_is_shown_with_the_rules_about_as_close():
+    loyalty = rule("Ansatte har en lojalitetsplikt overfor arbeidsgiver.", "must")
+    but = rule("Det skal imidlertid mye til før lojalitetsplikten begrenser ytringsfriheten.", "must")
+    question = "Since we have lojalitetsplikt I can't criticise my own workplace publicly, right?"
+    alone = ask(question, [scored(loyalty, 0.82)])
+    assert (alone.key, alone.stance, alone.alternatives) == ("see_rule", "info", ())
+    beside = ask(question, [scored(loyalty, 0.82), scored(but, 0.82)])
+    assert (beside.key, beside.stance) == ("depends", "info") and [c.rule for c in beside.alternatives] == [but]
+
+
 def test_a_rule_for_speaking_on_the_units_behalf_is_no_yes_to_telling_ones_own_opinion():
     for_the_unit = rule("Enhetsledere gir faktaopplysninger og faglige vurderinger på vegne av sin virksomhet.",
                         "responsible", roles=("unit_leader",))
