@@ -78,10 +78,12 @@ def topics_of(rule: Rule) -> list[str]:
     return found or ["other"]
 
 
-def _current_rules(stored: StoredIndex, municipality: str) -> list[Rule]:
+def _current_rules(stored: StoredIndex, municipality: str, described: bool = False) -> list[Rule]:
+    """The municipality's rules for a role (`described`: or for whom they describe, `Rule.holder`) from its
+    current documents."""
     return [
         r for r in stored.rules
-        if r.municipality == municipality and r.roles and not stored.is_superseded(r.document_id)
+        if r.municipality == municipality and (r.roles or (described and r.holder)) and not stored.is_superseded(r.document_id)
     ]
 
 
@@ -144,8 +146,12 @@ def crisis_rule(stored: StoredIndex, municipality: str) -> MatchedRule | None:
     """The municipality's rule for who informs in a crisis (Østre Toten: ordfører/kommunedirektør;
     Bærum: the leader of the crisis handling); for a strategy that only points to its
     beredskapsplan (Modum), that passage."""
-    candidates = [r for r in _current_rules(stored, municipality) if "crisis" in topics_of(r)]
-    preferred = sorted(candidates, key=lambda r: (r.modality != "responsible", not {"mayor", "chief_executive", "leader"} & set(r.roles)))
+    candidates = [r for r in _current_rules(stored, municipality, described=True) if "crisis" in topics_of(r)]
+    preferred = sorted(
+        candidates,
+        # a rule naming whom it describes ("Den som leder krisehåndteringen …", `Rule.holder`) names the holder too
+        key=lambda r: (r.modality != "responsible", not ({"mayor", "chief_executive", "leader"} & set(r.roles) or r.holder)),
+    )
     if preferred:
         r = preferred[0]
         return quoted(stored, r, r.text, r.modality, r.roles)
