@@ -121,20 +121,17 @@ def _restricted(sentence: str, modality: str, cue_start: int) -> bool:
 # A subject that describes whom the rule is for instead of naming a role: "Den som leder krisehåndteringen er
 # ansvarlig …", "Det er et godt prinsipp at den som er nærmest saken skal uttale seg", "Whoever leads … is".
 _DESCRIBED_HOLDER_RE = re.compile(
-    r"(?:^|\b(?:at|that)\s+)((?:den|de|dei|the one|the person|whoever)\b(?:\s+(?:som|who))?\s+[^,;:]{3,80}?)"
+    r"(?:^|\b(?:at|that)\s+)((?:(?:den|de|dei)\s+som|the (?:one|person) who|whoever)\b\s+[^,;:]{3,80}?)"
     r"(?:\s+(?:er|har|blir|is|has|are))?\s*$",
     re.IGNORECASE,
 )
 
 
 def _holder_described(sentence: str, cue_start: int) -> str:
-    """The description of whom the rule is for, where the subject before its cue is one ("Den som leder
-    krisehåndteringen"), else ""."""
+    """The description of whom the rule is for, where the subject before its cue is one naming no role ("Den som
+    leder krisehåndteringen"), else ""."""
     found = _DESCRIBED_HOLDER_RE.search(sentence[:cue_start])
-    if not found or find_roles(found.group(1)):
-        return ""
-    words = found.group(1)
-    return words if re.match(r"(?:den|de|dei)\s+som\b|whoever\b|the (?:one|person) who\b", words, re.IGNORECASE) else ""
+    return found.group(1) if found and not find_roles(found.group(1)) else ""
 
 
 def _subject_roles(sentence: str) -> tuple[str, ...]:

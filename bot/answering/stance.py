@@ -275,9 +275,8 @@ def others_duty_closer(best: ScoredRule, scored: list[ScoredRule], role: str | N
     if role is None:
         return []
     return [
-        c for c in scored
-        if c is not best and c.fit == 0 and c.rule.roles and c.rule.modality in ("responsible", "must")
-        and c.on_topic and c.similarity > best.similarity and c.topic_shared > best.topic_shared
+        c for c in closer_to_the_question(best, scored, None)
+        if c.fit == 0 and c.rule.roles and c.rule.modality in ("responsible", "must")
     ]
 
 
